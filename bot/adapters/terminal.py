@@ -1,0 +1,96 @@
+"""The terminal chat: the core in a terminal, no token needed.
+
+It is an adapter like the others: it turns each input line into an Incoming and renders the
+replies as plain text. Piped input works the same as typing (`printf '/quiz\\n...' | studybot chat`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from bot.core.app import StudyBot
+from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
+
+PLATFORM = "terminal"
+
+# Escape sequences and control characters in content or names could drive the terminal.
+_UNSAFE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+_PREFIX = {"ok": "  ✓ ", "miss": "  ✗ ", "item": "  • ", "note": "  "}
+
+
+def safe(text: str) -> str:
+    return _UNSAFE.sub("", text)
+
+
+def render_part(part: Part, color: bool) -> str:
+    text = safe(part.text)
+    if part.style == "title":
+        return f"\x1b[1m{text}\x1b[0m" if color else f"== {text} =="
+    if part.style == "spoiler":
+        return "\n".join("  │ " + line for line in text.splitlines() or [""])
+    if part.style == "note" and color:
+        return f"\x1b[2m{text}\x1b[0m"
+    prefix = _PREFIX.get(part.style, "")
+    return prefix + text.replace("\n", "\n" + " " * len(prefix))
+
+
+def render(reply: Reply, color: bool = False, out_dir: Path | None = None) -> str:
+    lines = [render_part(p, color) for p in reply.parts]
+    commands = [b.command for row in reply.buttons for b in row if b.command]
+    if commands and reply.poll is None:
+        lines.append("→ " + " · ".join(commands))
+    if reply.attachment is not None and out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        name = Path(reply.attachment.filename).name  # never a path from elsewhere
+        path = out_dir / name
+        path.write_bytes(reply.attachment.data)
+        lines.append(f"[saved {path}]")
+    return "\n".join(lines)
+
+
+class TerminalChat:
+    def __init__(
+        self, bot: StudyBot, user: str = "you", locale: str | None = None, out_dir: Path | None = None
+    ) -> None:
+        self.bot = bot
+        self.user = user
+        self.locale = locale
+        self.out_dir = out_dir
+        self.ref = ChatRef(PLATFORM, user)
+
+    async def say(self, text: str) -> list[Reply]:
+        inc = Incoming(
+            chat=self.ref, user=UserRef(PLATFORM, self.user), user_name=self.user,
+            chat_kind=ChatKind.PRIVATE, locale=self.locale, text=text,
+        )
+        return await self.bot.handle(inc)
+
+    def show(self, replies: Iterable[Reply], out: TextIO, color: bool) -> None:
+        for reply in replies:
+            out.write(render(reply, color, self.out_dir) + "\n\n")
+        out.flush()
+
+    async def run(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+        interactive = stdin.isatty()
+        color = stdout.isatty()
+        if interactive:
+            self.show(await self.say("/start"), stdout, color)
+        while True:
+            if interactive:
+                stdout.write("> ")
+                stdout.flush()
+            line = await asyncio.to_thread(stdin.readline)
+            if not line:
+                break
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            if interactive and text.strip() in {"/quit", "/exit"}:
+                break
+            self.show(await self.say(text), stdout, color)

@@ -1,0 +1,162 @@
+"""`studybot`: run the bot, chat in the terminal, grade answers in bulk, check content."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bot.content.loader import DEFAULT_ROOT, ContentError
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    from bot.settings import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
+        raise SystemExit(f"studybot: bad setting {name}: {err['msg']}") from None
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "aiosqlite", "alembic", "jieba"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def cmd_content_check(args: argparse.Namespace) -> int:
+    from bot.content.loader import check_path
+
+    target = Path(args.path) if args.path else DEFAULT_ROOT
+    if not target.exists():
+        print(f"{target}: no such file or folder", file=sys.stderr)
+        return 2
+    questions, problems = check_path(target, DEFAULT_ROOT)
+    for p in problems:
+        print(p)
+    print(f"{len(questions)} questions checked, {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_content_stats(args: argparse.Namespace) -> int:
+    from bot.content.loader import check_path, _load_topics
+    from bot.content.stats import bank_stats, format_stats
+
+    questions, problems = check_path(DEFAULT_ROOT, DEFAULT_ROOT)
+    topics, _ = _load_topics(DEFAULT_ROOT)
+    stats = bank_stats(questions, topics)
+    if args.json:
+        stats["problems"] = len(problems)
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+    else:
+        print(format_stats(stats))
+        if problems:
+            print(f"\n{len(problems)} problem(s): run `studybot content check`", file=sys.stderr)
+    return 0
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from bot.grading_batch import grade_file
+
+    return grade_file(args.input, sys.stdout, progress=not args.quiet)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging("WARNING")
+    return asyncio.run(_chat(settings, args.user, args.lang))
+
+
+async def _chat(settings, user: str, lang: str | None) -> int:  # type: ignore[no-untyped-def]
+    from bot.adapters.terminal import TerminalChat
+    from bot.runtime import running_bot
+
+    async with running_bot(settings) as bot:
+        await TerminalChat(bot, user=user, locale=lang, out_dir=settings.output_dir).run()
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings.log_level)
+    from bot.launcher import launch
+
+    return asyncio.run(launch(settings))
+
+
+def cmd_db_migrate(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings.log_level)
+
+    async def go() -> str:
+        from bot.storage.migrate import current_revision, upgrade
+        from bot.storage.store import make_engine
+
+        engine = make_engine(settings.storage_url)
+        try:
+            await upgrade(engine)
+            return str(await current_revision(engine))
+        finally:
+            await engine.dispose()
+
+    print(f"database at revision {asyncio.run(go())}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="studybot", description="Drill LLM interview questions.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("run", help="start every platform whose token is set (the terminal chat if none)")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("chat", help="chat with the bot in this terminal (interactive or piped)")
+    p.add_argument("--user", default="you", help="your name in the chat (progress is kept per name)")
+    p.add_argument("--lang", choices=["en", "zh"], default=None, help="language of the bot's replies")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("grade", help="grade a JSON-lines file of answers; writes JSON lines to stdout")
+    p.add_argument("input", help="JSON lines with question, reference, answer (optional lang, key_points); - for stdin")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_grade)
+
+    content = sub.add_parser("content", help="check the question bank or show its statistics")
+    csub = content.add_subparsers(dest="content_command", metavar="ACTION", required=True)
+    p = csub.add_parser("check", help="validate the bank (or PATH); every problem as file:line")
+    p.add_argument("path", nargs="?", help="a deck file or folder (default: the bank)")
+    p.set_defaults(func=cmd_content_check)
+    p = csub.add_parser("stats", help="counts by topic, difficulty and completeness")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_content_stats)
+
+    db = sub.add_parser("db", help="database maintenance")
+    dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    p = dsub.add_parser("migrate", help="apply pending schema migrations (idempotent)")
+    p.set_defaults(func=cmd_db_migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ContentError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("studybot: the question bank is broken; fix it (studybot content check) and start again",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""The loaded question bank: immutable, indexed, ready for the core."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from bot.content.schema import Question, Topic
+
+
+@dataclass(frozen=True)
+class Bank:
+    topics: tuple[Topic, ...]
+    questions: tuple[Question, ...]
+    by_id: Mapping[str, Question] = field(init=False, repr=False)
+    by_topic: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_topic: dict[str, list[Question]] = {t.id: [] for t in self.topics}
+        for q in self.questions:
+            by_topic.setdefault(q.topic, []).append(q)
+        object.__setattr__(self, "by_id", MappingProxyType({q.id: q for q in self.questions}))
+        object.__setattr__(
+            self, "by_topic", MappingProxyType({k: tuple(v) for k, v in by_topic.items()})
+        )
+
+    def topic(self, topic_id: str) -> Topic | None:
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        return None
+
+    def find_topic(self, text: str) -> Topic | None:
+        """A topic by id, or by a case-insensitive prefix of its id or either name."""
+        needle = text.strip().casefold()
+        if not needle:
+            return None
+        exact = self.topic(needle)
+        if exact is not None:
+            return exact
+        for t in self.topics:
+            names = (t.id, t.name.en.casefold(), t.name.zh.casefold())
+            if any(n.startswith(needle) for n in names) or needle in t.name.zh:
+                return t
+        return None
+
+    def answered(self) -> Iterable[Question]:
+        return (q for q in self.questions if q.answered)

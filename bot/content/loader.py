@@ -1,0 +1,217 @@
+"""Loading and checking decks: every problem is reported with its file and line.
+
+`load_bank` is the start-up path: fast when the bank is clean, and it refuses a broken bank
+(raising ContentError with every problem) rather than serving half of it. `check_path`
+is what `studybot content check` runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.content.bank import Bank
+from bot.content.schema import Deck, Question, Topic
+from bot.content.similarity import near_duplicates
+from bot.content.yamlmap import Located, YamlSyntaxError, load_fast, parse_located
+
+DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "content"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        first = "; ".join(str(p) for p in self.problems[:3])
+        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        super().__init__(f"the question bank has {len(self.problems)} problem(s): {first}{more}")
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    questions: tuple[Question, ...]
+    lines: dict[str, int]  # question id -> line of its entry
+    problems: tuple[Problem, ...]
+
+
+def deck_files(path: Path) -> list[Path]:
+    """The deck files at `path`: the file itself, or every *.yaml / *.yml below a folder."""
+    if path.is_file():
+        return [path]
+    if (path / "questions").is_dir():
+        path = path / "questions"
+    return sorted(p for p in path.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path) -> tuple[str | None, Problem | None]:
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(_display(path), 1, f"not UTF-8 text ({exc.reason})")
+    except OSError as exc:
+        return None, Problem(_display(path), 1, f"cannot read: {exc.strerror}")
+
+
+def _loc_label(loc: Iterable[str | int]) -> str:
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    return ".".join(parts)
+
+
+def _parse_deck(path: Path, text: str) -> _Parsed:
+    shown = _display(path)
+    try:
+        located = parse_located(text)
+    except YamlSyntaxError as exc:
+        return _Parsed((), {}, (Problem(shown, exc.line, exc.message),))
+    problems = [Problem(shown, line, msg) for line, msg in located.problems]
+    data = located.value
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list):
+        problems.append(Problem(shown, 1, "a deck is a mapping with a `questions:` list"))
+        return _Parsed((), {}, tuple(problems))
+    questions: list[Question] = []
+    lines: dict[str, int] = {}
+    for index, raw in enumerate(data["questions"]):
+        where = ("questions", index)
+        try:
+            q = Question.model_validate(raw)
+        except ValidationError as exc:
+            problems.extend(_validation_problems(shown, located, where, raw, exc))
+            continue
+        questions.append(q)
+        lines.setdefault(q.id, located.line_of(where))
+    extra = set(data) - {"questions"}
+    for key in sorted(extra, key=str):
+        problems.append(Problem(shown, located.line_of((key,)), f"unknown top-level key {key!r}"))
+    return _Parsed(tuple(questions), lines, tuple(problems))
+
+
+def _validation_problems(
+    shown: str, located: Located, where: tuple[str | int, ...], raw: Any, exc: ValidationError
+) -> list[Problem]:
+    qid = raw.get("id") if isinstance(raw, dict) else None
+    label = f"question {qid!r}" if isinstance(qid, str) else f"question #{where[-1]}"
+    out = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        field = _loc_label(loc) or "entry"
+        msg = err["msg"]
+        if err["type"] == "missing":
+            msg = "missing"
+        elif err["type"] == "extra_forbidden":
+            msg = "unknown field (a typo?)"
+        out.append(Problem(shown, located.line_of((*where, *loc)), f"{label}: {field}: {msg}"))
+    return out
+
+
+def _load_topics(root: Path) -> tuple[tuple[Topic, ...], list[Problem]]:
+    path = root / "topics.yaml"
+    if not path.exists():
+        return (), [Problem(_display(path), 1, "topics.yaml is missing")]
+    text, problem = _read(path)
+    if problem is not None or text is None:
+        return (), [problem] if problem else []
+    try:
+        located = parse_located(text)
+    except YamlSyntaxError as exc:
+        return (), [Problem(_display(path), exc.line, exc.message)]
+    if not isinstance(located.value, list):
+        return (), [Problem(_display(path), 1, "topics.yaml is a list of topics")]
+    topics, problems = [], []
+    for i, raw in enumerate(located.value):
+        try:
+            topics.append(Topic.model_validate(raw))
+        except ValidationError as exc:
+            for err in exc.errors():
+                line = located.line_of((i, *err["loc"]))
+                problems.append(Problem(_display(path), line, f"topic: {_loc_label(err['loc'])}: {err['msg']}"))
+    return tuple(topics), problems
+
+
+def _retired(root: Path) -> set[str]:
+    path = root / "retired_ids.txt"
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#")}
+
+
+def check_path(path: Path, root: Path = DEFAULT_ROOT) -> tuple[list[Question], list[Problem]]:
+    """Every problem in the decks at `path`, judged against the topics of `root`."""
+    topics, problems = _load_topics(root)
+    topic_ids = {t.id for t in topics}
+    retired = _retired(root)
+    files = deck_files(path)
+    if not files:
+        problems.append(Problem(_display(path), 1, "no deck files (*.yaml) found here"))
+    questions: list[Question] = []
+    where: dict[str, tuple[str, int]] = {}
+    for file in files:
+        text, problem = _read(file)
+        if problem is not None or text is None:
+            problems.extend([problem] if problem else [])
+            continue
+        parsed = _parse_deck(file, text)
+        problems.extend(parsed.problems)
+        shown = _display(file)
+        for q in parsed.questions:
+            line = parsed.lines[q.id]
+            if q.id in where:
+                first = where[q.id]
+                problems.append(Problem(shown, line, f"duplicate id {q.id!r} (first at {first[0]}:{first[1]})"))
+                continue
+            where[q.id] = (shown, line)
+            questions.append(q)
+            if topic_ids and q.topic not in topic_ids:
+                problems.append(Problem(shown, line, f"question {q.id!r}: unknown topic {q.topic!r}"))
+            if q.id in retired:
+                problems.append(Problem(shown, line, f"question {q.id!r}: id is retired (retired_ids.txt)"))
+    for a, b, lang in near_duplicates(questions):
+        f, line = where[b.id]
+        problems.append(
+            Problem(f, line, f"question {b.id!r} repeats {a.id!r} ({lang} prompts nearly identical): merge them")
+        )
+    return questions, sorted(set(problems))
+
+
+def load_bank(root: Path = DEFAULT_ROOT) -> Bank:
+    """The whole bank, validated; raises ContentError naming every problem if it is broken."""
+    topics: tuple[Topic, ...] = ()
+    questions: list[Question] = []
+    try:
+        topics = tuple(Topic.model_validate(t) for t in load_fast((root / "topics.yaml").read_text("utf-8")))
+        seen: set[str] = set()
+        topic_ids = {t.id for t in topics}
+        for file in deck_files(root):
+            deck = Deck.model_validate(load_fast(file.read_text("utf-8")))
+            for q in deck.questions:
+                if q.id in seen or q.topic not in topic_ids:
+                    raise ValueError("duplicate id or unknown topic")
+                seen.add(q.id)
+                questions.append(q)
+    except Exception:
+        # Slow path: say exactly what is wrong, with files and lines.
+        _, problems = check_path(root, root)
+        if problems:
+            raise ContentError(problems) from None
+        raise
+    return Bank(topics=topics, questions=tuple(questions))

@@ -1,0 +1,64 @@
+"""Counts over the bank, for `studybot content stats`."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from bot.content.schema import Question, Topic
+
+
+def bank_stats(questions: Sequence[Question], topics: Sequence[Topic]) -> dict[str, Any]:
+    """Counts by topic, difficulty and completeness, as plain data (the --json output)."""
+
+    def completeness(qs: Sequence[Question]) -> dict[str, int]:
+        return {
+            "questions": len(qs),
+            "answered_en": sum(1 for q in qs if q.answer is not None and q.answer.en),
+            "answered_zh": sum(1 for q in qs if q.answer is not None and q.answer.zh),
+            "key_points": sum(1 for q in qs if q.key_points),
+            "multiple_choice": sum(1 for q in qs if q.choice is not None),
+        }
+
+    by_topic: dict[str, list[Question]] = {t.id: [] for t in topics}
+    for q in questions:
+        by_topic.setdefault(q.topic, []).append(q)
+    difficulty = Counter(q.difficulty for q in questions)
+    origin = Counter(q.answer_origin or "unanswered" for q in questions)
+    return {
+        "total": completeness(questions),
+        "by_difficulty": {str(d): difficulty.get(d, 0) for d in (1, 2, 3)},
+        "by_answer_origin": dict(sorted(origin.items())),
+        "by_topic": {tid: completeness(qs) for tid, qs in by_topic.items()},
+        "key_points_total": sum(len(q.key_points) for q in questions),
+    }
+
+
+def _pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f}%" if whole else "    -"
+
+
+def format_stats(stats: dict[str, Any]) -> str:
+    """A plain-text table for people."""
+    cols = ("questions", "answered_en", "answered_zh", "key_points", "multiple_choice")
+    head = f"{'topic':<22}{'questions':>10}{'answer en':>11}{'answer zh':>11}{'key pts':>9}{'choice':>9}"
+    lines = [head, "-" * len(head)]
+
+    def row(name: str, c: dict[str, int]) -> str:
+        n = c["questions"]
+        return f"{name:<22}{n:>10}" + "".join(
+            f"{_pct(c[k], n):>{w}}" for k, w in zip(cols[1:], (11, 11, 9, 9), strict=True)
+        )
+
+    for tid, c in stats["by_topic"].items():
+        lines.append(row(tid, c))
+    lines.append("-" * len(head))
+    lines.append(row("all", stats["total"]))
+    d = stats["by_difficulty"]
+    lines.append("")
+    lines.append(f"difficulty: 1 = {d['1']}, 2 = {d['2']}, 3 = {d['3']}")
+    origins = ", ".join(f"{k} = {v}" for k, v in stats["by_answer_origin"].items())
+    lines.append(f"answers: {origins}")
+    lines.append(f"key points in all: {stats['key_points_total']}")
+    return "\n".join(lines)

@@ -1,0 +1,94 @@
+"""YAML parsing that remembers where every value came from.
+
+PyYAML's constructed objects forget their position; the composed node tree does not. We
+build plain Python objects from the node tree ourselves and keep a map from each value's
+path (("questions", 3, "key_points", 0)) to its 1-based line, so a schema error can be
+reported as `file:line`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:  # the C composer is several times faster; fall back when libyaml is missing
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the wheel
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass
+class Located:
+    """The Python value of a document, each path's line, and structural problems found."""
+
+    value: Any
+    lines: dict[Path_, int] = field(default_factory=dict)
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    def line_of(self, path: Path_) -> int:
+        """The line of the deepest ancestor of `path` that has one."""
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return 1
+
+
+class YamlSyntaxError(ValueError):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def parse_located(text: str) -> Located:
+    """Parse one YAML document; raise YamlSyntaxError (with its line) when it is not YAML."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        # The construct left open (context) is where the fix goes; the problem mark is often EOF.
+        mark = exc.context_mark or exc.problem_mark
+        line = mark.line + 1 if mark is not None else 1
+        detail = f"{exc.context} ... {exc.problem}" if exc.context else str(exc.problem or exc)
+        raise YamlSyntaxError(line, f"bad YAML: {detail}") from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(1, f"bad YAML: {exc}") from None
+    located = Located(value=None)
+    if node is not None:
+        located.value = _build(node, (), located)
+    return located
+
+
+def _build(node: yaml.Node, path: Path_, out: Located, line: int | None = None) -> Any:
+    # A mapping value is reported at its key's line: that is where an editor should jump.
+    out.lines[path] = line or node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node)
+            if key in result:
+                out.problems.append((key_node.start_mark.line + 1, f"key {key!r} appears twice"))
+            result[key] = _build(value_node, (*path, key), out, key_node.start_mark.line + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), out) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _scalar(node: yaml.Node) -> Any:
+    # The composer already resolved the tag (int, bool, null …); construct it as safe_load would.
+    value = _CONSTRUCTOR.construct_object(node, deep=True)
+    _CONSTRUCTOR.constructed_objects.clear()
+    return value
+
+
+def load_fast(text: str) -> Any:
+    """Plain, fast parse for the happy path (no positions)."""
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only

@@ -1,0 +1,63 @@
+"""One handled event: who, where, in which language, inside which transaction."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.content.bank import Bank
+from bot.content.schema import Question
+from bot.core.events import Button, ChatKind, Incoming, Part, Reply, ReplyKind, Style
+from bot.core.grading import Grader
+from bot.core.i18n import t
+from bot.core.ports import Chat, Learner, Tx
+
+
+@dataclass(frozen=True)
+class Services:
+    """What features use besides the transaction: content, grading, randomness."""
+
+    bank: Bank
+    grader: Grader
+    rng: random.Random
+
+
+@dataclass
+class Ctx:
+    inc: Incoming
+    tx: Tx
+    learner: Learner
+    chat: Chat
+    lang: str
+    now: datetime
+    services: Services
+
+    @property
+    def bank(self) -> Bank:
+        return self.services.bank
+
+    @property
+    def in_group(self) -> bool:
+        return self.chat.kind is ChatKind.GROUP
+
+    def t(self, key: str, **params: Any) -> str:
+        return t(self.lang, key, **params)
+
+    def part(self, key: str, style: Style = "plain", **params: Any) -> Part:
+        return Part(self.t(key, **params), style, key)
+
+    def say(self, key: str, kind: ReplyKind = ReplyKind.INFO, **params: Any) -> Reply:
+        """A one-paragraph reply from the catalog."""
+        return Reply((self.part(key, **params),), kind=kind)
+
+    def button(self, key: str, action: str, command: str = "") -> Button:
+        return Button(self.t(key), action, command)
+
+    def topic_name(self, topic_id: str) -> str:
+        topic = self.bank.topic(topic_id)
+        return topic.name.get(self.lang) if topic else topic_id
+
+    def question(self, question_id: str) -> Question | None:
+        return self.bank.by_id.get(question_id)

@@ -1,0 +1,113 @@
+"""What adapters hand the core, and what the core hands back.
+
+An adapter turns a platform update into an `Incoming` and renders the `Reply` objects it
+gets back. Replies carry finished, localised plain text split into styled parts; the
+adapter decides how a style looks (bold, spoiler, bullet) and escapes every part.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    platform: str
+    id: str
+
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+@dataclass(frozen=True)
+class UserRef:
+    platform: str
+    id: str
+
+    def key(self) -> str:
+        return f"{self.platform}:{self.id}"
+
+
+class ChatKind(str, Enum):
+    PRIVATE = "private"
+    GROUP = "group"  # Telegram groups, Discord guild channels: rounds, leaderboards
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One thing a person did: wrote text, sent a command, or pressed a button."""
+
+    chat: ChatRef
+    user: UserRef
+    user_name: str = ""
+    chat_kind: ChatKind = ChatKind.PRIVATE
+    locale: str | None = None  # the platform's language code for the user, when known
+    text: str = ""  # free text or a command line such as "/quiz rag"
+    action: str | None = None  # the payload of a pressed button or poll answer
+    addressed: bool = False  # in a group: a reply to the bot's question (an answer)
+    is_admin: bool = False  # may change this group's settings (the adapter checks)
+
+
+Style = Literal["plain", "title", "spoiler", "ok", "miss", "item", "note", "code"]
+
+
+@dataclass(frozen=True)
+class Part:
+    """One paragraph of a reply; `key` names the catalog entry it came from (None for content)."""
+
+    text: str
+    style: Style = "plain"
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # at most 64 bytes (Telegram's callback_data limit)
+    command: str = ""  # what to type instead, for text-only front ends
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A multiple-choice question; platforms with native quiz polls use it."""
+
+    question: str
+    options: tuple[str, ...]
+    correct: int
+    explanation: str
+    action_prefix: str  # the pick of option i arrives as f"{action_prefix}{i}"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    kind: Literal["image", "file"] = "file"
+    caption: str = ""
+
+
+class ReplyKind(str, Enum):
+    INFO = "info"
+    QUESTION = "question"  # asks for a free-text answer
+    RESULT = "result"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Reply:
+    parts: tuple[Part, ...]
+    kind: ReplyKind = ReplyKind.INFO
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    poll: Poll | None = None
+    attachment: Attachment | None = None
+    ephemeral: bool = False  # only the person who acted should see it (Discord)
+    ref: str | None = field(default=None)  # e.g. "round:12": what this message is about
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(p.key for p in self.parts if p.key)
+
+    def plain(self) -> str:
+        return "\n".join(p.text for p in self.parts)

@@ -1,0 +1,91 @@
+"""Multiple choice: one true statement and three distractors, shuffled, graded at once."""
+
+from __future__ import annotations
+
+from bot.content.schema import Question
+from bot.core.context import Ctx
+from bot.core.events import Button, Part, Poll, Reply, ReplyKind
+from bot.core.features.quiz import choose, open_quiz
+from bot.core.grading import Verdict
+from bot.core.ports import OpenQuestion
+
+# Telegram's quiz-poll explanation holds at most 200 characters.
+EXPLANATION_MAX = 200
+
+
+def option_texts(q: Question, order: tuple[int, ...], lang: str) -> list[str]:
+    assert q.choice is not None
+    texts = [q.choice.correct.get(lang), *(d.get(lang) for d in q.choice.distractors)]
+    return [texts[i] for i in order]
+
+
+def explanation(q: Question, lang: str) -> str:
+    # The first key point is the idea the true statement rests on.
+    text = q.key_points[0].text(lang) if q.key_points else q.choice.correct.get(lang)  # type: ignore[union-attr]
+    return text if len(text) <= EXPLANATION_MAX else text[: EXPLANATION_MAX - 1] + "…"
+
+
+async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
+    picked = await choose(ctx, topic_arg, need_choice=True)
+    if isinstance(picked, Reply):
+        return [picked]
+    assert picked.choice is not None
+    order = list(range(1 + len(picked.choice.distractors)))
+    ctx.services.rng.shuffle(order)
+    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, "mc", tuple(order), ctx.now)
+    texts = option_texts(picked, session.options, ctx.lang)
+    prefix = f"mc:{session.id}:"
+    parts = [
+        ctx.part("mc.title", "title", topic=ctx.topic_name(picked.topic)),
+        Part(picked.prompt.get(ctx.lang)),
+        ctx.part("mc.prompt"),
+        *(Part(f"{i + 1}. {text}", "item") for i, text in enumerate(texts)),
+        ctx.part("mc.pick", "note", n=len(texts)),
+    ]
+    return [Reply(
+        parts=tuple(parts),
+        kind=ReplyKind.QUESTION,
+        buttons=tuple((Button(str(i + 1), f"{prefix}{i}", str(i + 1)),) for i in range(len(texts))),
+        poll=Poll(
+            question=picked.prompt.get(ctx.lang),
+            options=tuple(texts),
+            correct=session.options.index(0),
+            explanation=explanation(picked, ctx.lang),
+            action_prefix=prefix,
+        ),
+        ref=f"session:{session.id}",
+    )]
+
+
+async def pick(ctx: Ctx, session_id: int, index: int) -> list[Reply]:
+    found = await open_quiz(ctx, session_id)
+    if isinstance(found, Reply):
+        return [found]
+    session, q = found
+    return await _grade_pick(ctx, session, q, index)
+
+
+async def pick_by_text(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
+    choice = text.strip().rstrip(".)").strip()
+    n = len(session.options)
+    if not choice.isdigit() or not 1 <= int(choice) <= n:
+        return [ctx.say("mc.pick", n=n)]
+    return await _grade_pick(ctx, session, q, int(choice) - 1)
+
+
+async def _grade_pick(ctx: Ctx, session: OpenQuestion, q: Question, index: int) -> list[Reply]:
+    if session.mode != "mc" or not 0 <= index < len(session.options) or q.choice is None:
+        return [ctx.say("mc.stale")]
+    right = session.options[index] == 0
+    score = 1.0 if right else 0.0
+    verdict = Verdict.CORRECT if right else Verdict.INCORRECT
+    texts = option_texts(q, session.options, ctx.lang)
+    await ctx.tx.answers.add(
+        ctx.learner.id, ctx.chat.id, q.id, q.topic, "mc", score, verdict.value, 0, texts[index], ctx.now
+    )
+    await ctx.tx.sessions.close(session.id)
+    key = "mc.right" if right else "mc.wrong"
+    parts = [ctx.part(key, "title", choice=q.choice.correct.get(ctx.lang))]
+    if q.answer is not None:
+        parts += [ctx.part("grade.reference", "title"), Part(q.answer.get(ctx.lang), "spoiler")]
+    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", "mc:", "/mc"),),))]

@@ -1,0 +1,70 @@
+"""What an answer is graded against: the question, the reference and the key points.
+
+A Rubric is built from a bank question (both languages: a Chinese answer to an English
+question is graded against the Chinese key points, and aliases of either language count),
+or from a bare question + reference pair (the batch CLI grades questions not in the bank).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content.schema import LANGS, Question
+
+
+@dataclass(frozen=True)
+class RubricPoint:
+    texts: dict[str, str]  # lang -> statement
+    aliases: tuple[str, ...]  # every alias, both languages
+
+    def text(self, lang: str) -> str:
+        return self.texts.get(lang) or next(iter(self.texts.values()))
+
+
+@dataclass(frozen=True)
+class Rubric:
+    prompts: tuple[str, ...]  # the question in every language it has
+    references: dict[str, str]  # lang -> reference answer
+    points: tuple[RubricPoint, ...]
+
+    def reference(self, lang: str) -> str:
+        return self.references.get(lang) or next(iter(self.references.values()), "")
+
+
+def rubric_for(question: Question) -> Rubric:
+    references = {lang: question.answer.get(lang) for lang in LANGS} if question.answer else {}
+    points = tuple(
+        RubricPoint(
+            texts={lang: kp.text(lang) for lang in LANGS},
+            aliases=tuple(dict.fromkeys((*kp.aliases.en, *kp.aliases.zh))),
+        )
+        for kp in question.key_points
+    )
+    return Rubric(prompts=(question.prompt.en, question.prompt.zh), references=references, points=points)
+
+
+def rubric_from_record(record: dict[str, Any], lang: str) -> Rubric:
+    """A rubric from a batch-grading line: question, reference, optional key_points.
+
+    A key point may be a plain string (its own words are its alias) or an object shaped
+    like the bank's (en/zh statements and aliases).
+    """
+    points = []
+    for kp in record.get("key_points") or ():
+        if isinstance(kp, str):
+            points.append(RubricPoint(texts={lang: kp}, aliases=()))
+        elif isinstance(kp, dict):
+            texts = {k: str(v) for k, v in kp.items() if k in LANGS and v}
+            aliases_raw = kp.get("aliases") or {}
+            if isinstance(aliases_raw, dict):
+                aliases = tuple(str(a) for v in aliases_raw.values() for a in (v or ()))
+            else:
+                aliases = tuple(str(a) for a in aliases_raw)
+            if texts:
+                points.append(RubricPoint(texts=texts, aliases=aliases))
+    return Rubric(
+        prompts=(str(record.get("question") or ""),),
+        references={lang: str(record.get("reference") or "")},
+        points=tuple(points),
+    )

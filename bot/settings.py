@@ -1,0 +1,68 @@
+"""All configuration, validated once, from the environment (and a .env file if present).
+
+Secrets are SecretStr: they print as '**********' in logs, reprs and error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.content.loader import DEFAULT_ROOT
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "studybot"
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
+                                      populate_by_name=True)
+
+    data_dir: Path = Field(default_factory=default_data_dir, validation_alias=_env("STUDYBOT_DATA_DIR"))
+    db_path: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_DB"))
+    database_url: SecretStr | None = Field(default=None, validation_alias=_env("STUDYBOT_DATABASE_URL"))
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        default="NORMAL", validation_alias=_env("STUDYBOT_SQLITE_SYNCHRONOUS")
+    )
+    content_dir: Path = Field(default=DEFAULT_ROOT, validation_alias=_env("STUDYBOT_CONTENT_DIR"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", validation_alias=_env("STUDYBOT_LOG_LEVEL")
+    )
+    log_json: bool = Field(default=False, validation_alias=_env("STUDYBOT_LOG_JSON"))
+
+    telegram_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE_URL"))
+    discord_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_BOT_TOKEN"))
+    discord_api_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_API_BASE_URL"))
+    discord_gateway_url: str | None = Field(default=None, validation_alias=_env("DISCORD_GATEWAY_URL"))
+
+    @field_validator("telegram_bot_token", "discord_bot_token", "database_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, v: object) -> object:
+        return None if isinstance(v, str) and not v.strip() else v
+
+    @property
+    def sqlite_path(self) -> Path:
+        return (self.db_path or self.data_dir / "studybot.db").expanduser()
+
+    @property
+    def storage_url(self) -> str:
+        """The SQLAlchemy URL: STUDYBOT_DATABASE_URL when set, else the SQLite file."""
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite+aiosqlite:///{self.sqlite_path}"
+
+    @property
+    def output_dir(self) -> Path:
+        """Where the terminal chat writes charts and exported decks."""
+        return self.data_dir.expanduser() / "out"

@@ -1,0 +1,1 @@
+"""Storage: SQLAlchemy Core repositories over SQLite (aiosqlite) or PostgreSQL (asyncpg)."""

@@ -1,0 +1,224 @@
+"""The core's repositories, as explicit SQLAlchemy Core queries over one connection."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.core.events import ChatKind, ChatRef, UserRef
+from bot.core.ports import Chat, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
+from bot.storage.tables import answers, asked, chats, identities, learners, sessions
+
+# Stored answer text is for appeals and authors, not an archive: keep it bounded.
+MAX_STORED_ANSWER = 8000
+
+
+def _learner(row: object) -> Learner:
+    r = row._mapping  # type: ignore[attr-defined]
+    return Learner(id=r["id"], name=r["name"], lang=r["lang"], tz=r["tz"], lang_set=bool(r["lang_set"]))
+
+
+class SqlLearners:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def resolve(self, user: UserRef, name: str, lang: str | None, now: datetime) -> Learner:
+        name = name[:128]
+        q = (
+            select(learners)
+            .join(identities, identities.c.learner_id == learners.c.id)
+            .where(identities.c.platform == user.platform, identities.c.external_id == user.id)
+        )
+        row = (await self.conn.execute(q)).first()
+        if row is not None:
+            learner = _learner(row)
+            changes: dict[str, object] = {}
+            if name and name != learner.name:
+                changes["name"] = name
+            if lang and not learner.lang_set and lang != learner.lang:
+                changes["lang"] = lang  # follow the platform's locale until /lang pins one
+            if changes:
+                await self.conn.execute(update(learners).where(learners.c.id == learner.id).values(**changes))
+                return Learner(
+                    learner.id, str(changes.get("name", learner.name)), str(changes.get("lang", learner.lang)),
+                    learner.tz, learner.lang_set,
+                )
+            return learner
+        result = await self.conn.execute(
+            insert(learners).values(name=name, lang=lang or "en", lang_set=False, tz="UTC", created_at=now)
+        )
+        learner_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        await self.conn.execute(
+            insert(identities).values(platform=user.platform, external_id=user.id, learner_id=learner_id)
+        )
+        return Learner(id=learner_id, name=name, lang=lang or "en", tz="UTC")
+
+    async def get(self, learner_id: int) -> Learner | None:
+        row = (await self.conn.execute(select(learners).where(learners.c.id == learner_id))).first()
+        return _learner(row) if row is not None else None
+
+    async def set_lang(self, learner_id: int, lang: str) -> None:
+        await self.conn.execute(
+            update(learners).where(learners.c.id == learner_id).values(lang=lang, lang_set=True)
+        )
+
+    async def set_tz(self, learner_id: int, tz: str) -> None:
+        await self.conn.execute(update(learners).where(learners.c.id == learner_id).values(tz=tz))
+
+
+class SqlChats:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _chat(row: object) -> Chat:
+        r = row._mapping  # type: ignore[attr-defined]
+        return Chat(
+            id=r["id"], ref=ChatRef(r["platform"], r["external_id"]), kind=ChatKind(r["kind"]),
+            lang=r["lang"], tz=r["tz"],
+        )
+
+    async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat:
+        q = select(chats).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
+        row = (await self.conn.execute(q)).first()
+        if row is not None:
+            if not row._mapping["active"]:
+                await self.conn.execute(update(chats).where(chats.c.id == row._mapping["id"]).values(active=True))
+            return self._chat(row)
+        result = await self.conn.execute(
+            insert(chats).values(platform=ref.platform, external_id=ref.id, kind=kind.value, active=True,
+                                 created_at=now)
+        )
+        return Chat(id=int(result.inserted_primary_key[0]), ref=ref, kind=kind)  # type: ignore[index]
+
+    async def set_lang(self, chat_id: int, lang: str) -> None:
+        await self.conn.execute(update(chats).where(chats.c.id == chat_id).values(lang=lang))
+
+    async def set_tz(self, chat_id: int, tz: str) -> None:
+        await self.conn.execute(update(chats).where(chats.c.id == chat_id).values(tz=tz))
+
+
+def _session(row: object) -> OpenQuestion:
+    r = row._mapping  # type: ignore[attr-defined]
+    options = tuple(int(x) for x in r["options"].split(",") if x)
+    return OpenQuestion(
+        id=r["id"], chat_id=r["chat_id"], learner_id=r["learner_id"], question_id=r["question_id"],
+        mode=r["mode"], hints=r["hints"], options=options, asked_at=r["asked_at"], started_by=r["started_by"],
+    )
+
+
+def _owner(learner_id: int | None):  # type: ignore[no-untyped-def]
+    return sessions.c.learner_id.is_(None) if learner_id is None else sessions.c.learner_id == learner_id
+
+
+class SqlSessions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def get(self, chat_id: int, learner_id: int | None) -> OpenQuestion | None:
+        q = (
+            select(sessions)
+            .where(sessions.c.chat_id == chat_id, _owner(learner_id))
+            .order_by(sessions.c.id.desc())
+            .limit(1)
+        )
+        row = (await self.conn.execute(q)).first()
+        return _session(row) if row is not None else None
+
+    async def open(
+        self,
+        chat_id: int,
+        learner_id: int | None,
+        question_id: str,
+        mode: str,
+        options: tuple[int, ...],
+        now: datetime,
+        started_by: int | None = None,
+    ) -> OpenQuestion:
+        await self.conn.execute(delete(sessions).where(sessions.c.chat_id == chat_id, _owner(learner_id)))
+        if learner_id is not None:
+            await self.mark_asked(learner_id, question_id, now)
+        values = dict(
+            chat_id=chat_id, learner_id=learner_id, question_id=question_id, mode=mode, hints=0,
+            options=",".join(str(o) for o in options), asked_at=now, started_by=started_by,
+        )
+        result = await self.conn.execute(insert(sessions).values(**values))
+        return OpenQuestion(
+            id=int(result.inserted_primary_key[0]), chat_id=chat_id, learner_id=learner_id,  # type: ignore[index]
+            question_id=question_id, mode=mode, hints=0, options=options, asked_at=now, started_by=started_by,
+        )
+
+    async def mark_asked(self, learner_id: int, question_id: str, now: datetime) -> None:
+        # Update-then-insert rather than an upsert: portable across SQLite and PostgreSQL.
+        where = and_(asked.c.learner_id == learner_id, asked.c.question_id == question_id)
+        result = await self.conn.execute(update(asked).where(where).values(asked_at=now))
+        if not result.rowcount:
+            await self.conn.execute(insert(asked).values(learner_id=learner_id, question_id=question_id, asked_at=now))
+
+    async def asked_at(self, learner_id: int) -> dict[str, datetime]:
+        rows = await self.conn.execute(select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == learner_id))
+        return {r.question_id: r.asked_at for r in rows}
+
+    async def add_hint(self, session_id: int) -> int:
+        await self.conn.execute(
+            update(sessions).where(sessions.c.id == session_id).values(hints=sessions.c.hints + 1)
+        )
+        hints = await self.conn.scalar(select(sessions.c.hints).where(sessions.c.id == session_id))
+        return int(hints or 0)
+
+    async def close(self, session_id: int) -> bool:
+        result = await self.conn.execute(delete(sessions).where(sessions.c.id == session_id))
+        return bool(result.rowcount)
+
+
+class SqlAnswers:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def add(
+        self,
+        learner_id: int,
+        chat_id: int,
+        question_id: str,
+        topic: str,
+        mode: str,
+        score: float,
+        verdict: str,
+        hints: int,
+        text: str,
+        now: datetime,
+    ) -> int:
+        result = await self.conn.execute(
+            insert(answers).values(
+                learner_id=learner_id, chat_id=chat_id, question_id=question_id, topic=topic, mode=mode,
+                score=score, verdict=verdict, hints=hints, text=text[:MAX_STORED_ANSWER], answered_at=now,
+            )
+        )
+        return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+    async def history(self, learner_id: int) -> list[QuestionHistory]:
+        last = (
+            select(answers.c.question_id, func.max(answers.c.id).label("last_id"),
+                   func.count().label("attempts"), func.max(answers.c.score).label("best"))
+            .where(answers.c.learner_id == learner_id)
+            .group_by(answers.c.question_id)
+            .subquery()
+        )
+        q = select(answers.c.question_id, answers.c.topic, answers.c.answered_at, answers.c.score,
+                   last.c.attempts, last.c.best).join(
+            last, and_(answers.c.id == last.c.last_id)
+        )
+        return [
+            QuestionHistory(r.question_id, r.topic, r.attempts, r.answered_at, r.score, r.best)
+            for r in await self.conn.execute(q)
+        ]
+
+    async def topic_accuracy(self, learner_id: int) -> list[TopicAccuracy]:
+        q = (
+            select(answers.c.topic, func.count().label("n"), func.avg(answers.c.score).label("mean"))
+            .where(answers.c.learner_id == learner_id)
+            .group_by(answers.c.topic)
+        )
+        return [TopicAccuracy(r.topic, int(r.n), float(r.mean)) for r in await self.conn.execute(q)]

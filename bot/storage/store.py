@@ -1,0 +1,88 @@
+"""The Store: an async engine, one transaction per unit of work, migrations at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlSessions
+
+
+@dataclass
+class SqlTx:
+    conn: AsyncConnection
+
+    def __post_init__(self) -> None:
+        self.learners = SqlLearners(self.conn)
+        self.chats = SqlChats(self.conn)
+        self.sessions = SqlSessions(self.conn)
+        self.answers = SqlAnswers(self.conn)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+class SqlStore:
+    """Implements bot.core.ports.Store."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY retries.
+        self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlTx]:
+        if self._write_lock is not None:
+            async with self._write_lock, self.engine.begin() as conn:
+                yield SqlTx(conn)
+        else:
+            async with self.engine.begin() as conn:
+                yield SqlTx(conn)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> AsyncEngine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(url, **kwargs)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves (below), so writers take the lock up front.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORMAL") -> SqlStore:
+    from bot.storage.migrate import upgrade
+
+    engine = make_engine(url, synchronous=synchronous)
+    if migrate:
+        await upgrade(engine)
+    return SqlStore(engine)

@@ -1,0 +1,136 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create and change it.
+
+Portable on purpose: no SQLite-only types or tricks, so PostgreSQL runs the same queries.
+Times are stored as naive UTC and handed back timezone-aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, naive UTC in the database."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC time")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite text without the dialect's parsing (raw SQL)
+            value = datetime.fromisoformat(value)
+        return value.replace(tzinfo=UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+learners = Table(
+    "learners",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False, default=""),
+    Column("lang", String(8), nullable=False, default="en"),
+    Column("lang_set", Boolean, nullable=False, default=False),
+    Column("tz", String(64), nullable=False, default="UTC"),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+identities = Table(
+    "identities",
+    metadata,
+    Column("platform", String(16), primary_key=True),
+    Column("external_id", String(64), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    Index(None, "learner_id"),
+)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(16), nullable=False),
+    Column("external_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("lang", String(8), nullable=True),
+    Column("tz", String(64), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("platform", "external_id"),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", Integer, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=True),
+    Column("question_id", String(64), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("hints", Integer, nullable=False, default=0),
+    Column("options", String(64), nullable=False, default=""),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("started_by", Integer, ForeignKey("learners.id", ondelete="SET NULL"), nullable=True),
+    Index(None, "chat_id", "learner_id"),
+    # Never reuse an id: a stale button carrying an old session id must not hit a new question.
+    sqlite_autoincrement=True,
+)
+
+# When each learner was last shown each question, answered or not: "not seen recently" needs skips too.
+asked = Table(
+    "asked",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("asked_at", UTCDateTime, nullable=False),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    Column("chat_id", Integer, ForeignKey("chats.id", ondelete="SET NULL"), nullable=True),
+    Column("question_id", String(64), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("hints", Integer, nullable=False, default=0),
+    Column("text", Text, nullable=False, default=""),
+    Column("answered_at", UTCDateTime, nullable=False),
+    Index(None, "learner_id", "answered_at"),
+    Index(None, "learner_id", "question_id"),
+)

@@ -1,0 +1,81 @@
+"""Shared fixtures: the network guard, the real bank, a real SQLite store, a conversation harness."""
+
+from __future__ import annotations
+
+import ipaddress
+import random
+import socket
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.content.bank import Bank
+from bot.content.loader import load_bank
+from bot.core.app import StudyBot
+from bot.core.clock import FakeClock
+from bot.core.grading import KeyPointGrader
+from bot.storage.store import SqlStore, open_store, sqlite_url
+from tests.harness import Harness
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _allowed(address: object) -> bool:
+    if isinstance(address, (str, bytes)):  # AF_UNIX paths
+        return True
+    if not isinstance(address, tuple) or not address:
+        return False
+    host = address[0]
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> None:
+    if not _allowed(address):
+        raise RuntimeError(f"tests may not reach the network beyond 127.0.0.1 (tried {address!r})")
+    return _real_connect(self, address)  # type: ignore[arg-type]
+
+
+def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+    if not _allowed(address):
+        raise RuntimeError(f"tests may not reach the network beyond 127.0.0.1 (tried {address!r})")
+    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = _guarded_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(scope="session")
+def bank() -> Bank:
+    return load_bank()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
+    s = await open_store(sqlite_url(tmp_path / "studybot.db"))
+    yield s
+    await s.close()
+
+
+@pytest.fixture
+def studybot(bank: Bank, store: SqlStore, clock: FakeClock) -> StudyBot:
+    return StudyBot(bank, store, KeyPointGrader(), clock, random.Random(7))
+
+
+@pytest.fixture
+def harness(studybot: StudyBot) -> Harness:
+    return Harness(studybot)
