@@ -9,13 +9,17 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.content.loader import DEFAULT_ROOT, ContentError
 
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
-def _settings():  # type: ignore[no-untyped-def]
+
+def _settings() -> Settings:
     from bot.settings import Settings
 
     try:
@@ -47,11 +51,11 @@ def cmd_content_check(args: argparse.Namespace) -> int:
 
 
 def cmd_content_stats(args: argparse.Namespace) -> int:
-    from bot.content.loader import check_path, _load_topics
+    from bot.content.loader import check_path, load_topics
     from bot.content.stats import bank_stats, format_stats
 
     questions, problems = check_path(DEFAULT_ROOT, DEFAULT_ROOT)
-    topics, _ = _load_topics(DEFAULT_ROOT)
+    topics, _ = load_topics(DEFAULT_ROOT)
     stats = bank_stats(questions, topics)
     if args.json:
         stats["problems"] = len(problems)
@@ -75,7 +79,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return asyncio.run(_chat(settings, args.user, args.lang))
 
 
-async def _chat(settings, user: str, lang: str | None) -> int:  # type: ignore[no-untyped-def]
+async def _chat(settings: Settings, user: str, lang: str | None) -> int:
     from bot.adapters.terminal import TerminalChat
     from bot.runtime import running_bot
 

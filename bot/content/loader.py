@@ -123,7 +123,7 @@ def _validation_problems(
     return out
 
 
-def _load_topics(root: Path) -> tuple[tuple[Topic, ...], list[Problem]]:
+def load_topics(root: Path) -> tuple[tuple[Topic, ...], list[Problem]]:
     path = root / "topics.yaml"
     if not path.exists():
         return (), [Problem(_display(path), 1, "topics.yaml is missing")]
@@ -157,7 +157,7 @@ def _retired(root: Path) -> set[str]:
 
 def check_path(path: Path, root: Path = DEFAULT_ROOT) -> tuple[list[Question], list[Problem]]:
     """Every problem in the decks at `path`, judged against the topics of `root`."""
-    topics, problems = _load_topics(root)
+    topics, problems = load_topics(root)
     topic_ids = {t.id for t in topics}
     retired = _retired(root)
     files = deck_files(path)

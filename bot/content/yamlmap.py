@@ -91,4 +91,4 @@ def _scalar(node: yaml.Node) -> Any:
 
 def load_fast(text: str) -> Any:
     """Plain, fast parse for the happy path (no positions)."""
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - CSafeLoader/SafeLoader only
+    return yaml.load(text, Loader=_Loader)

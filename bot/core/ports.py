@@ -118,10 +118,14 @@ class AnswerRepo(Protocol):
 
 
 class Tx(Protocol):
-    learners: LearnerRepo
-    chats: ChatRepo
-    sessions: SessionRepo
-    answers: AnswerRepo
+    @property
+    def learners(self) -> LearnerRepo: ...
+    @property
+    def chats(self) -> ChatRepo: ...
+    @property
+    def sessions(self) -> SessionRepo: ...
+    @property
+    def answers(self) -> AnswerRepo: ...
 
 
 class Store(Protocol):

@@ -158,7 +158,8 @@ class SqlSessions:
             await self.conn.execute(insert(asked).values(learner_id=learner_id, question_id=question_id, asked_at=now))
 
     async def asked_at(self, learner_id: int) -> dict[str, datetime]:
-        rows = await self.conn.execute(select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == learner_id))
+        q = select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == learner_id)
+        rows = await self.conn.execute(q)
         return {r.question_id: r.asked_at for r in rows}
 
     async def add_hint(self, session_id: int) -> int:

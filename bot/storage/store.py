@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,15 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlSessions
 
 
-@dataclass
 class SqlTx:
-    conn: AsyncConnection
+    """Implements bot.core.ports.Tx: every repository on one connection, in one transaction."""
 
-    def __post_init__(self) -> None:
-        self.learners = SqlLearners(self.conn)
-        self.chats = SqlChats(self.conn)
-        self.sessions = SqlSessions(self.conn)
-        self.answers = SqlAnswers(self.conn)
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+        self.learners = SqlLearners(conn)
+        self.chats = SqlChats(conn)
+        self.sessions = SqlSessions(conn)
+        self.answers = SqlAnswers(conn)
 
 
 def sqlite_url(path: Path) -> str:
@@ -40,8 +39,11 @@ class SqlStore:
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY retries.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
+    def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
+        return self._transaction()
+
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlTx]:
+    async def _transaction(self) -> AsyncIterator[SqlTx]:
         if self._write_lock is not None:
             async with self._write_lock, self.engine.begin() as conn:
                 yield SqlTx(conn)
@@ -59,7 +61,9 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> Asyn
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url, **kwargs)
+    # engine.begin() always ends in COMMIT or ROLLBACK, so the pool need not roll back again on
+    # check-in: one thread hop saved per transaction.
+    engine = create_async_engine(url, pool_reset_on_return=None, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:

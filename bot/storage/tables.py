@@ -45,7 +45,7 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):  # SQLite text without the dialect's parsing (raw SQL)
             value = datetime.fromisoformat(value)
-        return value.replace(tzinfo=UTC)
+        return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
 
 
 metadata = MetaData(

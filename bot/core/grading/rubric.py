@@ -33,7 +33,7 @@ class Rubric:
 
 
 def rubric_for(question: Question) -> Rubric:
-    references = {lang: question.answer.get(lang) for lang in LANGS} if question.answer else {}
+    references: dict[str, str] = {lang: question.answer.get(lang) for lang in LANGS} if question.answer else {}
     points = tuple(
         RubricPoint(
             texts={lang: kp.text(lang) for lang in LANGS},

@@ -27,7 +27,9 @@ STOP_EN = frozenset(
     through thus to too under until up upon us use used uses using very via was we were what when where
     which while who whom why will with within would yes yet you your""".split()
 )
-STOP_ZH = frozenset("的 了 是 在 和 与 及 或 也 就 都 而 把 被 对 从 这 那 个 一 其 之 等 为 以 于 中 上 下 吗 呢 啊 吧 着 得 地".split())
+STOP_ZH = frozenset(
+    "的 了 是 在 和 与 及 或 也 就 都 而 把 被 对 从 这 那 个 一 其 之 等 为 以 于 中 上 下 吗 呢 啊 吧 着 得 地".split()  # noqa: E501
+)
 
 _SUFFIXES = (
     "izations", "ization", "isations", "isation", "ational", "fulness", "ousness", "iveness",

@@ -78,7 +78,9 @@ def upgrade() -> None:
         sa.Column("question_id", sa.String(64), nullable=False),
         sa.Column("asked_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("learner_id", "question_id", name="pk_asked"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_asked_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_asked_learner_id_learners"
+        ),
     )
     op.create_table(
         "answers",

@@ -1,0 +1,84 @@
+"""Answers per second through the core, beside the raw SQLite commit rate of this machine.
+
+The core's own cost per answer (routing, state, the SQLite commit) is measured with a
+trivial grader plugged in; the end-to-end rate uses the default grader.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.content.loader import load_bank
+from bot.core.app import StudyBot
+from bot.core.clock import FakeClock
+from bot.core.events import ChatRef, Incoming, UserRef
+from bot.core.grading import Grade, KeyPointGrader, Rubric, Verdict
+from bot.storage.store import open_store, sqlite_url
+
+ANSWERS = 2000
+
+
+class TrivialGrader:
+    def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
+        return Grade(0.5, Verdict.PARTLY, (0,), tuple(range(1, len(rubric.points))))
+
+
+def raw_commit_rate(synchronous: str, n: int = 3000) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = sqlite3.connect(Path(tmp) / "raw.db", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(f"PRAGMA synchronous={synchronous}")
+        db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+        t = time.perf_counter()
+        for i in range(n):
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO t (v) VALUES (?)", (str(i),))
+            db.execute("COMMIT")
+        elapsed = time.perf_counter() - t
+        db.close()
+    return n / elapsed
+
+
+async def core_rate(grader, synchronous: str, users: int = 50) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    """(answers per second, ms per answer) over ANSWERS answers, each after its /quiz."""
+    bank = load_bank()
+    answered = {q.id: q for q in bank.questions if q.answered}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = await open_store(sqlite_url(Path(tmp) / "bench.db"), synchronous=synchronous)
+        clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
+        bot = StudyBot(bank, store, grader, clock, random.Random(3))
+
+        def incoming(u: int, text: str) -> Incoming:
+            return Incoming(ChatRef("bench", str(u)), UserRef("bench", str(u)), f"user{u}", text=text)
+
+        spent = 0.0
+        for i in range(ANSWERS):
+            u = i % users
+            [question] = await bot.handle(incoming(u, "/quiz"))
+            q = next(q for q in answered.values() if q.prompt.en in question.plain())
+            clock.advance(seconds=1)
+            t = time.perf_counter()
+            await bot.handle(incoming(u, q.answer.en))  # type: ignore[union-attr]
+            spent += time.perf_counter() - t
+        await store.close()
+    return ANSWERS / spent, spent / ANSWERS * 1000
+
+
+async def main() -> None:
+    print(f"raw SQLite commits/s, WAL synchronous=NORMAL: {raw_commit_rate('NORMAL'):8.0f}")
+    print(f"raw SQLite commits/s, WAL synchronous=FULL:   {raw_commit_rate('FULL'):8.0f}")
+    for sync in ("NORMAL", "FULL"):
+        rate, ms = await core_rate(TrivialGrader(), sync)
+        print(f"core, trivial grader, {sync:6}: {rate:7.0f} answers/s  ({ms:.2f} ms/answer: routing, state, commit)")
+    rate, ms = await core_rate(KeyPointGrader(), "NORMAL")
+    print(f"core, default grader, NORMAL: {rate:7.0f} answers/s  ({ms:.2f} ms per answer, end to end)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
