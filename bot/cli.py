@@ -76,15 +76,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings()
     _logging("WARNING")
-    return asyncio.run(_chat(settings, args.user, args.lang))
+    return asyncio.run(_chat(settings, args.user, args.lang, args.group))
 
 
-async def _chat(settings: Settings, user: str, lang: str | None) -> int:
+async def _chat(settings: Settings, user: str, lang: str | None, group: str | None) -> int:
     from bot.adapters.terminal import TerminalChat
     from bot.runtime import running_bot
 
     async with running_bot(settings) as bot:
-        await TerminalChat(bot, user=user, locale=lang, out_dir=settings.output_dir).run()
+        await TerminalChat(bot, user=user, locale=lang, out_dir=settings.output_dir, group=group).run()
     return 0
 
 
@@ -115,6 +115,15 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_appeals(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging("WARNING")
+    from bot.appeals_report import appeals_report
+
+    print(asyncio.run(appeals_report(settings, as_json=args.json)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="studybot", description="Drill LLM interview questions.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -125,6 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="chat with the bot in this terminal (interactive or piped)")
     p.add_argument("--user", default="you", help="your name in the chat (progress is kept per name)")
     p.add_argument("--lang", choices=["en", "zh"], default=None, help="language of the bot's replies")
+    p.add_argument("--group", metavar="ROOM", default=None,
+                   help="play a group round in room ROOM; `/as NAME` switches who is typing")
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("grade", help="grade a JSON-lines file of answers; writes JSON lines to stdout")
@@ -140,6 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = csub.add_parser("stats", help="counts by topic, difficulty and completeness")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_content_stats)
+
+    p = sub.add_parser("appeals", help="learners' appeals against grades, by question, newest first")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_appeals)
 
     db = sub.add_parser("db", help="database maintenance")
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -24,6 +24,8 @@ async def running_bot(settings: Settings) -> AsyncIterator[StudyBot]:
     store: SqlStore = await open_store(settings.storage_url, synchronous=settings.sqlite_synchronous)
     log.info("bank loaded: %d questions; storage: %s", len(bank.questions), store.engine.dialect.name)
     try:
-        yield StudyBot(bank, store, KeyPointGrader(), SystemClock(), random.Random())
+        yield StudyBot(
+            bank, store, KeyPointGrader(), SystemClock(), random.Random(), round_minutes=settings.round_minutes
+        )
     finally:
         await store.close()

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("STUDYBOT_LOG_LEVEL")
     )
+    round_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60, validation_alias=_env("STUDYBOT_ROUND_MINUTES"))
     log_json: bool = Field(default=False, validation_alias=_env("STUDYBOT_LOG_JSON"))
 
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))

@@ -55,24 +55,55 @@ def render(reply: Reply, color: bool = False, out_dir: Path | None = None) -> st
 
 
 class TerminalChat:
+    """One person in a private chat, or (with `group`) several people taking turns in one room.
+
+    In a group, `/as NAME` switches who is typing; the first person is the room's admin, and
+    every line that is not a command answers the open round.
+    """
+
     def __init__(
-        self, bot: StudyBot, user: str = "you", locale: str | None = None, out_dir: Path | None = None
+        self,
+        bot: StudyBot,
+        user: str = "you",
+        locale: str | None = None,
+        out_dir: Path | None = None,
+        group: str | None = None,
     ) -> None:
         self.bot = bot
         self.user = user
+        self.admin = user
         self.locale = locale
         self.out_dir = out_dir
-        self.ref = ChatRef(PLATFORM, user)
+        self.group = group
+        self.ref = ChatRef(PLATFORM, f"group:{group}" if group else user)
 
     async def say(self, text: str) -> list[Reply]:
         inc = Incoming(
             chat=self.ref, user=UserRef(PLATFORM, self.user), user_name=self.user,
-            chat_kind=ChatKind.PRIVATE, locale=self.locale, text=text,
+            chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE, locale=self.locale, text=text,
+            addressed=self.group is not None, is_admin=self.user == self.admin,
         )
         return await self.bot.handle(inc)
 
+    def switch_user(self, text: str) -> str | None:
+        """Handle the adapter's own `/as NAME`; the new speaker's name, or None if not that command."""
+        if not self.group or not text.startswith("/as "):
+            return None
+        name = safe(text[4:].strip())[:64]
+        if name:
+            self.user = name
+        return self.user
+
+    async def close_rounds(self, out: TextIO, color: bool) -> None:
+        """Post the summary of any round whose time ran out (a group room's timer)."""
+        for outgoing in await self.bot.close_due_rounds():
+            if outgoing.chat == self.ref:
+                self.show([outgoing.reply], out, color)
+
     def show(self, replies: Iterable[Reply], out: TextIO, color: bool) -> None:
         for reply in replies:
+            if reply.ephemeral and self.group:
+                out.write(f"(only {safe(self.user)} sees this)\n")
             out.write(render(reply, color, self.out_dir) + "\n\n")
         out.flush()
 
@@ -93,4 +124,10 @@ class TerminalChat:
                 continue
             if interactive and text.strip() in {"/quit", "/exit"}:
                 break
+            speaker = self.switch_user(text.strip())
+            if speaker is not None:
+                stdout.write(f"[now typing: {speaker}]\n\n")
+                continue
+            if self.group:
+                await self.close_rounds(stdout, color)
             self.show(await self.say(text), stdout, color)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
 
 from bot.content.bank import Bank
 from bot.core.clock import Clock
-from bot.core.commands import Command, is_known, parse_command
+from bot.core.commands import PRIVATE_ONLY, Command, is_known, parse_command
 from bot.core.context import Ctx, Services
-from bot.core.events import ChatKind, Incoming, Part, Reply, ReplyKind
-from bot.core.features import choice, info, prefs, quiz
+from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
+from bot.core.features import account, choice, export, info, prefs, quiz, review, rounds, stats
+from bot.core.features.progress import RATE_MODES
 from bot.core.grading import Grader
 from bot.core.i18n import lang_from_locale, t
-from bot.core.ports import Store
+from bot.core.ports import Chat, Learner, Store, Tx
 
 log = logging.getLogger(__name__)
 
@@ -25,24 +28,49 @@ Handler = Callable[[Ctx, str], Awaitable[list[Reply]]]
 
 
 async def _answer_text(ctx: Ctx, text: str) -> list[Reply]:
+    if ctx.in_group:
+        return await rounds.answer(ctx, text)
     found = await quiz.open_quiz(ctx)
     if isinstance(found, Reply):
-        return [] if ctx.in_group else [found]
+        return [found]
     session, q = found
     if session.mode == "mc":
         return await choice.pick_by_text(ctx, session, q, text)
+    if session.mode in RATE_MODES:
+        return await review.rate(ctx, None, text)
+    if session.mode == "card":
+        return await quiz.reveal(ctx)
     return await quiz.answer(ctx, session, q, text)
+
+
+def _group_or(private: Handler, group: Handler) -> Handler:
+    async def handler(ctx: Ctx, args: str) -> list[Reply]:
+        return await (group if ctx.in_group else private)(ctx, args)
+
+    return handler
+
+
+async def _no_hints_in_rounds(ctx: Ctx, _: str) -> list[Reply]:
+    return [ctx.say("round.no_hints")]
 
 
 COMMANDS: dict[str, Handler] = {
     "start": lambda ctx, _: info.start(ctx),
     "help": lambda ctx, _: info.help_(ctx),
     "topics": lambda ctx, _: info.topics(ctx),
-    "quiz": quiz.ask,
-    "mc": choice.ask,
-    "hint": lambda ctx, _: quiz.hint(ctx),
-    "reveal": lambda ctx, _: quiz.reveal(ctx),
-    "skip": lambda ctx, _: quiz.skip(ctx),
+    "quiz": _group_or(quiz.ask, lambda ctx, a: rounds.start(ctx, a, "quiz")),
+    "mc": _group_or(choice.ask, lambda ctx, a: rounds.start(ctx, a, "mc")),
+    "review": review.review,
+    "followup": lambda ctx, _: review.follow_up(ctx),
+    "hint": _group_or(lambda ctx, _: quiz.hint(ctx), _no_hints_in_rounds),
+    "reveal": _group_or(lambda ctx, _: quiz.reveal(ctx), lambda ctx, _: rounds.reveal(ctx)),
+    "skip": _group_or(lambda ctx, _: quiz.skip(ctx), _no_hints_in_rounds),
+    "stats": lambda ctx, _: stats.stats(ctx),
+    "leaderboard": rounds.leaderboard,
+    "link": account.link,
+    "export": lambda ctx, _: export.export(ctx),
+    "appeal": account.appeal,
+    "forget": account.forget,
     "lang": prefs.lang,
     "timezone": prefs.timezone,
     "a": _answer_text,
@@ -54,33 +82,55 @@ def _int(text: str) -> int | None:
 
 
 async def _action(ctx: Ctx, action: str) -> list[Reply]:
-    """A pressed button: "hint:12", "mc:12:3", "quiz:" …; stale or malformed ones answer politely."""
+    """A pressed button: "hint:12", "mc:12:3", "rate:12:good" …; stale or malformed ones answer politely."""
     name, _, rest = action.partition(":")
-    if name == "quiz" and not rest:
-        return await quiz.ask(ctx)
-    if name == "mc":
-        if not rest:
-            return await choice.ask(ctx)
-        sid, _, index = rest.partition(":")
-        sid_n, index_n = _int(sid), _int(index)
-        if sid_n is not None and index_n is not None:
-            return await choice.pick(ctx, sid_n, index_n)
-    sid_n = _int(rest)
-    if sid_n is not None and name in {"hint", "reveal", "skip"}:
+    first, _, second = rest.partition(":")
+    n, m = _int(first), _int(second)
+    if not rest and name in {"quiz", "mc"}:
+        return await COMMANDS[name](ctx, "")
+    if name == "review" and not rest:
+        return await review.review(ctx)
+    if name == "fu":
+        return await review.follow_up(ctx, rest)
+    if name == "mc" and n is not None and m is not None:
+        return await choice.pick(ctx, n, m)
+    if name == "rate" and n is not None:
+        return await review.rate(ctx, n, second)
+    if name in {"hint", "reveal", "skip"} and n is not None:
         step = {"hint": quiz.hint, "reveal": quiz.reveal, "skip": quiz.skip}[name]
-        return await step(ctx, sid_n)
+        return await step(ctx, n)
+    if name == "rp" and n is not None and m is not None:
+        return await rounds.pick(ctx, n, m)
+    if name == "rr" and n is not None:
+        return await rounds.reveal(ctx, n)
+    if name == "forget" and n is not None:
+        return await account.forget_button(ctx, n)
     return [ctx.say("mc.stale")]
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message the core sends on its own (a round closing), for an adapter to deliver."""
+
+    chat: ChatRef
+    reply: Reply
 
 
 class StudyBot:
     """Decides what to answer. Adapters call `handle`; nothing here knows a platform."""
 
     def __init__(
-        self, bank: Bank, store: Store, grader: Grader, clock: Clock, rng: random.Random | None = None
+        self,
+        bank: Bank,
+        store: Store,
+        grader: Grader,
+        clock: Clock,
+        rng: random.Random | None = None,
+        round_minutes: int = 15,
     ) -> None:
         self.store = store
         self.clock = clock
-        self.services = Services(bank=bank, grader=grader, rng=rng or random.Random())
+        self.services = Services(bank=bank, grader=grader, rng=rng or random.Random(), round_minutes=round_minutes)
 
     @property
     def bank(self) -> Bank:
@@ -118,6 +168,27 @@ class StudyBot:
             return notes + await _answer_text(ctx, text)
         if not is_known(command.name):
             return [ctx.say("error.unknown_command", ReplyKind.ERROR, command=command.typed)]
+        if ctx.in_group and command.name in PRIVATE_ONLY:
+            return [ctx.say("error.private_only", command=command.name)]
         args = command.args[:MAX_TEXT]
         return notes + await COMMANDS[command.name](ctx, args)
 
+    async def close_due_rounds(self, limit: int = 100) -> list[Outgoing]:
+        """Close every group round whose time is up; the summaries are for the adapters to post."""
+        out: list[Outgoing] = []
+        async with self.store.transaction() as tx:
+            now = self.clock.now()
+            for rnd in await tx.rounds.due_to_close(now, limit):
+                chat = await tx.chats.get(rnd.chat_id)
+                if chat is None:
+                    continue
+                ctx = self._system_ctx(tx, chat, now)
+                out += [Outgoing(chat.ref, reply) for reply in await rounds.close(ctx, rnd)]
+        return out
+
+    def _system_ctx(self, tx: Tx, chat: Chat, now: datetime) -> Ctx:
+        """A context for work nobody asked for just now (timers): the chat's language and zone."""
+        lang = chat.lang or "en"
+        inc = Incoming(chat=chat.ref, user=UserRef("system", "0"), chat_kind=chat.kind)
+        learner = Learner(id=0, name="", lang=lang, tz=chat.tz or "UTC")
+        return Ctx(inc, tx, learner, chat, lang, now, self.services)

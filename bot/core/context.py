@@ -22,6 +22,7 @@ class Services:
     bank: Bank
     grader: Grader
     rng: random.Random
+    round_minutes: int = 15
 
 
 @dataclass

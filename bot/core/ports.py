@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.events import ChatKind, ChatRef, UserRef
@@ -65,15 +65,101 @@ class TopicAccuracy:
     mean_score: float
 
 
+@dataclass(frozen=True)
+class LastAnswer:
+    id: int
+    question_id: str
+    mode: str
+    score: float
+    verdict: str
+    text: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class DayStat:
+    day: date
+    answers: int
+    mean_score: float
+
+
+@dataclass(frozen=True)
+class CardState:
+    """An FSRS card as stored; bot.core.srs turns it into the `fsrs` package's Card and back."""
+
+    question_id: str
+    state: int
+    step: int | None
+    stability: float | None
+    difficulty: float | None
+    due: datetime
+    last_review: datetime | None
+    reps: int = 0
+    lapses: int = 0
+    leech: bool = False
+
+
+@dataclass(frozen=True)
+class Round:
+    id: int
+    chat_id: int
+    question_id: str
+    mode: str  # "quiz" or "mc"
+    options: tuple[int, ...]
+    started_by: int | None
+    started_at: datetime
+    closes_at: datetime
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RoundAnswer:
+    learner_id: int
+    name: str
+    score: float
+    verdict: str
+    text: str
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class LeaderRow:
+    learner_id: int
+    name: str
+    points: float
+    rounds: int
+
+
+@dataclass(frozen=True)
+class Appeal:
+    id: int
+    learner_id: int
+    question_id: str
+    answer_text: str
+    score: float
+    verdict: str
+    reason: str
+    created_at: datetime
+
+
 class LearnerRepo(Protocol):
     async def resolve(self, user: UserRef, name: str, lang: str | None, now: datetime) -> Learner: ...
     async def get(self, learner_id: int) -> Learner | None: ...
     async def set_lang(self, learner_id: int, lang: str) -> None: ...
     async def set_tz(self, learner_id: int, tz: str) -> None: ...
+    async def identities(self, learner_id: int) -> list[UserRef]: ...
+    async def merge(self, source_id: int, target_id: int) -> None:
+        """Move everything of learner `source_id` to `target_id`, then delete the source."""
+        ...
+    async def detach(self, user: UserRef, name: str, now: datetime) -> Learner:
+        """Give `user` a learner of its own again, taking that platform's answers and a copy of the cards."""
+        ...
+    async def delete(self, learner_id: int) -> None: ...
 
 
 class ChatRepo(Protocol):
     async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat: ...
+    async def get(self, chat_id: int) -> Chat | None: ...
     async def set_lang(self, chat_id: int, lang: str) -> None: ...
     async def set_tz(self, chat_id: int, tz: str) -> None: ...
 
@@ -112,9 +198,58 @@ class AnswerRepo(Protocol):
         hints: int,
         text: str,
         now: datetime,
+        local_day: date,
     ) -> int: ...
     async def history(self, learner_id: int) -> list[QuestionHistory]: ...
     async def topic_accuracy(self, learner_id: int) -> list[TopicAccuracy]: ...
+    async def last(self, learner_id: int) -> LastAnswer | None: ...
+    async def daily(self, learner_id: int, since: date) -> list[DayStat]: ...
+    async def active_days(self, learner_id: int) -> list[date]: ...
+
+
+class CardRepo(Protocol):
+    async def get(self, learner_id: int, question_id: str) -> CardState | None: ...
+    async def put(self, learner_id: int, card: CardState) -> None: ...
+    async def due(self, learner_id: int, now: datetime, limit: int = 20) -> list[CardState]: ...
+    async def all(self, learner_id: int) -> list[CardState]: ...
+    async def next_due(self, learner_id: int) -> datetime | None: ...
+
+
+class RoundRepo(Protocol):
+    async def open(
+        self, chat_id: int, question_id: str, mode: str, options: tuple[int, ...], started_by: int | None,
+        now: datetime, closes_at: datetime,
+    ) -> Round: ...
+    async def current(self, chat_id: int) -> Round | None: ...
+    async def used_questions(self, chat_id: int) -> set[str]: ...
+    async def get(self, round_id: int) -> Round | None: ...
+    async def answer(
+        self, round_id: int, learner_id: int, name: str, score: float, verdict: str, text: str, now: datetime
+    ) -> bool:
+        """Record (or replace) a member's answer; True when it replaced an earlier one."""
+        ...
+    async def answers(self, round_id: int) -> list[RoundAnswer]: ...
+    async def close(self, round_id: int, now: datetime) -> bool:
+        """Close an open round; False when somebody closed it first."""
+        ...
+    async def due_to_close(self, now: datetime, limit: int = 100) -> list[Round]: ...
+    async def leaderboard(self, chat_id: int, since: datetime | None, limit: int = 10) -> list[LeaderRow]: ...
+
+
+class LinkRepo(Protocol):
+    async def create(self, code: str, learner_id: int, platform: str, expires_at: datetime) -> None: ...
+    async def owner(self, code: str) -> int | None: ...
+    async def take(self, code: str, now: datetime) -> tuple[int, str] | None:
+        """Use a code once: (learner id, platform) if it exists, is unexpired and unused."""
+        ...
+
+
+class AppealRepo(Protocol):
+    async def add(
+        self, learner_id: int, question_id: str, answer_id: int | None, answer_text: str, score: float,
+        verdict: str, reason: str, now: datetime,
+    ) -> int: ...
+    async def all(self) -> list[Appeal]: ...
 
 
 class Tx(Protocol):
@@ -126,6 +261,14 @@ class Tx(Protocol):
     def sessions(self) -> SessionRepo: ...
     @property
     def answers(self) -> AnswerRepo: ...
+    @property
+    def cards(self) -> CardRepo: ...
+    @property
+    def rounds(self) -> RoundRepo: ...
+    @property
+    def links(self) -> LinkRepo: ...
+    @property
+    def appeals(self) -> AppealRepo: ...
 
 
 class Store(Protocol):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.events import ChatKind, ChatRef, UserRef
-from bot.core.ports import Chat, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
+from bot.core.ports import Chat, DayStat, LastAnswer, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
+from bot.storage.merging import detach_identity, merge_learners
 from bot.storage.tables import answers, asked, chats, identities, learners, sessions
 
 # Stored answer text is for appeals and authors, not an archive: keep it bounded.
@@ -67,6 +68,28 @@ class SqlLearners:
     async def set_tz(self, learner_id: int, tz: str) -> None:
         await self.conn.execute(update(learners).where(learners.c.id == learner_id).values(tz=tz))
 
+    async def identities(self, learner_id: int) -> list[UserRef]:
+        q = select(identities.c.platform, identities.c.external_id).where(identities.c.learner_id == learner_id)
+        return [UserRef(r.platform, r.external_id) for r in await self.conn.execute(q)]
+
+    async def merge(self, source_id: int, target_id: int) -> None:
+        await merge_learners(self.conn, source_id, target_id)
+
+    async def detach(self, user: UserRef, name: str, now: datetime) -> Learner:
+        new_id = await detach_identity(self.conn, user, name, now)
+        q = (
+            select(learners)
+            .join(identities, identities.c.learner_id == learners.c.id)
+            .where(identities.c.platform == user.platform, identities.c.external_id == user.id)
+        )
+        if new_id is None and (await self.conn.execute(q)).first() is None:
+            return await self.resolve(user, name, None, now)
+        return _learner((await self.conn.execute(q)).one())
+
+    async def delete(self, learner_id: int) -> None:
+        # Foreign keys cascade to identities, answers, cards, sessions, rounds answered, codes, appeals.
+        await self.conn.execute(delete(learners).where(learners.c.id == learner_id))
+
 
 class SqlChats:
     def __init__(self, conn: AsyncConnection) -> None:
@@ -92,6 +115,10 @@ class SqlChats:
                                  created_at=now)
         )
         return Chat(id=int(result.inserted_primary_key[0]), ref=ref, kind=kind)  # type: ignore[index]
+
+    async def get(self, chat_id: int) -> Chat | None:
+        row = (await self.conn.execute(select(chats).where(chats.c.id == chat_id))).first()
+        return self._chat(row) if row is not None else None
 
     async def set_lang(self, chat_id: int, lang: str) -> None:
         await self.conn.execute(update(chats).where(chats.c.id == chat_id).values(lang=lang))
@@ -190,11 +217,13 @@ class SqlAnswers:
         hints: int,
         text: str,
         now: datetime,
+        local_day: date,
     ) -> int:
         result = await self.conn.execute(
             insert(answers).values(
                 learner_id=learner_id, chat_id=chat_id, question_id=question_id, topic=topic, mode=mode,
                 score=score, verdict=verdict, hints=hints, text=text[:MAX_STORED_ANSWER], answered_at=now,
+                local_day=local_day,
             )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
@@ -223,3 +252,23 @@ class SqlAnswers:
             .group_by(answers.c.topic)
         )
         return [TopicAccuracy(r.topic, int(r.n), float(r.mean)) for r in await self.conn.execute(q)]
+
+    async def last(self, learner_id: int) -> LastAnswer | None:
+        q = select(answers).where(answers.c.learner_id == learner_id).order_by(answers.c.id.desc()).limit(1)
+        r = (await self.conn.execute(q)).first()
+        if r is None:
+            return None
+        return LastAnswer(r.id, r.question_id, r.mode, r.score, r.verdict, r.text, r.answered_at)
+
+    async def daily(self, learner_id: int, since: date) -> list[DayStat]:
+        q = (
+            select(answers.c.local_day, func.count().label("n"), func.avg(answers.c.score).label("mean"))
+            .where(answers.c.learner_id == learner_id, answers.c.local_day >= since)
+            .group_by(answers.c.local_day)
+            .order_by(answers.c.local_day)
+        )
+        return [DayStat(r.local_day, int(r.n), float(r.mean)) for r in await self.conn.execute(q)]
+
+    async def active_days(self, learner_id: int) -> list[date]:
+        q = select(answers.c.local_day).where(answers.c.learner_id == learner_id).distinct()
+        return sorted((await self.conn.execute(q)).scalars().all())

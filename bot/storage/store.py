@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlSessions
 
 
@@ -24,6 +25,10 @@ class SqlTx:
         self.chats = SqlChats(conn)
         self.sessions = SqlSessions(conn)
         self.answers = SqlAnswers(conn)
+        self.cards = SqlCards(conn)
+        self.rounds = SqlRounds(conn)
+        self.links = SqlLinks(conn)
+        self.appeals = SqlAppeals(conn)
 
 
 def sqlite_url(path: Path) -> str:

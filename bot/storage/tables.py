@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     DateTime,
     Dialect,
     Float,
@@ -131,6 +132,81 @@ answers = Table(
     Column("hints", Integer, nullable=False, default=0),
     Column("text", Text, nullable=False, default=""),
     Column("answered_at", UTCDateTime, nullable=False),
+    # The learner's local calendar day when they answered (their time zone then): streaks count these.
+    Column("local_day", Date, nullable=False),
     Index(None, "learner_id", "answered_at"),
     Index(None, "learner_id", "question_id"),
+)
+
+# One FSRS card per learner and question (the `fsrs` package schedules it).
+cards = Table(
+    "cards",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("question_id", String(64), primary_key=True),
+    Column("state", Integer, nullable=False),
+    Column("step", Integer, nullable=True),
+    Column("stability", Float, nullable=True),
+    Column("difficulty", Float, nullable=True),
+    Column("due", UTCDateTime, nullable=False),
+    Column("last_review", UTCDateTime, nullable=True),
+    Column("reps", Integer, nullable=False, default=0),
+    Column("lapses", Integer, nullable=False, default=0),
+    Column("leech", Boolean, nullable=False, default=False),
+    Index(None, "learner_id", "due"),
+)
+
+# A question put to a whole group or channel: every member may answer until it closes.
+rounds = Table(
+    "rounds",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", Integer, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("mode", String(16), nullable=False),
+    Column("options", String(64), nullable=False, default=""),
+    Column("started_by", Integer, ForeignKey("learners.id", ondelete="SET NULL"), nullable=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Index(None, "chat_id", "closed_at"),
+    Index(None, "closed_at", "closes_at"),
+    sqlite_autoincrement=True,
+)
+
+round_answers = Table(
+    "round_answers",
+    metadata,
+    Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("name", String(128), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+
+link_codes = Table(
+    "link_codes",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(16), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("used_at", UTCDateTime, nullable=True),
+)
+
+appeals = Table(
+    "appeals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
+    Column("question_id", String(64), nullable=False),
+    Column("answer_id", Integer, ForeignKey("answers.id", ondelete="SET NULL"), nullable=True),
+    Column("answer_text", Text, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("verdict", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "question_id", "created_at"),
 )

@@ -100,3 +100,25 @@ def test_a_broken_bank_stops_the_bot_with_file_and_line(tmp_path: Path) -> None:
     (bank / "questions" / "x.yaml").write_text("questions:\n  - id: x\n    topic: basics\n", encoding="utf-8")
     result = studybot(["chat"], tmp_path, "/quiz\n", STUDYBOT_CONTENT_DIR=str(bank))
     assert result.returncode == 1 and "x.yaml:2:" in result.stderr
+
+
+def test_appeals_are_listed_for_authors(tmp_path: Path) -> None:
+    studybot(["chat"], tmp_path, "/quiz basics\nsomething vague about computers and data\n/appeal my answer was fine\n")
+    out = studybot(["appeals"], tmp_path)
+    assert out.returncode == 0 and "my answer was fine" in out.stdout and "appeal(s)" in out.stdout
+    as_json = json.loads(studybot(["appeals", "--json"], tmp_path).stdout)
+    assert as_json[0]["appeals"][0]["reason"] == "my answer was fine"
+
+
+def test_stats_chart_and_export_are_saved_by_the_terminal_chat(tmp_path: Path) -> None:
+    out = studybot(["chat"], tmp_path, "/quiz basics\nno idea at all, sorry friend\n/stats\n/export\n").stdout
+    assert "[saved " in out and ".png]" in out and ".apkg]" in out
+    saved = list((tmp_path / "data" / "out").iterdir())
+    assert {p.suffix for p in saved} == {".png", ".apkg"}
+
+
+def test_terminal_group_round(tmp_path: Path) -> None:
+    script = "/quiz basics\n/as bob\nsomething about neural networks and text\n/as you\n/reveal\n/leaderboard\n"
+    out = studybot(["chat", "--group", "room"], tmp_path, script).stdout
+    assert "Group round" in out and "bob answered" in out and "Round closed: 1 answer(s)" in out
+    assert "1. bob:" in out

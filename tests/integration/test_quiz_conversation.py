@@ -75,7 +75,7 @@ async def test_reveal_counts_as_a_miss_and_answer_alias(harness: Harness, store)
     assert shown.keys[0] == "reveal.title"
     async with store.engine.connect() as conn:
         assert (await conn.execute(select(answers.c.score, answers.c.verdict))).one() == (0.0, "incorrect")
-    assert keys(await harness.say("/reveal")) == ["quiz.no_open"]
+    assert keys(await harness.say("/reveal")) == ["review.rate_how"]  # it waits for a rating
 
 
 async def test_skip_moves_on_without_penalty(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]

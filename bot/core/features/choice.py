@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.content.schema import Question
 from bot.core.context import Ctx
 from bot.core.events import Button, Part, Poll, Reply, ReplyKind
+from bot.core.features.progress import leech_part, record, settle_pending_rating
 from bot.core.features.quiz import choose, open_quiz
 from bot.core.grading import Verdict
 from bot.core.ports import OpenQuestion
@@ -25,16 +26,27 @@ def explanation(q: Question, lang: str) -> str:
     return text if len(text) <= EXPLANATION_MAX else text[: EXPLANATION_MAX - 1] + "…"
 
 
-async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
-    picked = await choose(ctx, topic_arg, need_choice=True)
-    if isinstance(picked, Reply):
-        return [picked]
-    assert picked.choice is not None
-    order = list(range(1 + len(picked.choice.distractors)))
+def shuffled_options(ctx: Ctx, q: Question) -> tuple[int, ...]:
+    assert q.choice is not None
+    order = list(range(1 + len(q.choice.distractors)))
     ctx.services.rng.shuffle(order)
-    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, "mc", tuple(order), ctx.now)
-    texts = option_texts(picked, session.options, ctx.lang)
-    prefix = f"mc:{session.id}:"
+    return tuple(order)
+
+
+async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
+    await settle_pending_rating(ctx)
+    chosen = await choose(ctx, topic_arg, need_choice=True)
+    if isinstance(chosen, Reply):
+        return [chosen]
+    picked = chosen[0]
+    order = shuffled_options(ctx, picked)
+    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, "mc", order, ctx.now)
+    return [mc_reply(ctx, picked, session.options, f"mc:{session.id}:", f"session:{session.id}")]
+
+
+def mc_reply(ctx: Ctx, picked: Question, options: tuple[int, ...], prefix: str, ref: str) -> Reply:
+    """The multiple-choice question; a pick of option i arrives as the action f"{prefix}{i}"."""
+    texts = option_texts(picked, options, ctx.lang)
     parts = [
         ctx.part("mc.title", "title", topic=ctx.topic_name(picked.topic)),
         Part(picked.prompt.get(ctx.lang)),
@@ -42,19 +54,19 @@ async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
         *(Part(f"{i + 1}. {text}", "item") for i, text in enumerate(texts)),
         ctx.part("mc.pick", "note", n=len(texts)),
     ]
-    return [Reply(
+    return Reply(
         parts=tuple(parts),
         kind=ReplyKind.QUESTION,
         buttons=tuple((Button(str(i + 1), f"{prefix}{i}", str(i + 1)),) for i in range(len(texts))),
         poll=Poll(
             question=picked.prompt.get(ctx.lang),
             options=tuple(texts),
-            correct=session.options.index(0),
+            correct=options.index(0),
             explanation=explanation(picked, ctx.lang),
             action_prefix=prefix,
         ),
-        ref=f"session:{session.id}",
-    )]
+        ref=ref,
+    )
 
 
 async def pick(ctx: Ctx, session_id: int, index: int) -> list[Reply]:
@@ -80,12 +92,10 @@ async def _grade_pick(ctx: Ctx, session: OpenQuestion, q: Question, index: int) 
     score = 1.0 if right else 0.0
     verdict = Verdict.CORRECT if right else Verdict.INCORRECT
     texts = option_texts(q, session.options, ctx.lang)
-    await ctx.tx.answers.add(
-        ctx.learner.id, ctx.chat.id, q.id, q.topic, "mc", score, verdict.value, 0, texts[index], ctx.now
-    )
+    recorded = await record(ctx, q, "mc", score, verdict.value, texts[index])
     await ctx.tx.sessions.close(session.id)
     key = "mc.right" if right else "mc.wrong"
-    parts = [ctx.part(key, "title", choice=q.choice.correct.get(ctx.lang))]
+    parts = [ctx.part(key, "title", choice=q.choice.correct.get(ctx.lang)), *leech_part(ctx, recorded)]
     if q.answer is not None:
         parts += [ctx.part("grade.reference", "title"), Part(q.answer.get(ctx.lang), "spoiler")]
     return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", "mc:", "/mc"),),))]

@@ -1,18 +1,26 @@
-"""Free-text questions: ask, answer (graded), hint, reveal, skip."""
+"""Free-text questions: ask, answer (graded), hint, reveal, skip.
+
+/quiz prefers the learner's due reviews; otherwise unseen questions, then weak topics.
+"""
 
 from __future__ import annotations
 
 from bot.content.schema import Question
+from bot.core.clock import local_date
 from bot.core.context import Ctx
-from bot.core.events import Part, Reply, ReplyKind
+from bot.core.events import Button, Part, Reply, ReplyKind
+from bot.core.features.progress import RATE_MODES, leech_part, record, settle_pending_rating
 from bot.core.grading import Grade, Verdict, rubric_for
 from bot.core.grading.grader import MAX_GRADED_CHARS, Flag, verdict_for
 from bot.core.picking import pick_question
 from bot.core.ports import OpenQuestion
+from bot.core.related import related_question
 
 # Each hint lowers the best score reachable on that question by this much.
 HINT_PENALTY = 0.2
 MIN_CAP = 0.2
+# Below this an answer is weak: the reply offers a follow-up question on the same concept.
+FOLLOW_UP_BELOW = 0.6
 
 
 def hint_cap(hints: int) -> float:
@@ -23,17 +31,26 @@ def pct(score: float) -> int:
     return round(score * 100)
 
 
-async def choose(ctx: Ctx, topic_arg: str, *, need_choice: bool = False) -> Question | Reply:
-    """The next question for this learner (in `topic_arg`, if given), or a reply saying why not."""
+async def choose(
+    ctx: Ctx, topic_arg: str, *, need_choice: bool = False, prefer_due: bool = True
+) -> tuple[Question, str] | Reply:
+    """The next question and its mode ("review" when a card is due), or a reply saying why not."""
     none_key, topic_name = ("mc.none" if need_choice else "quiz.none"), ""
     pool: tuple[Question, ...] = ctx.bank.questions
+    topic_id = None
     if topic_arg:
         topic = ctx.bank.find_topic(topic_arg)
         if topic is None:
             return ctx.say("quiz.unknown_topic", ReplyKind.ERROR, topic=topic_arg[:64])
+        topic_id = topic.id
         pool = ctx.bank.by_topic.get(topic.id, ())
         none_key = "mc.none_in_topic" if need_choice else "quiz.none_in_topic"
         topic_name = topic.name.get(ctx.lang)
+    if prefer_due and not need_choice:
+        for card in await ctx.tx.cards.due(ctx.learner.id, ctx.now):
+            q = ctx.question(card.question_id)
+            if q is not None and q.answered and (topic_id is None or q.topic == topic_id):
+                return q, "review"
     candidates = [q for q in pool if (q.choice is not None if need_choice else q.answered)]
     history = {h.question_id: h for h in await ctx.tx.answers.history(ctx.learner.id)}
     accuracy = {a.topic: a.mean_score for a in await ctx.tx.answers.topic_accuracy(ctx.learner.id)}
@@ -45,25 +62,30 @@ async def choose(ctx: Ctx, topic_arg: str, *, need_choice: bool = False) -> Ques
     )
     if picked is None:
         return ctx.say(none_key, topic=topic_name)
-    return picked
+    return picked, "quiz"
 
 
 async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
-    picked = await choose(ctx, topic_arg)
-    if isinstance(picked, Reply):
-        return [picked]
-    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, "quiz", (), ctx.now)
-    return [question_reply(ctx, picked, session)]
+    await settle_pending_rating(ctx)
+    chosen = await choose(ctx, topic_arg)
+    if isinstance(chosen, Reply):
+        return [chosen]
+    return await ask_question(ctx, *chosen)
+
+
+async def ask_question(ctx: Ctx, q: Question, mode: str) -> list[Reply]:
+    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, mode, (), ctx.now)
+    return [question_reply(ctx, q, session)]
 
 
 def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
     sid = session.id
-    instruction = "quiz.prompt_group" if ctx.in_group else "quiz.prompt_private"
+    title = "review.title" if session.mode == "review" else "quiz.title"
     return Reply(
         parts=(
-            ctx.part("quiz.title", "title", topic=ctx.topic_name(q.topic), difficulty=q.difficulty),
+            ctx.part(title, "title", topic=ctx.topic_name(q.topic), difficulty=q.difficulty),
             Part(q.prompt.get(ctx.lang)),
-            ctx.part(instruction, "note"),
+            ctx.part("quiz.prompt_private", "note"),
         ),
         kind=ReplyKind.QUESTION,
         buttons=((
@@ -76,11 +98,10 @@ def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
 
 
 async def open_quiz(ctx: Ctx, session_id: int | None = None) -> tuple[OpenQuestion, Question] | Reply:
-    """The learner's open free-text question, or the reply to give when there is none."""
+    """The learner's open question, or the reply to give when there is none."""
     session = await ctx.tx.sessions.get(ctx.chat.id, ctx.learner.id)
     if session is None or (session_id is not None and session.id != session_id):
-        key = "mc.stale" if session_id is not None else "quiz.no_open"
-        return ctx.say(key)
+        return ctx.say("mc.stale" if session_id is not None else "quiz.no_open")
     q = ctx.question(session.question_id)
     if q is None:  # the question left the bank since it was asked
         await ctx.tx.sessions.close(session.id)
@@ -88,19 +109,29 @@ async def open_quiz(ctx: Ctx, session_id: int | None = None) -> tuple[OpenQuesti
     return session, q
 
 
-async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
+def grade_answer(ctx: Ctx, q: Question, text: str, hints: int = 0) -> tuple[Grade, float, Verdict]:
     grade = ctx.services.grader.grade(rubric_for(q), text, ctx.lang)
-    cap = hint_cap(session.hints)
-    score = min(grade.score, cap)
-    verdict = verdict_for(score)
-    await ctx.tx.answers.add(
-        ctx.learner.id, ctx.chat.id, q.id, q.topic, session.mode, score, verdict.value, session.hints, text, ctx.now
-    )
+    score = min(grade.score, hint_cap(hints))
+    return grade, score, verdict_for(score)
+
+
+async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
+    grade, score, verdict = grade_answer(ctx, q, text, session.hints)
+    recorded = await record(ctx, q, session.mode, score, verdict.value, text, session.hints)
     await ctx.tx.sessions.close(session.id)
-    return [grade_reply(ctx, q, grade, score, verdict, session.hints)]
+    reply = grade_reply(ctx, q, grade, score, verdict, session.hints)
+    extra = leech_part(ctx, recorded)
+    due = len(await ctx.tx.cards.due(ctx.learner.id, ctx.now))
+    if due:
+        extra.append(ctx.part("review.more_due", "note", n=due))
+    buttons: list[Button] = [ctx.button("btn.next", "quiz:", "/quiz")]
+    if score < FOLLOW_UP_BELOW and related_question(ctx.bank, q) is not None:
+        buttons.insert(0, ctx.button("btn.follow_up", f"fu:{q.id}", "/followup"))
+    return [Reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(tuple(buttons),))]
 
 
-def grade_reply(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> Reply:
+def grade_parts(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> list[Part]:
+    """Score, verdict and comment: what a learner sees about their own answer."""
     parts: list[Part] = [
         ctx.part("grade.score", "title", score=pct(score), verdict=ctx.t(f"verdict.{verdict.value}")),
         ctx.part(grade.feedback),
@@ -110,14 +141,20 @@ def grade_reply(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verd
     if hints and score < grade.score:
         parts.append(ctx.part("grade.capped", "note", cap=pct(hint_cap(hints)), hints=hints))
     parts.extend(key_point_parts(ctx, q, grade))
-    parts.append(ctx.part("grade.reference", "title"))
+    return parts
+
+
+def grade_reply(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> Reply:
+    parts = grade_parts(ctx, q, grade, score, verdict, hints)
+    parts.extend(reference_parts(ctx, q))
+    return Reply(tuple(parts), kind=ReplyKind.RESULT)
+
+
+def reference_parts(ctx: Ctx, q: Question) -> list[Part]:
+    parts = [ctx.part("grade.reference", "title")]
     if q.answer is not None:
         parts.append(Part(q.answer.get(ctx.lang), "spoiler"))
-    return Reply(
-        parts=tuple(parts),
-        kind=ReplyKind.RESULT,
-        buttons=((ctx.button("btn.next", "quiz:", "/quiz"),),),
-    )
+    return parts
 
 
 def key_point_parts(ctx: Ctx, q: Question, grade: Grade) -> list[Part]:
@@ -136,7 +173,7 @@ async def hint(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     if isinstance(found, Reply):
         return [found]
     session, q = found
-    if session.mode == "mc":
+    if session.mode not in {"quiz", "review"}:
         return [ctx.say("hint.not_quiz")]
     if session.hints >= len(q.key_points):
         return [ctx.say("hint.none_left")]
@@ -153,16 +190,32 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     if isinstance(found, Reply):
         return [found]
     session, q = found
-    await ctx.tx.answers.add(
-        ctx.learner.id, ctx.chat.id, q.id, q.topic, session.mode, 0.0, Verdict.INCORRECT.value, session.hints,
-        "", ctx.now,
-    )
-    await ctx.tx.sessions.close(session.id)
-    parts = [ctx.part("reveal.title", "title")]
+    if session.mode in RATE_MODES:
+        return [ctx.say("review.rate_how")]
+    if session.mode == "card":  # a flashcard: seeing the answer is the point, not a miss
+        title, mode = "review.card_back", "rate-card"
+    else:
+        mode = "rate"
+        title = "reveal.title"
+        await ctx.tx.answers.add(
+            ctx.learner.id, ctx.chat.id, q.id, q.topic, session.mode, 0.0, Verdict.INCORRECT.value, session.hints,
+            "", ctx.now, local_date(ctx.now, ctx.learner.tz),
+        )
+    # The card waits for the learner's own rating (Again if they move on without one).
+    rate = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, mode, (), ctx.now)
+    parts = [ctx.part(title, "title")]
     if q.answer is not None:
         parts.append(Part(q.answer.get(ctx.lang), "spoiler"))
     parts.extend(Part(kp.text(ctx.lang), "item") for kp in q.key_points)
-    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", "quiz:", "/quiz"),),))]
+    parts.append(ctx.part("review.rate_prompt", "note"))
+    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=(rating_buttons(ctx, rate.id),))]
+
+
+def rating_buttons(ctx: Ctx, session_id: int) -> tuple[Button, ...]:
+    return tuple(
+        ctx.button(f"btn.rate_{name}", f"rate:{session_id}:{name}", name)
+        for name in ("again", "hard", "good", "easy")
+    )
 
 
 async def skip(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
@@ -170,6 +223,7 @@ async def skip(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     if isinstance(found, Reply):
         return [found]
     session, _ = found
+    await settle_pending_rating(ctx)
     await ctx.tx.sessions.close(session.id)
     next_replies = await ask(ctx)
     return [ctx.say("skip.done"), *next_replies]
