@@ -45,6 +45,7 @@ async def appeals_report(settings: Settings, *, as_json: bool = False) -> str:
         prompt = bank.by_id[qid].prompt.en if qid in bank.by_id else "(no longer in the bank)"
         lines.append(f"{qid} — {prompt} ({len(items)} appeal(s))")
         for a in items:
-            lines.append(f"  {a.created_at:%Y-%m-%d %H:%M} score {round(a.score * 100)} ({a.verdict}): {a.reason or '-'}")
+            when = f"{a.created_at:%Y-%m-%d %H:%M}"
+            lines.append(f"  {when} score {round(a.score * 100)} ({a.verdict}): {a.reason or '-'}")
             lines.append(f"    answer: {a.answer_text[:300]!r}")
     return "\n".join(lines)

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     discord_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_BOT_TOKEN"))
     discord_api_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_API_BASE_URL"))
     discord_gateway_url: str | None = Field(default=None, validation_alias=_env("DISCORD_GATEWAY_URL"))
+    discord_dev_guild: int | None = Field(default=None, validation_alias=_env("DISCORD_DEV_GUILD"))
 
     @field_validator("telegram_bot_token", "discord_bot_token", "database_url", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.content.bank import Bank
 from bot.core.clock import Clock
@@ -172,6 +172,26 @@ class StudyBot:
             return [ctx.say("error.private_only", command=command.name)]
         args = command.args[:MAX_TEXT]
         return notes + await COMMANDS[command.name](ctx, args)
+
+    async def remember(self, key: str, value: str, ttl: timedelta = timedelta(days=2)) -> None:
+        """Keep a small fact for an adapter (a poll id's action prefix) across restarts and processes."""
+        async with self.store.transaction() as tx:
+            await tx.refs.put(key, value, self.clock.now() + ttl)
+
+    async def recall(self, key: str) -> str | None:
+        async with self.store.transaction() as tx:
+            return await tx.refs.get(key, self.clock.now())
+
+    async def chat_unreachable(self, chat: ChatRef) -> None:
+        """The platform says we cannot post there any more (blocked, kicked, deleted)."""
+        async with self.store.transaction() as tx:
+            await tx.chats.set_active(chat, False)
+        log.info("chat %s is unreachable: marked inactive", chat.key())
+
+    async def chat_migrated(self, old: ChatRef, new: ChatRef) -> None:
+        async with self.store.transaction() as tx:
+            await tx.chats.move(old, new)
+        log.info("chat %s moved to %s", old.key(), new.key())
 
     async def close_due_rounds(self, limit: int = 100) -> list[Outgoing]:
         """Close every group round whose time is up; the summaries are for the adapters to post."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from bot.core.events import ChatKind, ChatRef, UserRef
+from bot.core.events import ChatKind, ChatRef, Reply, UserRef
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,11 @@ class LearnerRepo(Protocol):
 class ChatRepo(Protocol):
     async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat: ...
     async def get(self, chat_id: int) -> Chat | None: ...
+    async def find(self, ref: ChatRef) -> Chat | None: ...
+    async def set_active(self, ref: ChatRef, active: bool) -> bool: ...
+    async def move(self, old: ChatRef, new: ChatRef) -> bool:
+        """A chat got a new id on its platform (a Telegram group became a supergroup)."""
+        ...
     async def set_lang(self, chat_id: int, lang: str) -> None: ...
     async def set_tz(self, chat_id: int, tz: str) -> None: ...
 
@@ -244,6 +249,11 @@ class LinkRepo(Protocol):
         ...
 
 
+class RefRepo(Protocol):
+    async def put(self, key: str, value: str, expires_at: datetime) -> None: ...
+    async def get(self, key: str, now: datetime) -> str | None: ...
+
+
 class AppealRepo(Protocol):
     async def add(
         self, learner_id: int, question_id: str, answer_id: int | None, answer_text: str, score: float,
@@ -269,6 +279,18 @@ class Tx(Protocol):
     def links(self) -> LinkRepo: ...
     @property
     def appeals(self) -> AppealRepo: ...
+    @property
+    def refs(self) -> RefRepo: ...
+
+
+class Messenger(Protocol):
+    """Sends what the core says on its own (round summaries, the question of the day)."""
+
+    platform: str
+
+    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+        """Deliver `reply`; False when the chat cannot be reached (blocked, gone)."""
+        ...
 
 
 class Store(Protocol):

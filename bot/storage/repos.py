@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.core.events import ChatKind, ChatRef, UserRef
 from bot.core.ports import Chat, DayStat, LastAnswer, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
 from bot.storage.merging import detach_identity, merge_learners
-from bot.storage.tables import answers, asked, chats, identities, learners, sessions
+from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
 
 # Stored answer text is for appeals and authors, not an archive: keep it bounded.
 MAX_STORED_ANSWER = 8000
@@ -119,6 +119,25 @@ class SqlChats:
     async def get(self, chat_id: int) -> Chat | None:
         row = (await self.conn.execute(select(chats).where(chats.c.id == chat_id))).first()
         return self._chat(row) if row is not None else None
+
+    async def find(self, ref: ChatRef) -> Chat | None:
+        q = select(chats).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
+        row = (await self.conn.execute(q)).first()
+        return self._chat(row) if row is not None else None
+
+    async def set_active(self, ref: ChatRef, active: bool) -> bool:
+        where = (chats.c.platform == ref.platform) & (chats.c.external_id == ref.id)
+        return bool((await self.conn.execute(update(chats).where(where).values(active=active))).rowcount)
+
+    async def move(self, old: ChatRef, new: ChatRef) -> bool:
+        target = await self.find(new)
+        if target is not None:  # the new id was already seen: keep its row, drop the old one's
+            await self.conn.execute(
+                delete(chats).where(chats.c.platform == old.platform, chats.c.external_id == old.id)
+            )
+            return False
+        where = (chats.c.platform == old.platform) & (chats.c.external_id == old.id)
+        return bool((await self.conn.execute(update(chats).where(where).values(external_id=new.id))).rowcount)
 
     async def set_lang(self, chat_id: int, lang: str) -> None:
         await self.conn.execute(update(chats).where(chats.c.id == chat_id).values(lang=lang))
@@ -272,3 +291,17 @@ class SqlAnswers:
     async def active_days(self, learner_id: int) -> list[date]:
         q = select(answers.c.local_day).where(answers.c.learner_id == learner_id).distinct()
         return sorted((await self.conn.execute(q)).scalars().all())
+
+
+class SqlRefs:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def put(self, key: str, value: str, expires_at: datetime) -> None:
+        await self.conn.execute(delete(refs).where(refs.c.key == key))
+        await self.conn.execute(insert(refs).values(key=key[:160], value=value, expires_at=expires_at))
+
+    async def get(self, key: str, now: datetime) -> str | None:
+        q = select(refs.c.value).where(refs.c.key == key[:160], refs.c.expires_at > now)
+        value: str | None = await self.conn.scalar(q)
+        return value

@@ -13,7 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
-from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlSessions
+from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
 
 
 class SqlTx:
@@ -29,6 +29,7 @@ class SqlTx:
         self.rounds = SqlRounds(conn)
         self.links = SqlLinks(conn)
         self.appeals = SqlAppeals(conn)
+        self.refs = SqlRefs(conn)
 
 
 def sqlite_url(path: Path) -> str:

@@ -210,3 +210,14 @@ appeals = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "question_id", "created_at"),
 )
+
+# Small facts adapters need across processes and restarts (a Telegram poll id -> its action
+# prefix, say). Owned by the core's `remember`/`recall`; entries expire.
+refs = Table(
+    "refs",
+    metadata,
+    Column("key", String(160), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Index(None, "expires_at"),
+)

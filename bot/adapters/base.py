@@ -1,0 +1,23 @@
+"""What every platform adapter offers the launcher: start, stop, and send on the core's behalf."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.core.events import ChatRef, Reply
+
+
+class Adapter(Protocol):
+    platform: str
+
+    async def start(self) -> None:
+        """Connect and begin taking updates; returns once running (not when stopped)."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop taking updates, finish what is in flight, disconnect."""
+        ...
+
+    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+        """Deliver a message the core sends on its own; False when the chat is unreachable."""
+        ...

@@ -1,0 +1,164 @@
+"""Replies as Telegram messages: HTML with every piece of text escaped, split to fit.
+
+Pure functions, tested without a network: a Reply in, the messages to send out.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.events import Part, Reply, ReplyKind
+
+MESSAGE_LIMIT = 4096
+CALLBACK_DATA_LIMIT = 64
+POLL_OPTION_LIMIT = 100
+POLL_QUESTION_LIMIT = 300
+POLL_EXPLANATION_LIMIT = 200
+CAPTION_LIMIT = 1024
+BUTTON_TEXT_LIMIT = 64
+
+_BULLET = {"ok": "✅ ", "miss": "❌ ", "item": "• "}
+
+
+def part_html(part: Part) -> str:
+    text = html.escape(part.text, quote=False)
+    if part.style == "title":
+        return f"<b>{text}</b>"
+    if part.style == "spoiler":
+        return f"<tg-spoiler>{text}</tg-spoiler>"
+    if part.style == "note":
+        return f"<i>{text}</i>"
+    if part.style == "code":
+        return f"<code>{text}</code>"
+    return _BULLET.get(part.style, "") + text
+
+
+def part_plain(part: Part) -> str:
+    return _BULLET.get(part.style, "") + part.text
+
+
+def split_paragraphs(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """Join paragraphs into messages of at most `limit` characters, breaking only between them
+    (a single paragraph longer than the limit is cut at line breaks, then hard)."""
+    chunks: list[str] = []
+    current = ""
+    for para in paragraphs:
+        pieces = [para] if len(para) <= limit else _cut(para, limit)
+        for piece in pieces:
+            candidate = f"{current}\n{piece}" if current else piece
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = piece
+    if current:
+        chunks.append(current)
+    return chunks or [""]
+
+
+def _cut(text: str, limit: int) -> list[str]:
+    out, line_buf = [], ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if line_buf:
+                out.append(line_buf)
+                line_buf = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{line_buf}\n{line}" if line_buf else line
+        if len(candidate) > limit:
+            out.append(line_buf)
+            line_buf = line
+        else:
+            line_buf = candidate
+    if line_buf:
+        out.append(line_buf)
+    return out
+
+
+def _fits_html(paragraphs: list[Part], limit: int) -> list[list[Part]]:
+    """Group parts into messages whose HTML stays within `limit` (tags never split)."""
+    groups: list[list[Part]] = [[]]
+    size = 0
+    for part in paragraphs:
+        rendered = len(part_html(part)) + 1
+        if rendered > limit:  # a huge paragraph: split its text, keep its style
+            budget = limit - 40
+            for piece in _cut(part.text, budget // 2):
+                groups.append([Part(piece, part.style, part.key)])
+            size = limit
+            continue
+        if size + rendered > limit and groups[-1]:
+            groups.append([])
+            size = 0
+        groups[-1].append(part)
+        size += rendered
+    return [g for g in groups if g]
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    rows = []
+    for row in reply.buttons:
+        buttons = [
+            InlineKeyboardButton(b.label[:BUTTON_TEXT_LIMIT], callback_data=b.action)
+            for b in row
+            if len(b.action.encode()) <= CALLBACK_DATA_LIMIT
+        ]
+        if buttons:
+            rows.append(buttons)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+@dataclass(frozen=True)
+class TextOut:
+    html: str
+    plain: str
+    markup: InlineKeyboardMarkup | ForceReply | None = None
+
+
+@dataclass(frozen=True)
+class PollOut:
+    question: str
+    options: tuple[str, ...]
+    correct: int
+    explanation: str
+    action_prefix: str
+    intro: list[TextOut] = field(default_factory=list)
+
+
+def poll_fits(reply: Reply) -> bool:
+    poll = reply.poll
+    return poll is not None and all(0 < len(o) <= POLL_OPTION_LIMIT for o in poll.options) and 2 <= len(poll.options)
+
+
+def render_text(reply: Reply, *, force_reply: bool = False) -> list[TextOut]:
+    groups = _fits_html(list(reply.parts), MESSAGE_LIMIT)
+    outs = []
+    for i, group in enumerate(groups):
+        last = i == len(groups) - 1
+        markup: InlineKeyboardMarkup | ForceReply | None = None
+        if last:
+            markup = ForceReply(selective=False, input_field_placeholder="…") if force_reply else keyboard(reply)
+        outs.append(TextOut(
+            "\n".join(part_html(p) for p in group), "\n".join(part_plain(p) for p in group), markup
+        ))
+    return outs
+
+
+def render_poll(reply: Reply) -> PollOut:
+    """A native quiz poll, with the question's context sent first as text (without the options)."""
+    poll = reply.poll
+    assert poll is not None
+    intro_parts = tuple(p for p in reply.parts if p.style not in {"item"} and p.key not in {"mc.pick", "mc.prompt"})
+    question = poll.question if len(poll.question) <= POLL_QUESTION_LIMIT else poll.question[:297] + "…"
+    explanation = poll.explanation[:POLL_EXPLANATION_LIMIT]
+    intro = render_text(Reply(intro_parts)) if len(poll.question) > POLL_QUESTION_LIMIT else []
+    return PollOut(question, poll.options, poll.correct, explanation, poll.action_prefix, intro)
+
+
+def wants_force_reply(reply: Reply, in_group: bool) -> bool:
+    """A free-text question in a group: members answer by replying to it."""
+    return in_group and reply.kind is ReplyKind.QUESTION and reply.poll is None
