@@ -43,6 +43,10 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE_URL"))
+    telegram_webhook_url: str | None = Field(default=None, validation_alias=_env("TELEGRAM_WEBHOOK_URL"))
+    telegram_webhook_listen: str = Field(default="0.0.0.0", validation_alias=_env("TELEGRAM_WEBHOOK_LISTEN"))
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535, validation_alias=_env("TELEGRAM_WEBHOOK_PORT"))
+    telegram_webhook_secret: SecretStr | None = Field(default=None, validation_alias=_env("TELEGRAM_WEBHOOK_SECRET"))
     discord_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("DISCORD_BOT_TOKEN"))
     discord_api_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_API_BASE_URL"))
     discord_gateway_url: str | None = Field(default=None, validation_alias=_env("DISCORD_GATEWAY_URL"))

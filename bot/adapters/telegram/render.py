@@ -131,7 +131,7 @@ class PollOut:
 
 def poll_fits(reply: Reply) -> bool:
     poll = reply.poll
-    return poll is not None and all(0 < len(o) <= POLL_OPTION_LIMIT for o in poll.options) and 2 <= len(poll.options)
+    return poll is not None and all(0 < len(o) <= POLL_OPTION_LIMIT for o in poll.options) and len(poll.options) >= 2
 
 
 def render_text(reply: Reply, *, force_reply: bool = False) -> list[TextOut]:

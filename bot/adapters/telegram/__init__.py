@@ -1,0 +1,1 @@
+"""The Telegram adapter (python-telegram-bot 22): parse updates, call the core, render replies."""

@@ -1,0 +1,369 @@
+"""The Telegram adapter: python-telegram-bot's Application on the shared event loop.
+
+Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set (with the secret-token
+header set and checked). Sends go through PTB's AIORateLimiter (which also retries after a
+429). Platform errors never stop the bot: blocked or kicked -> the chat is marked inactive;
+a group that became a supergroup -> its data moves to the new id; HTML the server cannot
+parse -> the same text is resent plain; network errors -> retried with back-off.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from telegram import BotCommand, Message, Update
+from telegram.constants import ParseMode, PollType
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    PollAnswerHandler,
+    filters,
+)
+
+from bot.adapters.telegram.parse import chat_ref, incoming_from_action, incoming_from_message
+from bot.adapters.telegram.render import TextOut, poll_fits, render_poll, render_text, wants_force_reply
+from bot.core.app import StudyBot
+from bot.core.commands import VISIBLE, parse_command
+from bot.core.events import ChatKind, ChatRef, Reply
+from bot.core.i18n import t
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ADMIN_CACHE_SECONDS = 300
+# Commands whose effect in a group depends on who sends them (the core decides; we say who is admin).
+_ADMIN_SENSITIVE = frozenset({"lang", "timezone", "reveal", "daily", "remind"})
+_BACKOFF = (1.0, 2.0, 4.0)
+STALE_KEYS = frozenset({"mc.stale", "round.none_open"})
+
+
+class Moved(Exception):
+    """The chat became a supergroup with a new id: the message is resent there."""
+
+    def __init__(self, new_chat_id: int) -> None:
+        super().__init__(new_chat_id)
+        self.new_chat_id = new_chat_id
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    listen: str
+    port: int
+    secret: str
+
+
+def default_secret(token: str) -> str:
+    """Every replica derives the same secret from the token, so any of them may take any update."""
+    return hashlib.sha256(b"studybot-webhook:" + token.encode()).hexdigest()[:64]
+
+
+class TelegramAdapter:
+    platform = "telegram"
+
+    def __init__(
+        self,
+        bot: StudyBot,
+        token: str,
+        base_url: str | None = None,
+        webhook: WebhookConfig | None = None,
+        poll_timeout: int = 10,
+    ) -> None:
+        self.bot = bot
+        self.token = token
+        self.base_url = base_url
+        self.webhook = webhook
+        self.poll_timeout = poll_timeout
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
+        self.username = ""
+        self.bot_id = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, bot: StudyBot) -> TelegramAdapter:
+        assert settings.telegram_bot_token is not None
+        token = settings.telegram_bot_token.get_secret_value()
+        webhook = None
+        if settings.telegram_webhook_url:
+            secret = (
+                settings.telegram_webhook_secret.get_secret_value()
+                if settings.telegram_webhook_secret else default_secret(token)
+            )
+            webhook = WebhookConfig(
+                settings.telegram_webhook_url, settings.telegram_webhook_listen, settings.telegram_webhook_port, secret
+            )
+        return cls(bot, token, settings.telegram_api_base_url, webhook)
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    def build(self) -> Application[Any, Any, Any, Any, Any, Any]:
+        builder = ApplicationBuilder().token(self.token).rate_limiter(AIORateLimiter(max_retries=3))
+        if self.base_url:
+            base = self.base_url.rstrip("/")
+            builder = builder.base_url(base).base_file_url(base.rsplit("/bot", 1)[0] + "/file/bot")
+        app = builder.concurrent_updates(True).build()
+        app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
+        app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, self.on_message))
+        app.add_handler(CallbackQueryHandler(self.on_callback))
+        app.add_handler(PollAnswerHandler(self.on_poll_answer))
+        app.add_handler(ChatMemberHandler(self.on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+        app.add_error_handler(self.on_error)
+        return app
+
+    async def start(self) -> None:
+        self.app = self.build()
+        await self.app.initialize()
+        me = self.app.bot
+        self.username, self.bot_id = me.username, me.id
+        await self.register_commands()
+        assert self.app.updater is not None
+        allowed = ["message", "callback_query", "poll_answer", "my_chat_member"]
+        if self.webhook is not None:
+            await self.app.updater.start_webhook(
+                listen=self.webhook.listen, port=self.webhook.port,
+                url_path=urlparse(self.webhook.url).path.lstrip("/"), webhook_url=self.webhook.url,
+                secret_token=self.webhook.secret, allowed_updates=allowed,
+            )
+        else:
+            await self.app.updater.start_polling(timeout=self.poll_timeout, allowed_updates=allowed)
+        await self.app.start()
+
+    async def stop(self) -> None:
+        if self.app is None:
+            return
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()  # waits for in-flight handlers
+        await self.app.shutdown()
+
+    async def register_commands(self) -> None:
+        assert self.app is not None
+        for lang, code in (("en", None), ("zh", "zh")):
+            commands = [BotCommand(name, t(lang, f"cmd.{name}")[:256]) for name in VISIBLE]
+            await self._call(partial(self.app.bot.set_my_commands, commands, language_code=code), None)
+
+    # -- updates ----------------------------------------------------------------------------
+
+    async def on_message(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is None or message.from_user is None:
+            return
+        is_admin = await self._is_admin_if_needed(message)
+        inc = incoming_from_message(message, self.bot_id, self.username, is_admin)
+        if inc is None:
+            return
+        replies = await self.bot.handle(inc)
+        group = inc.chat_kind is ChatKind.GROUP
+        await self.deliver(message.chat_id, replies, group=group, user_id=message.from_user.id,
+                           reply_to=message.message_id if group else None)
+
+    async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        if query is None or query.message is None or query.data is None:
+            if query is not None:
+                await self._call(lambda: query.answer(), None)
+            return
+        chat = query.message.chat
+        is_admin = chat.type != "private" and await self.is_admin(chat.id, query.from_user.id)
+        inc = incoming_from_action(chat.id, chat.type, query.from_user, query.data, is_admin)
+        replies = await self.bot.handle(inc)
+        if len(replies) == 1 and set(replies[0].keys) & STALE_KEYS:
+            # A stale button: say so in the little pop-up, not in the chat.
+            await self._call(lambda: query.answer(replies[0].plain()[:200]), None)
+            return
+        await self._call(lambda: query.answer(), None)
+        await self.deliver(chat.id, replies, group=chat.type != "private", user_id=query.from_user.id)
+
+    async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer = update.poll_answer
+        if answer is None or answer.user is None or not answer.option_ids:
+            return  # a retracted vote, or an anonymous one
+        stored = await self.bot.recall(f"tg:poll:{answer.poll_id}")
+        if stored is None:
+            return
+        poll = json.loads(stored)
+        inc = incoming_from_action(poll["chat"], poll["type"], answer.user, f"{poll['prefix']}{answer.option_ids[0]}")
+        replies = await self.bot.handle(inc)
+        group = poll["type"] != "private"
+        # In a group, the public echo of each vote would be noise: the poll itself shows votes.
+        replies = [r for r in replies if not group or r.ephemeral or r.poll is not None]
+        await self.deliver(poll["chat"], replies, group=group, user_id=answer.user.id)
+
+    async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None and message.migrate_to_chat_id:
+            await self.bot.chat_migrated(chat_ref(message.chat_id), chat_ref(message.migrate_to_chat_id))
+
+    async def on_my_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        change = update.my_chat_member
+        if change is not None and change.new_chat_member.status in ("kicked", "left"):
+            await self.bot.chat_unreachable(chat_ref(change.chat.id))
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
+
+    # -- admins -----------------------------------------------------------------------------
+
+    async def _is_admin_if_needed(self, message: Message) -> bool:
+        if message.chat.type == "private" or message.from_user is None:
+            return False
+        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
+            return True  # an anonymous group admin posts as the group itself
+        command = parse_command(message.text or "")
+        if command is None or command.name not in _ADMIN_SENSITIVE:
+            return False
+        return await self.is_admin(message.chat.id, message.from_user.id)
+
+    async def is_admin(self, chat_id: int, user_id: int) -> bool:
+        key = (chat_id, user_id)
+        cached = self._admins.get(key)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        assert self.app is not None
+        member = await self._call(lambda: self.app.bot.get_chat_member(chat_id, user_id), chat_id)  # type: ignore[union-attr]
+        admin = member is not None and member.status in ("administrator", "creator")
+        self._admins[key] = (admin, time.monotonic() + ADMIN_CACHE_SECONDS)
+        return admin
+
+    # -- sending ----------------------------------------------------------------------------
+
+    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+        chat_id = int(chat.id)
+        return await self.deliver(chat_id, [reply], group=chat_id < 0, user_id=None)
+
+    async def deliver(
+        self, chat_id: int, replies: list[Reply], *, group: bool, user_id: int | None, reply_to: int | None = None
+    ) -> bool:
+        """Send every reply; False when the chat turned out to be unreachable."""
+        for reply in replies:
+            target = chat_id
+            if reply.ephemeral and group:
+                if user_id is None:
+                    continue
+                target = user_id  # private feedback goes to the member's private chat, if they allow it
+            force = wants_force_reply(reply, group)
+            try:
+                ok = await self._send_one(target, reply, force_reply=force,
+                                          reply_to=reply_to if target == chat_id else None)
+            except Moved as moved:
+                log.info("chat %s moved to %s: resending there", target, moved.new_chat_id)
+                if target == chat_id:
+                    chat_id = moved.new_chat_id
+                target = moved.new_chat_id
+                ok = await self._send_one(target, reply, force_reply=force, reply_to=None)
+            if not ok and target == chat_id:
+                return False
+        return True
+
+    async def _send_one(self, chat_id: int, reply: Reply, *, force_reply: bool, reply_to: int | None) -> bool:
+        assert self.app is not None
+        bot = self.app.bot
+        if reply.poll is not None and poll_fits(reply):
+            out = render_poll(reply)
+            for text in out.intro:
+                if not await self._send_text(chat_id, text, None):
+                    return False
+            sent = await self._call(lambda: bot.send_poll(
+                chat_id, out.question, list(out.options), type=PollType.QUIZ, is_anonymous=False,
+                correct_option_ids=[out.correct], explanation=out.explanation or None,
+            ), chat_id)
+            if sent is None:
+                return False
+            assert sent.poll is not None
+            chat_type = "private" if chat_id > 0 else "group"
+            await self.bot.remember(
+                f"tg:poll:{sent.poll.id}", json.dumps({"prefix": out.action_prefix, "chat": sent.chat_id,
+                                                        "type": chat_type})
+            )
+        else:
+            for text in render_text(reply, force_reply=force_reply):
+                if not await self._send_text(chat_id, text, reply_to):
+                    return False
+                reply_to = None
+        if reply.attachment is not None:
+            a = reply.attachment
+            caption = a.caption[:1024] or None
+            if a.kind == "image":
+                sent_file = await self._call(lambda: bot.send_photo(chat_id, a.data, caption=caption), chat_id)
+            else:
+                sent_file = await self._call(
+                    lambda: bot.send_document(chat_id, a.data, filename=a.filename, caption=caption), chat_id
+                )
+            return sent_file is not None
+        return True
+
+    async def _send_text(self, chat_id: int, text: TextOut, reply_to: int | None) -> bool:
+        assert self.app is not None
+        bot = self.app.bot
+
+        async def html() -> Any:
+            return await bot.send_message(chat_id, text.html, parse_mode=ParseMode.HTML, reply_markup=text.markup,
+                                          reply_to_message_id=reply_to, allow_sending_without_reply=True)
+
+        async def plain() -> Any:
+            return await bot.send_message(chat_id, text.plain, reply_markup=text.markup,
+                                          reply_to_message_id=reply_to, allow_sending_without_reply=True)
+
+        try:
+            return await self._call(html, chat_id, raise_bad_request=True) is not None
+        except BadRequest as exc:
+            if "parse entities" not in str(exc).lower():
+                log.warning("telegram refused a message to %s: %s", chat_id, exc)
+                return True  # the chat is fine; this message is not
+            log.warning("telegram could not parse our HTML (%s); sending plain text", exc)
+            return await self._call(plain, chat_id) is not None
+
+    async def _call(
+        self, make: Callable[[], Awaitable[T]], chat_id: int | None, *, raise_bad_request: bool = False
+    ) -> T | None:
+        """One Bot API call with the platform's errors handled; None when it could not be made."""
+        for attempt in range(len(_BACKOFF) + 1):
+            try:
+                return await make()
+            except RetryAfter as exc:  # the rate limiter already retried: wait once more, then give up
+                delay = exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds()
+                await asyncio.sleep(min(float(delay), 60.0))
+            except Forbidden:
+                if chat_id is not None:
+                    await self.bot.chat_unreachable(chat_ref(chat_id))
+                return None
+            except ChatMigrated as exc:
+                if chat_id is None:
+                    return None
+                await self.bot.chat_migrated(chat_ref(chat_id), chat_ref(exc.new_chat_id))
+                raise Moved(exc.new_chat_id) from None
+            except BadRequest as exc:
+                if "chat not found" in str(exc).lower() and chat_id is not None:
+                    await self.bot.chat_unreachable(chat_ref(chat_id))
+                    return None
+                if raise_bad_request:
+                    raise
+                log.warning("telegram bad request: %s", exc)
+                return None
+            except NetworkError as exc:
+                if attempt == len(_BACKOFF):
+                    log.warning("telegram unreachable after retries: %s", exc)
+                    return None
+                await asyncio.sleep(_BACKOFF[attempt])
+            except TelegramError as exc:
+                log.warning("telegram error: %s", exc)
+                return None
+        return None
+

@@ -1,0 +1,73 @@
+"""Telegram updates as core events. Pure functions: an update's objects in, an Incoming out."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Message, User
+
+from bot.core.events import ChatKind, ChatRef, Incoming, UserRef
+
+PLATFORM = "telegram"
+
+_COMMAND_TARGET = re.compile(r"^/[A-Za-z0-9_]+@([A-Za-z0-9_]+)")
+
+
+def chat_kind(chat_type: str) -> ChatKind | None:
+    if chat_type == "private":
+        return ChatKind.PRIVATE
+    if chat_type in ("group", "supergroup"):
+        return ChatKind.GROUP
+    return None  # channels post; they do not talk to us
+
+
+def display_name(user: User) -> str:
+    return (user.full_name or user.username or str(user.id)).strip()[:128]
+
+
+def user_ref(user: User) -> UserRef:
+    return UserRef(PLATFORM, str(user.id))
+
+
+def chat_ref(chat_id: int) -> ChatRef:
+    return ChatRef(PLATFORM, str(chat_id))
+
+
+def for_another_bot(text: str, bot_username: str) -> bool:
+    """`/quiz@otherbot` in a group is not for us."""
+    match = _COMMAND_TARGET.match(text)
+    return bool(match) and match.group(1).casefold() != bot_username.casefold()  # type: ignore[union-attr]
+
+
+def incoming_from_message(message: Message, bot_id: int, bot_username: str, is_admin: bool = False) -> Incoming | None:
+    kind = chat_kind(message.chat.type)
+    user = message.from_user
+    if kind is None or user is None or user.is_bot:
+        return None
+    text = message.text or message.caption or ""
+    if not text or for_another_bot(text, bot_username):
+        return None
+    replied = message.reply_to_message
+    addressed = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+    return Incoming(
+        chat=chat_ref(message.chat.id),
+        user=user_ref(user),
+        user_name=display_name(user),
+        chat_kind=kind,
+        locale=user.language_code,
+        text=text,
+        addressed=addressed,
+        is_admin=is_admin,
+    )
+
+
+def incoming_from_action(chat_id: int, chat_type: str, user: User, action: str, is_admin: bool = False) -> Incoming:
+    return Incoming(
+        chat=chat_ref(chat_id),
+        user=user_ref(user),
+        user_name=display_name(user),
+        chat_kind=chat_kind(chat_type) or ChatKind.PRIVATE,
+        locale=user.language_code,
+        action=action,
+        is_admin=is_admin,
+    )

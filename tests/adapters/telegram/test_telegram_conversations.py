@@ -1,0 +1,207 @@
+"""The real python-telegram-bot Application against the local fake Bot API."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.adapters.telegram.adapter import TelegramAdapter
+from tests.adapters.telegram.fake_bot_api import BOT_ID, FakeBotApi, chat, user
+
+ADA = user(11, "Ada", "Lovelace", lang="en")
+PRIVATE = chat(11)
+
+
+def keyboard(call) -> list[dict]:  # type: ignore[no-untyped-def]
+    markup = call.params.get("reply_markup") or {}
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_start_registers_commands_in_both_languages(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    calls = fake_api.sent("setMyCommands")
+    assert {c.params.get("language_code") for c in calls} == {None, "zh"}
+    names = [c["command"] for c in calls[0].params["commands"]]
+    assert {"quiz", "mc", "review", "stats", "leaderboard", "link"} <= set(names)
+    zh = next(c for c in calls if c.params.get("language_code") == "zh")
+    assert any("问答" in c["description"] for c in zh.params["commands"])
+
+
+async def test_private_start_quiz_answer_graded(fake_api: FakeBotApi, telegram: TelegramAdapter, bank) -> None:  # type: ignore[no-untyped-def]
+    fake_api.message(ADA, PRIVATE, "/start")
+    await fake_api.wait_for(lambda: fake_api.texts(11))
+    assert "Hi Ada Lovelace" in fake_api.texts(11)[0]
+    fake_api.message(ADA, PRIVATE, "/quiz@studybot_test_bot basics")
+    question = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", 11)[1:])
+    q_text = question[0].params["text"]
+    assert question[0].params["parse_mode"] == "HTML" and "<b>" in q_text
+    assert [b["callback_data"].split(":")[0] for b in keyboard(question[0])] == ["hint", "reveal", "skip"]
+    q = next(q for q in bank.questions if q.prompt.en in q_text.replace("&#x27;", "'").replace("&quot;", '"'))
+    fake_api.message(ADA, PRIVATE, q.answer.en)
+    graded = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", 11)[2:])
+    text = graded[0].params["text"]
+    assert "Score:" in text and "<tg-spoiler>" in text and "✅" in text
+
+
+async def test_hint_reveal_skip_and_rating_buttons(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    fake_api.message(ADA, PRIVATE, "/quiz")
+    [question] = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", 11))
+    buttons = {b["callback_data"].split(":")[0]: b["callback_data"] for b in keyboard(question)}
+    message = {"message_id": 1, "date": 0, "chat": PRIVATE, "from": {"id": BOT_ID, "is_bot": True, "first_name": "s"}}
+    fake_api.press(ADA, message, buttons["hint"])
+    await fake_api.wait_for(lambda: any("Hint 1" in t for t in fake_api.texts(11)))
+    fake_api.press(ADA, message, buttons["reveal"])
+    reveal = await fake_api.wait_for(lambda: [c for c in fake_api.sent("sendMessage", 11) if "counted as a miss" in c.params["text"]])
+    rate = {b["text"]: b["callback_data"] for b in keyboard(reveal[0])}
+    assert set(rate) == {"Again", "Hard", "Good", "Easy"}
+    fake_api.press(ADA, message, rate["Good"])
+    await fake_api.wait_for(lambda: any(t.startswith("Rated Good") for t in fake_api.texts(11)))
+    fake_api.press(ADA, message, buttons["skip"])  # a stale button answers in the pop-up
+    stale = await fake_api.wait_for(lambda: [c for c in fake_api.sent("answerCallbackQuery") if c.params.get("text")])
+    assert "already closed" in stale[0].params["text"]
+    assert len(fake_api.sent("answerCallbackQuery")) >= 4  # every press is answered
+
+
+async def test_multiple_choice_is_a_quiz_poll_scored_by_poll_answer(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    fake_api.message(ADA, PRIVATE, "/mc basics")
+    [poll] = await fake_api.wait_for(lambda: fake_api.sent("sendPoll", 11))
+    assert poll.params["type"] == "quiz" and poll.params["is_anonymous"] is False
+    assert len(poll.params["options"]) == 4 and len(poll.params.get("explanation", "")) <= 200
+    fake_api.vote(ADA, "1", int(poll.params["correct_option_ids"][0]))
+    result = await fake_api.wait_for(lambda: [t for t in fake_api.texts(11) if t.startswith("<b>Right!")])
+    assert result
+
+
+async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: TelegramAdapter, bank) -> None:  # type: ignore[no-untyped-def]
+    group = chat(-100500, "supergroup")
+    starter, bob, eve = user(21, "Starter"), user(22, "Bob"), user(23, "<b>&amp;</b>")
+    fake_api.message(starter, group, "/quiz basics")
+    [question] = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", -100500))
+    assert question.params["reply_markup"].get("force_reply") is True
+    q = next(q for q in bank.questions if q.prompt.en.replace("'", "&#x27;") in question.params["text"]
+             or q.prompt.en in question.params["text"])
+    bot_message = {"message_id": 5, "date": 0, "chat": group, "from": {"id": BOT_ID, "is_bot": True, "first_name": "s"}}
+    fake_api.message(bob, group, q.answer.en, reply_to=bot_message)
+    fake_api.message(eve, group, f"/a {q.answer.en} **markdown** <script>", reply_to=None)
+    fake_api.message(starter, group, "just chatting")  # not a reply: ignored
+    answered = await fake_api.wait_for(
+        lambda: [t for t in fake_api.texts(-100500) if "answered:" in t] if len(
+            [t for t in fake_api.texts(-100500) if "answered:" in t]) >= 2 else None
+    )
+    assert any(t.startswith("Bob answered") for t in answered)
+    assert any(t.startswith("&lt;b&gt;&amp;amp;&lt;/b&gt; answered") for t in answered)
+    assert all("markdown" not in t for t in fake_api.texts(-100500))  # nobody's text is shown
+    # personal feedback goes to each member's private chat
+    await fake_api.wait_for(lambda: fake_api.texts(22) and fake_api.texts(23))
+    # a non-admin member may not change the group's settings; an admin may
+    fake_api.admins[-100500] = {21}
+    fake_api.message(bob, group, "/lang zh")
+    await fake_api.wait_for(lambda: any("Only the group's admins" in t for t in fake_api.texts(-100500)))
+    fake_api.message(bob, group, "/reveal")
+    await fake_api.wait_for(lambda: any("Only whoever started" in t for t in fake_api.texts(22) + fake_api.texts(-100500)))
+    fake_api.message(starter, group, "/reveal")
+    summary = await fake_api.wait_for(lambda: [t for t in fake_api.texts(-100500) if "Round closed" in t])
+    assert "2 answer(s)" in summary[0] and "<tg-spoiler>" in summary[0]
+    fake_api.message(starter, group, "/lang zh")
+    await fake_api.wait_for(lambda: any("中文" in t for t in fake_api.texts(-100500)))
+
+
+async def test_markdown_and_html_in_answers_and_names_are_escaped(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    hostile = user(31, "<b>&amp;</b>", "*x*")
+    fake_api.message(hostile, chat(31), "/start")
+    [welcome] = await fake_api.wait_for(lambda: fake_api.texts(31))
+    assert "&lt;b&gt;&amp;amp;&lt;/b&gt; *x*" in welcome
+
+
+async def test_long_replies_are_split_on_paragraphs(telegram: TelegramAdapter) -> None:
+    from bot.adapters.telegram.render import render_text
+    from bot.core.events import Part, Reply
+
+    parts = tuple(Part(f"paragraph {i} " + "x" * 900) for i in range(12))
+    outs = render_text(Reply(parts))
+    assert len(outs) >= 3 and all(len(o.html) <= 4096 for o in outs)
+    assert all(o.html.startswith("paragraph") for o in outs)
+    assert "".join(o.html.replace("\n", "") for o in outs) == "".join(p.text for p in parts)
+
+
+@pytest.mark.parametrize("kind", ["blocked", "chat_not_found"])
+async def test_blocked_or_gone_chats_are_marked_inactive(fake_api: FakeBotApi, telegram: TelegramAdapter, store, kind: str) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.storage.tables import chats
+
+    fake_api.message(user(41, "Gone"), chat(41), "/start")
+    await fake_api.wait_for(lambda: fake_api.texts(41))
+    if kind == "blocked":
+        fake_api.fail("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=41)
+    else:
+        fake_api.fail("sendMessage", 400, "Bad Request: chat not found", chat_id=41)
+    fake_api.message(user(41, "Gone"), chat(41), "/help")
+
+    async def inactive() -> bool:
+        async with store.engine.connect() as conn:
+            return (await conn.execute(select(chats.c.active).where(chats.c.external_id == "41"))).scalar() is False
+
+    import asyncio
+
+    for _ in range(200):
+        if await inactive():
+            break
+        await asyncio.sleep(0.02)
+    assert await inactive()
+    fake_api.message(ADA, PRIVATE, "/help")  # the bot keeps working for everybody else
+    await fake_api.wait_for(lambda: fake_api.texts(11))
+
+
+async def test_rate_limited_sends_are_retried(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    fake_api.fail("sendMessage", 429, "Too Many Requests: retry after 1", {"retry_after": 1}, chat_id=11)
+    fake_api.message(ADA, PRIVATE, "/help")
+    # the refused try, then the retry after the server's retry_after
+    await fake_api.wait_for(lambda: len([t for t in fake_api.texts(11) if "/quiz" in t]) == 2, timeout=15)
+
+
+async def test_migrated_group_moves_its_data_and_the_message_follows(fake_api: FakeBotApi, telegram: TelegramAdapter, store) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.storage.tables import chats
+
+    group = chat(-500, "group")
+    admin = user(51, "Admin")
+    fake_api.admins[-500] = {51}
+    fake_api.message(admin, group, "/lang zh")
+    await fake_api.wait_for(lambda: fake_api.texts(-500))
+    fake_api.fail("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                  {"migrate_to_chat_id": -100777}, chat_id=-500)
+    fake_api.message(admin, group, "/help")
+    await fake_api.wait_for(lambda: fake_api.texts(-100777))
+    assert "命令" in fake_api.texts(-100777)[0]  # the group's language moved with it
+    async with store.engine.connect() as conn:
+        ids = (await conn.execute(select(chats.c.external_id).where(chats.c.platform == "telegram"))).scalars().all()
+    assert "-100777" in ids and "-500" not in ids
+
+
+async def test_unparseable_html_is_resent_as_plain_text(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    fake_api.fail("sendMessage", 400, "Bad Request: can't parse entities: unexpected end tag", chat_id=11)
+    fake_api.message(ADA, PRIVATE, "/help")
+    plain = await fake_api.wait_for(lambda: [c for c in fake_api.sent("sendMessage", 11) if "parse_mode" not in c.params])
+    assert "/quiz" in plain[0].params["text"] and "<b>" not in plain[0].params["text"]
+
+
+async def test_stats_chart_is_a_photo_and_export_a_document(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    fake_api.message(ADA, PRIVATE, "/quiz basics")
+    await fake_api.wait_for(lambda: fake_api.texts(11))
+    fake_api.message(ADA, PRIVATE, "no idea, sorry, something about computers")
+    await fake_api.wait_for(lambda: len(fake_api.texts(11)) >= 2)
+    fake_api.message(ADA, PRIVATE, "/stats")
+    [photo] = await fake_api.wait_for(lambda: fake_api.sent("sendPhoto", 11), timeout=20)
+    assert photo.files["photo"].startswith(b"\x89PNG")
+    fake_api.message(ADA, PRIVATE, "/export")
+    [doc] = await fake_api.wait_for(lambda: fake_api.sent("sendDocument", 11), timeout=20)
+    assert doc.files["document"][:2] == b"PK"
+
+
+async def test_poll_map_survives_in_the_database(fake_api: FakeBotApi, telegram: TelegramAdapter, studybot) -> None:  # type: ignore[no-untyped-def]
+    fake_api.message(ADA, PRIVATE, "/mc")
+    await fake_api.wait_for(lambda: fake_api.sent("sendPoll", 11))
+    stored = json.loads(await studybot.recall("tg:poll:1"))
+    assert stored["chat"] == 11 and stored["prefix"].startswith("mc:")

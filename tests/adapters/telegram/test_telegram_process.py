@@ -1,0 +1,67 @@
+"""Webhook mode, and `studybot run` as a separate process talking to the fake Bot API."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.adapters.telegram.adapter import TelegramAdapter, WebhookConfig
+from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi, chat, user
+
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_mode_checks_the_secret(fake_api: FakeBotApi, studybot) -> None:  # type: ignore[no-untyped-def]
+    port = free_port()
+    hook = WebhookConfig(f"http://127.0.0.1:{port}/tg-hook", "127.0.0.1", port, "s3cret-token")
+    adapter = TelegramAdapter(studybot, TOKEN, base_url=fake_api.base_url, webhook=hook)
+    await adapter.start()
+    try:
+        [registered] = fake_api.sent("setWebhook")
+        assert registered.params["url"] == hook.url and registered.params["secret_token"] == "s3cret-token"
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": chat(61), "from": user(61, "Web"), "text": "/start",
+            "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        async with aiohttp.ClientSession() as http:
+            wrong = await http.post(hook.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
+            assert wrong.status == 403
+            right = await http.post(hook.url, json={**update, "update_id": 2},
+                                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            assert right.status == 200
+        texts = await fake_api.wait_for(lambda: fake_api.texts(61))
+        assert len(texts) == 1 and "Hi Web" in texts[0]
+    finally:
+        await adapter.stop()
+
+
+async def test_studybot_run_answers_start_and_stops_cleanly(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.base_url,
+           "STUDYBOT_DATA_DIR": str(tmp_path)}
+    env.pop("DISCORD_BOT_TOKEN", None)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        await fake_api.wait_for(lambda: fake_api.sent("setMyCommands"), timeout=60)
+        fake_api.message(user(71, "Proc"), chat(71), "/start")
+        texts = await fake_api.wait_for(lambda: fake_api.texts(71), timeout=30)
+        assert "Hi Proc" in texts[0]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
+    assert proc.returncode == 0, stderr.decode()[-2000:]
+    assert TOKEN not in stderr.decode()  # the token never reaches the logs
