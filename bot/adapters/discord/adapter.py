@@ -1,0 +1,397 @@
+"""The Discord adapter: slash commands, buttons and a modal in; embeds out. All decisions stay in the core.
+
+- Started by `studybot run` on the shared loop: `client.login(token)` then `client.connect()`
+  as a task (never `client.run()`); `start()` returns once the gateway says READY.
+- Every interaction becomes one `Incoming`: a slash command its command line ("/quiz rag"),
+  a button its action, a modal submit its answer text (addressed). Guild channels are GROUP
+  chats (rounds, leaderboards), DMs PRIVATE; Manage Server makes a member the group's admin.
+- Replies are answered within Discord's 3-second deadline: when the core has not answered
+  after `defer_after` seconds the interaction is deferred and the replies follow up.
+  `Reply.ephemeral` becomes an ephemeral response or followup.
+- `send()` posts what the core sends on its own (round summaries). 403: the guild owner is
+  told once by DM, the chat is marked unreachable, False. 404: unreachable, False. 429s are
+  retried by discord.py's rate limiter (it sleeps `retry_after` and sends again).
+- DISCORD_API_BASE_URL points REST (and interaction callbacks and webhooks, which share
+  discord.py's `Route.BASE`) elsewhere; DISCORD_GATEWAY_URL the websocket (every gateway
+  connect, resumes included, goes there). Commands sync to DISCORD_DEV_GUILD at once when
+  set, else globally at start-up when their payload changed (hash kept via bot.remember).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+import yarl
+from discord import app_commands
+from discord.http import Route
+
+from bot.adapters.discord.commands import ZhTranslator, build_commands, command_payload, payload_hash
+from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
+from bot.adapters.discord.render import NO_MENTIONS, OutMessage, clean, render
+from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
+from bot.core.i18n import lang_from_locale, t
+
+if TYPE_CHECKING:
+    from bot.core.app import StudyBot
+    from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+API_VERSION = 10
+DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
+COMMANDS_HASH_KEY = "discord:commands-hash"
+COMMANDS_HASH_TTL = timedelta(days=3650)
+TOLD_ADMIN_TTL = timedelta(days=30)
+# Slash commands whose first reply is private: a slow one is deferred ephemerally.
+EPHEMERAL_FIRST = frozenset({"link", "forget"})
+
+Deferred = Literal["none", "public", "ephemeral", "update"]
+
+_ADMIN_NOTE = {
+    "en": ("I can't post in #{channel} on {guild}: I am missing permissions there (View Channel, Send Messages, "
+           "Embed Links, Attach Files). I stopped posting there until someone uses a command in that channel."),
+    "zh": ("我无法在 {guild} 的 #{channel} 发消息：缺少权限（查看频道、发送消息、嵌入链接、附加文件）。"
+           "在有人在该频道使用命令之前，我不会再往那里发消息。"),
+}
+
+
+def api_base(url: str) -> str:
+    """`http://host:port` or `.../api` or `.../api/v10` -> the REST base discord.py's Route uses."""
+    url = url.strip().rstrip("/")
+    if re.search(r"/api/v\d+$", url):
+        return url
+    if url.endswith("/api"):
+        return f"{url}/v{API_VERSION}"
+    return f"{url}/api/v{API_VERSION}"
+
+
+def gateway_target(configured: str, requested: str) -> str:
+    """The configured gateway URL with the query discord.py asked for (v, encoding, compress)."""
+    target = yarl.URL(configured)
+    asked = yarl.URL(requested)
+    return str(target.with_query({**asked.query, **target.query}))
+
+
+class StudyClient(discord.Client):
+    """discord.Client with the adapter attached (components and commands call back through it)."""
+
+    def __init__(self, handler: DiscordAdapter, **options: Any) -> None:
+        super().__init__(**options)
+        self.studybot_handler = handler
+
+    async def setup_hook(self) -> None:
+        await self.studybot_handler.setup()
+
+    async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        if interaction.type is discord.InteractionType.modal_submit:
+            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            if custom_id.startswith(MODAL_PREFIX):
+                await self.studybot_handler.on_modal(interaction)
+
+
+class DiscordAdapter:
+    platform = PLATFORM
+
+    def __init__(
+        self,
+        bot: StudyBot,
+        token: str,
+        *,
+        api_base_url: str | None = None,
+        gateway_url: str | None = None,
+        dev_guild: int | None = None,
+        defer_after: float = DEFER_AFTER,
+        ready_timeout: float = 60.0,
+        client_options: dict[str, Any] | None = None,
+    ) -> None:
+        self.bot = bot
+        self._token = token
+        self.api_base_url = api_base(api_base_url) if api_base_url else None
+        self.gateway_url = gateway_url or None
+        self.dev_guild = dev_guild
+        self.defer_after = defer_after
+        self.ready_timeout = ready_timeout
+        intents = discord.Intents.none()
+        intents.guilds = True  # channels, owners and permissions; no privileged intent
+        self.client = StudyClient(self, intents=intents, chunk_guilds_at_startup=False, max_messages=None,
+                                  **(client_options or {}))
+        self.tree: app_commands.CommandTree[StudyClient] = app_commands.CommandTree(self.client)
+        self.translator = ZhTranslator()
+        self.sync_result: str | None = None  # "guild", "global", "unchanged" or "failed"
+        self._task: asyncio.Task[None] | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self._stopping = False
+        self._saved_base: str | None = None
+        self._set_up = False
+        if self.gateway_url:
+            self._route_gateway(self.gateway_url)
+
+    def __repr__(self) -> str:  # never the token
+        return f"DiscordAdapter(api={self.api_base_url!r}, gateway={self.gateway_url!r})"
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _route_gateway(self, configured: str) -> None:
+        http = self.client.http
+        original = http.ws_connect
+
+        async def ws_connect(url: str, *, compress: int = 0) -> Any:
+            return await original(gateway_target(configured, url), compress=compress)
+
+        http.ws_connect = ws_connect  # type: ignore[method-assign]
+
+    def _point_rest(self) -> None:
+        # Route.BASE is a class attribute shared by REST, interaction callbacks and webhooks.
+        if self.api_base_url:
+            self._saved_base = Route.BASE
+            Route.BASE = self.api_base_url
+
+    def _restore_rest(self) -> None:
+        if self._saved_base is not None:
+            Route.BASE = self._saved_base
+            self._saved_base = None
+
+    async def start(self) -> None:
+        self._point_rest()
+        try:
+            await self.client.login(self._token)
+            self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
+            self._task.add_done_callback(self._gateway_ended)
+            ready = asyncio.create_task(self.client.wait_until_ready())
+            done, _ = await asyncio.wait({ready, self._task}, timeout=self.ready_timeout,
+                                         return_when=asyncio.FIRST_COMPLETED)
+            if not ready.done():
+                ready.cancel()
+            if self._task in done:
+                self._task.result()  # raises what ended the gateway
+                raise RuntimeError("the Discord gateway closed during start-up")
+            if ready not in done:
+                log.warning("Discord: not READY after %.0f s; still trying", self.ready_timeout)
+        except BaseException:
+            await self._close()
+            raise
+        log.info("Discord: connected as %s", self.client.user)
+
+    def _gateway_ended(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None and not self._stopping:
+            log.error("Discord gateway stopped", exc_info=task.exception())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=15)
+        await self._close()
+
+    async def _close(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.client.close()
+        if self._task is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._task, timeout=10)
+        self._restore_rest()
+
+    async def setup(self) -> None:
+        """Called by discord.py once logged in (the application id is known): items, commands, sync."""
+        if not self._set_up:
+            self._set_up = True
+            self.client.add_dynamic_items(*DYNAMIC_ITEMS)
+            await self.tree.set_translator(self.translator)
+            for command in build_commands():
+                self.tree.add_command(command)
+        self.sync_result = await self.sync_commands()
+
+    async def sync_commands(self) -> str:
+        try:
+            if self.dev_guild:
+                guild = discord.Object(self.dev_guild)
+                self.tree.copy_global_to(guild=guild)
+                await self.tree.sync(guild=guild)
+                log.info("Discord: commands synced to guild %s", self.dev_guild)
+                return "guild"
+            digest = f"{self.client.application_id}:{payload_hash(await command_payload(self.tree, self.translator))}"
+            if await self.bot.recall(COMMANDS_HASH_KEY) == digest:
+                log.info("Discord: commands unchanged, no sync")
+                return "unchanged"
+            await self.tree.sync()
+            await self.bot.remember(COMMANDS_HASH_KEY, digest, ttl=COMMANDS_HASH_TTL)
+            log.info("Discord: commands synced globally (they may take a while to show)")
+            return "global"
+        except discord.HTTPException:
+            log.exception("Discord: command sync failed; the bot runs with the commands Discord has")
+            return "failed"
+
+    # -- interactions in ---------------------------------------------------------------------
+
+    def incoming(self, interaction: discord.Interaction[Any], *, text: str = "", action: str | None = None,
+                 addressed: bool = False) -> Incoming:
+        in_guild = interaction.guild_id is not None
+        user = interaction.user
+        perms = interaction.permissions
+        return Incoming(
+            chat=ChatRef(PLATFORM, str(interaction.channel_id)),
+            user=UserRef(PLATFORM, str(user.id)),
+            user_name=(user.display_name or user.name or "")[:64],
+            chat_kind=ChatKind.GROUP if in_guild else ChatKind.PRIVATE,
+            locale=str(interaction.locale) if interaction.locale else None,
+            text=text,
+            action=action,
+            addressed=addressed,
+            is_admin=in_guild and bool(perms.manage_guild or perms.administrator),
+        )
+
+    async def on_command(self, interaction: discord.Interaction[Any], line: str) -> None:
+        name = line[1:].split(" ", 1)[0]
+        await self._serve(interaction, self.incoming(interaction, text=line),
+                          "ephemeral" if name in EPHEMERAL_FIRST else "public")
+
+    async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
+        await self._serve(interaction, self.incoming(interaction, action=action), "update")
+
+    async def on_answer_button(self, interaction: discord.Interaction[Any], ref: str) -> None:
+        lang = lang_from_locale(str(interaction.locale))
+        label = t(lang, "btn.answer")
+        await interaction.response.send_modal(AnswerModal(ref, title=label, label=label))
+
+    async def on_modal(self, interaction: discord.Interaction[Any]) -> None:
+        data: dict[str, Any] = dict(interaction.data or {})
+        answer = modal_answer(data.get("components", []))
+        if answer is None or not answer.strip():
+            await interaction.response.defer()
+            return
+        if answer.lstrip().startswith("/"):
+            answer = "/a " + answer  # an answer that looks like a command is still an answer
+        await self._serve(interaction, self.incoming(interaction, text=answer, addressed=True), "update")
+
+    async def topic_choices(self, interaction: discord.Interaction[Any], current: str) -> list[tuple[str, str]]:
+        lang = lang_from_locale(str(interaction.locale))
+        needle = current.strip().casefold()
+        out = []
+        for topic in self.bot.bank.topics:
+            names = (topic.id, topic.name.en.casefold(), topic.name.zh.casefold())
+            if not needle or any(needle in n for n in names):
+                out.append((f"{topic.name.get(lang)} ({topic.id})"[:100], topic.id))
+        return out[:25]
+
+    async def _serve(self, interaction: discord.Interaction[Any], inc: Incoming, defer_as: Deferred) -> None:
+        """Ask the core, answer in time (deferring if it is slow), render every reply."""
+        if self._stopping:
+            return
+        me = asyncio.current_task()
+        if me is not None:
+            self._inflight.add(me)
+        try:
+            work = asyncio.ensure_future(self.bot.handle(inc))
+            deferred: Deferred = "none"
+            try:
+                replies = await asyncio.wait_for(asyncio.shield(work), self.defer_after)
+            except TimeoutError:
+                deferred = await self._defer(interaction, defer_as)
+                replies = await work
+            await self.deliver(interaction, replies, deferred)
+        except discord.HTTPException:
+            log.exception("Discord: answering an interaction failed")
+        finally:
+            if me is not None:
+                self._inflight.discard(me)
+
+    async def _defer(self, interaction: discord.Interaction[Any], defer_as: Deferred) -> Deferred:
+        if interaction.type is discord.InteractionType.application_command:
+            ephemeral = defer_as == "ephemeral"
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+            return "ephemeral" if ephemeral else "public"
+        await interaction.response.defer()  # components and modals: a silent deferred update
+        return "update"
+
+    async def deliver(self, interaction: discord.Interaction[Any], replies: list[Reply], deferred: Deferred) -> None:
+        messages: list[OutMessage] = [m for r in replies for m in render(r)]
+        thinking = deferred in ("public", "ephemeral")
+        if not messages:
+            if not interaction.response.is_done():
+                if interaction.type is discord.InteractionType.application_command:
+                    await interaction.response.send_message("\u2026", ephemeral=True)
+                else:
+                    await interaction.response.defer()
+            elif thinking:
+                await interaction.delete_original_response()
+            return
+        for m in messages:
+            if not interaction.response.is_done():
+                await interaction.response.send_message(**m.kwargs(interaction=True))
+            elif thinking:
+                thinking = False
+                if m.ephemeral == (deferred == "ephemeral"):
+                    kw = m.kwargs()
+                    await interaction.edit_original_response(
+                        embeds=kw["embeds"], view=kw.get("view"), attachments=kw.get("files", []),
+                        allowed_mentions=NO_MENTIONS,
+                    )
+                else:  # the "thinking" message has the wrong visibility: drop it, follow up
+                    await interaction.delete_original_response()
+                    await interaction.followup.send(**m.kwargs(interaction=True))
+            else:
+                await interaction.followup.send(**m.kwargs(interaction=True))
+
+    # -- messages out --------------------------------------------------------------------------
+
+    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+        try:
+            channel_id = int(chat.id)
+        except ValueError:
+            return False
+        channel = self.client.get_partial_messageable(channel_id)
+        try:
+            for m in render(reply):
+                await channel.send(**m.kwargs())
+        except discord.Forbidden:
+            log.warning("Discord: no permission to post in channel %s: pausing it", channel_id)
+            await self._tell_admin_once(channel_id)
+            await self.bot.chat_unreachable(chat)
+            return False
+        except discord.NotFound:
+            log.info("Discord: channel %s is gone: dropping it", channel_id)
+            await self.bot.chat_unreachable(chat)
+            return False
+        except discord.HTTPException:
+            log.exception("Discord: posting to channel %s failed", channel_id)
+        return True
+
+    async def _tell_admin_once(self, channel_id: int) -> None:
+        key = f"discord:told-403:{channel_id}"
+        if await self.bot.recall(key):
+            return
+        await self.bot.remember(key, "1", ttl=TOLD_ADMIN_TTL)
+        channel = self.client.get_channel(channel_id)
+        guild = getattr(channel, "guild", None)
+        if guild is None or guild.owner_id is None:
+            log.warning("Discord: channel %s is not cached; cannot tell its admin", channel_id)
+            return
+        lang = lang_from_locale(str(guild.preferred_locale))
+        text = _ADMIN_NOTE[lang].format(channel=clean(getattr(channel, "name", str(channel_id))),
+                                        guild=clean(guild.name))
+        try:
+            owner = await self.client.fetch_user(guild.owner_id)
+            await owner.send(embed=discord.Embed(description=text, colour=discord.Colour.orange()),
+                             allowed_mentions=NO_MENTIONS)
+            log.warning("Discord: told the owner of guild %s about channel %s", guild.id, channel_id)
+        except discord.HTTPException:
+            log.warning("Discord: could not tell the owner of guild %s about channel %s", guild.id, channel_id)
+
+
+def build_discord_adapter(settings: Settings, bot: StudyBot, **options: Any) -> DiscordAdapter:
+    if settings.discord_bot_token is None:
+        raise ValueError("DISCORD_BOT_TOKEN is not set")
+    return DiscordAdapter(
+        bot,
+        settings.discord_bot_token.get_secret_value(),
+        api_base_url=settings.discord_api_base_url,
+        gateway_url=settings.discord_gateway_url,
+        dev_guild=settings.discord_dev_guild,
+        **options,
+    )

@@ -1,0 +1,203 @@
+"""Slash commands: one per visible core command, each turned into the command line the core reads.
+
+`/quiz topic:rag` reaches the core as "/quiz rag". Names and descriptions carry `locale_str`
+extras that `ZhTranslator` turns into Chinese localisations (Discord's zh-CN and zh-TW); the
+English descriptions come from the core's catalog (`cmd.<name>`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zoneinfo
+from collections.abc import Awaitable, Callable
+from functools import cache
+from typing import Any, Literal, Protocol
+
+import discord
+from discord import app_commands
+from discord.app_commands import locale_str
+
+from bot.core.commands import VISIBLE
+from bot.core.i18n import t
+
+DESCRIPTION_LIMIT = 100
+CHOICES_LIMIT = 25
+
+# Chinese command names (lowercase letters only, as Discord requires: CJK counts as letters).
+ZH_NAMES = {
+    "start": "开始", "help": "帮助", "quiz": "问答", "mc": "选择题", "review": "复习", "hint": "提示",
+    "reveal": "答案", "skip": "跳过", "stats": "统计", "topics": "主题", "leaderboard": "排行榜",
+    "link": "关联账号", "export": "导出", "appeal": "申诉", "forget": "删除数据", "lang": "语言",
+    "timezone": "时区",
+}
+# Option names, descriptions and choice names: (English, Chinese).
+OPTIONS: dict[str, tuple[str, str]] = {
+    "topic": ("topic", "主题"),
+    "topic.desc": ("a topic (leave empty for any)", "主题（留空则随机）"),
+    "mode": ("mode", "模式"),
+    "mode.desc": ("cards: flashcards you rate yourself", "cards：自评的闪卡模式"),
+    "mode.cards": ("flashcards", "闪卡"),
+    "period": ("period", "时间范围"),
+    "period.desc": ("this week or all time", "本周或全部"),
+    "period.week": ("this week", "本周"),
+    "period.all": ("all time", "全部"),
+    "code": ("code", "代码"),
+    "code.desc": ("a code from your other platform, or off to unlink", "另一个平台上的代码，或 off 取消关联"),
+    "why": ("why", "理由"),
+    "why.desc": ("why the grade was wrong", "评分为什么不对"),
+    "language": ("language", "语言"),
+    "language.desc": ("en or zh", "en 或 zh"),
+    "zone": ("zone", "时区"),
+    "zone.desc": ("an IANA time zone, e.g. Europe/Berlin", "IANA 时区，例如 Asia/Shanghai"),
+}
+ZH_LOCALES = (discord.Locale.chinese, discord.Locale.taiwan_chinese)
+
+
+class Runner(Protocol):
+    """What the commands call (the adapter)."""
+
+    async def on_command(self, interaction: discord.Interaction[Any], line: str) -> None: ...
+
+    async def topic_choices(self, interaction: discord.Interaction[Any], current: str) -> list[tuple[str, str]]: ...
+
+
+def runner_of(interaction: discord.Interaction[Any]) -> Runner:
+    return interaction.client.studybot_handler  # type: ignore[attr-defined, no-any-return]
+
+
+def description(name: str) -> locale_str:
+    return locale_str(t("en", f"cmd.{name}")[:DESCRIPTION_LIMIT], catalog=f"cmd.{name}")
+
+
+def opt(key: str) -> locale_str:
+    return locale_str(OPTIONS[key][0], zh=OPTIONS[key][1])
+
+
+class ZhTranslator(app_commands.Translator):
+    """Chinese names and descriptions for the commands, from the core's catalog and ZH_NAMES."""
+
+    async def translate(
+        self, string: locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
+    ) -> str | None:
+        if locale not in ZH_LOCALES:
+            return None
+        extras = string.extras
+        if "catalog" in extras:
+            return t("zh", extras["catalog"])[:DESCRIPTION_LIMIT]
+        if "zh" in extras:
+            return str(extras["zh"])
+        return None
+
+
+async def _run(interaction: discord.Interaction[Any], name: str, *args: str | None) -> None:
+    line = " ".join(["/" + name, *(a.strip() for a in args if a and a.strip())])
+    await runner_of(interaction).on_command(interaction, line)
+
+
+async def _topics(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=label, value=value)
+            for label, value in await runner_of(interaction).topic_choices(interaction, current)]
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+async def _zone_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    needle = current.strip().casefold()
+    found = [z for z in _zones() if needle in z.casefold()] if needle else ["UTC", "Europe/Berlin", "Asia/Shanghai",
+                                                                            "America/New_York"]
+    return [app_commands.Choice(name=z, value=z) for z in found[:CHOICES_LIMIT]]
+
+
+@app_commands.describe(topic=opt("topic.desc"))
+@app_commands.rename(topic=opt("topic"))
+@app_commands.autocomplete(topic=_topics)
+async def quiz(interaction: discord.Interaction[Any], topic: app_commands.Range[str, 1, 64] | None = None) -> None:
+    await _run(interaction, "quiz", topic)
+
+
+@app_commands.describe(topic=opt("topic.desc"))
+@app_commands.rename(topic=opt("topic"))
+@app_commands.autocomplete(topic=_topics)
+async def mc(interaction: discord.Interaction[Any], topic: app_commands.Range[str, 1, 64] | None = None) -> None:
+    await _run(interaction, "mc", topic)
+
+
+@app_commands.describe(mode=opt("mode.desc"))
+@app_commands.rename(mode=opt("mode"))
+@app_commands.choices(mode=[app_commands.Choice(name=opt("mode.cards"), value="cards")])
+async def review(interaction: discord.Interaction[Any], mode: str | None = None) -> None:
+    await _run(interaction, "review", mode)
+
+
+@app_commands.describe(period=opt("period.desc"))
+@app_commands.rename(period=opt("period"))
+@app_commands.choices(period=[app_commands.Choice(name=opt("period.week"), value="week"),
+                              app_commands.Choice(name=opt("period.all"), value="all")])
+async def leaderboard(interaction: discord.Interaction[Any], period: str | None = None) -> None:
+    await _run(interaction, "leaderboard", period)
+
+
+@app_commands.describe(code=opt("code.desc"))
+@app_commands.rename(code=opt("code"))
+async def link(interaction: discord.Interaction[Any], code: app_commands.Range[str, 1, 32] | None = None) -> None:
+    await _run(interaction, "link", code)
+
+
+@app_commands.describe(why=opt("why.desc"))
+@app_commands.rename(why=opt("why"))
+async def appeal(interaction: discord.Interaction[Any], why: app_commands.Range[str, 1, 1000] | None = None) -> None:
+    await _run(interaction, "appeal", why)
+
+
+@app_commands.describe(language=opt("language.desc"))
+@app_commands.rename(language=opt("language"))
+async def lang(interaction: discord.Interaction[Any], language: Literal["en", "zh"] | None = None) -> None:
+    await _run(interaction, "lang", language)
+
+
+@app_commands.describe(zone=opt("zone.desc"))
+@app_commands.rename(zone=opt("zone"))
+@app_commands.autocomplete(zone=_zone_choices)
+async def timezone(interaction: discord.Interaction[Any], zone: app_commands.Range[str, 1, 64] | None = None) -> None:
+    await _run(interaction, "timezone", zone)
+
+
+Callback = Callable[..., Awaitable[None]]
+WITH_OPTIONS: dict[str, Callback] = {
+    "quiz": quiz, "mc": mc, "review": review, "leaderboard": leaderboard, "link": link, "appeal": appeal,
+    "lang": lang, "timezone": timezone,
+}
+
+
+def _plain(name: str) -> Callback:
+    async def callback(interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, name)
+
+    callback.__name__ = name
+    return callback
+
+
+def build_commands() -> list[app_commands.Command[Any, ..., None]]:
+    """A slash command for every command the core lists, in the core's order."""
+    out: list[app_commands.Command[Any, ..., None]] = []
+    for name in VISIBLE:
+        callback = WITH_OPTIONS.get(name) or _plain(name)
+        out.append(app_commands.Command(
+            name=locale_str(name, zh=ZH_NAMES.get(name, name)),
+            description=description(name),
+            callback=callback,
+        ))
+    return out
+
+
+async def command_payload(tree: app_commands.CommandTree[Any], translator: app_commands.Translator) -> list[Any]:
+    """What a sync sends: the translated payload of every global command."""
+    return [await c.get_translated_payload(tree, translator) for c in tree.get_commands()]
+
+
+def payload_hash(payload: list[Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -1,0 +1,265 @@
+"""Replies as Discord messages: embeds within Discord's limits, every piece of text escaped.
+
+Pure functions: a Reply in, the messages to send out (`OutMessage`), tested without a network.
+Views and files are built only when a message is sent (`view()`, `files()`): a discord.ui.View
+needs a running event loop and a discord.File can be read once.
+
+- All text goes through `clean()`: `discord.utils.escape_markdown` plus neutralised mentions;
+  every message is also sent with `allowed_mentions=none`, so nothing in content or a
+  display name can ping anyone.
+- Styles: title bold, note italic, spoiler `||…||`, ok/miss/item as bullets, code as escaped
+  text (a backtick in the content could not be escaped inside a code span).
+- Limits: an embed description holds at most 4,096 characters; a message carries one embed
+  (so the 6,000 per-message total holds) and no content (2,000). Longer replies become
+  several messages, split between paragraphs, or inside a huge paragraph at line breaks.
+- Buttons: each core Button becomes an `ActionButton` (custom_id `sb:<action>`, ≤ 100); a
+  QUESTION reply without a poll gets an "Answer" button that opens the answer modal; at most
+  5 rows of 5. Buttons go on the last message of a reply.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import discord
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.adapters.discord.components import (
+    ACTION_PREFIX,
+    BUTTON_LABEL_LIMIT,
+    CUSTOM_ID_LIMIT,
+    ActionButton,
+    AnswerButton,
+    safe_ref,
+)
+from bot.core.events import Attachment, Part, Reply, ReplyKind
+from bot.core.i18n import t
+
+DESCRIPTION_LIMIT = 4096
+EMBED_TOTAL_LIMIT = 6000
+CONTENT_LIMIT = 2000
+MAX_ROWS = 5
+MAX_PER_ROW = 5
+# A raw piece is at most this long before escaping; escaping at most doubles it, and the
+# style markers add a few characters, so one piece always fits a description.
+_PIECE = 2000
+
+_BULLET = {"ok": "✅ ", "miss": "❌ ", "item": "• "}
+_COLOR = {
+    ReplyKind.QUESTION: discord.Colour.blurple(),
+    ReplyKind.RESULT: discord.Colour.green(),
+    ReplyKind.ERROR: discord.Colour.red(),
+    ReplyKind.INFO: discord.Colour.light_grey(),
+}
+_MENTION = re.compile(r"<(@[!&]?|#|/)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+NO_MENTIONS = discord.AllowedMentions.none()
+
+# Catalog lines that tell people to type an answer, which a Discord bot without the privileged
+# message-content intent never reads: on Discord, answers go through the Answer button's modal.
+DISCORD_WORDING = {
+    "quiz.prompt_private": {
+        "en": "Press Answer to write your answer in your own words. Hint, Reveal and Skip are below too.",
+        "zh": "点击“作答”，用自己的话写下回答。下方还有提示、查看答案和跳过。",
+    },
+    "quiz.prompt_group": {
+        "en": "Press Answer to reply: the channel sees your score, not your text, until the round closes.",
+        "zh": "点击“作答”回答：在本轮结束前，频道里只显示你的得分，不显示你的回答。",
+    },
+}
+
+
+def discord_wording(part: Part, lang: str) -> Part:
+    """`part`, reworded for Discord where the catalog's wording assumes typed messages."""
+    wording = DISCORD_WORDING.get(part.key or "")
+    return replace(part, text=wording[lang]) if wording else part
+
+
+def clean(text: str) -> str:
+    """Markdown escaped, mentions (@everyone, @here, <@id>, <#id>, <@&id>) made inert."""
+    return escape_markdown(_MENTION.sub(lambda m: "<\u200b" + m.group(1), escape_mentions(text)))
+
+
+def part_markdown(part: Part) -> str:
+    text = clean(part.text)
+    if not text.strip():
+        return text
+    if part.style == "title":
+        return f"**{text}**"
+    if part.style == "spoiler":
+        return f"||{text}||"
+    if part.style == "note":
+        return f"*{text}*"
+    return _BULLET.get(part.style, "") + text
+
+
+def _pieces(text: str, limit: int = _PIECE) -> list[str]:
+    """`text` cut into pieces of at most `limit` characters, at line breaks where possible."""
+    if len(text) <= limit:
+        return [text]
+    out: list[str] = []
+    buf = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if buf:
+                out.append(buf)
+                buf = ""
+            out.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{buf}\n{line}" if buf else line
+        if len(candidate) > limit:
+            out.append(buf)
+            buf = line
+        else:
+            buf = candidate
+    if buf:
+        out.append(buf)
+    return out
+
+
+def descriptions(parts: tuple[Part, ...], limit: int = DESCRIPTION_LIMIT) -> list[str]:
+    """The parts as markdown, packed into descriptions of at most `limit` characters."""
+    chunks: list[str] = []
+    current = ""
+    for part in parts:
+        for piece in _pieces(part.text):
+            rendered = part_markdown(Part(piece, part.style, part.key))[:limit]
+            candidate = f"{current}\n{rendered}" if current else rendered
+            if len(candidate) <= limit:
+                current = candidate
+            else:
+                chunks.append(current)
+                current = rendered
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+@dataclass(frozen=True)
+class ButtonSpec:
+    label: str
+    custom_id: str
+    answer: bool = False  # the adapter's Answer button (opens the modal)
+
+    def item(self) -> discord.ui.Item[Any]:
+        if self.answer:
+            return AnswerButton(self.custom_id.partition(":")[2], self.label)
+        return ActionButton(self.custom_id[len(ACTION_PREFIX):], self.label)
+
+
+@dataclass(frozen=True)
+class OutMessage:
+    """One Discord message: an embed, maybe buttons, maybe a file."""
+
+    embeds: tuple[discord.Embed, ...]
+    rows: tuple[tuple[ButtonSpec, ...], ...] = ()
+    attachment: Attachment | None = None
+    ephemeral: bool = False
+    content: str | None = None
+
+    @property
+    def filename(self) -> str | None:
+        return attachment_name(self.attachment) if self.attachment else None
+
+    def view(self) -> discord.ui.View | None:
+        if not self.rows:
+            return None
+        view = discord.ui.View(timeout=None)
+        for r, row in enumerate(self.rows):
+            for spec in row:
+                item = spec.item()
+                item.row = r
+                view.add_item(item)
+        return view
+
+    def files(self) -> list[discord.File]:
+        if self.attachment is None:
+            return []
+        import io
+
+        return [discord.File(io.BytesIO(self.attachment.data), filename=self.filename)]
+
+    def kwargs(self, *, interaction: bool = False) -> dict[str, Any]:
+        """Keyword arguments for channel.send / response.send_message / followup.send."""
+        out: dict[str, Any] = {"embeds": list(self.embeds), "allowed_mentions": NO_MENTIONS}
+        if self.content:
+            out["content"] = self.content
+        view = self.view()
+        if view is not None:
+            out["view"] = view
+        files = self.files()
+        if files:
+            out["files"] = files
+        if interaction:
+            out["ephemeral"] = self.ephemeral
+        return out
+
+
+def attachment_name(attachment: Attachment) -> str:
+    """A safe file name (never a path): letters, digits, dot, dash, underscore."""
+    name = _FILENAME.sub("_", Path(attachment.filename).name).strip("._") or "file"
+    return name[:100]
+
+
+def reply_lang(reply: Reply, default: str = "en") -> str:
+    """The language the core chose for this reply, read off its catalog parts."""
+    keyed = [p for p in reply.parts if p.key]
+    if not keyed:
+        return default
+    return "zh" if any(_CJK.search(p.text) for p in keyed) else "en"
+
+
+def button_rows(reply: Reply, lang: str) -> tuple[tuple[ButtonSpec, ...], ...]:
+    rows: list[tuple[ButtonSpec, ...]] = []
+    if reply.kind is ReplyKind.QUESTION and reply.poll is None:
+        rows.append((ButtonSpec(t(lang, "btn.answer"), "sba:" + safe_ref(reply.ref), answer=True),))
+    for row in reply.buttons:
+        specs = tuple(
+            ButtonSpec(b.label[:BUTTON_LABEL_LIMIT], ACTION_PREFIX + b.action)
+            for b in row
+            if b.action and len(ACTION_PREFIX + b.action) <= CUSTOM_ID_LIMIT
+        )
+        for i in range(0, len(specs), MAX_PER_ROW):
+            rows.append(specs[i:i + MAX_PER_ROW])
+    if len(rows) > 1 and rows[0][0].answer and len(rows[1]) < MAX_PER_ROW:
+        rows[0:2] = [rows[0] + rows[1]]  # the Answer button sits first in the first row
+    return tuple(r for r in rows if r)[:MAX_ROWS]
+
+
+def render(reply: Reply, lang: str | None = None) -> list[OutMessage]:
+    """The messages that show `reply`; buttons and the attachment go on the last one."""
+    lang = lang or reply_lang(reply)
+    parts = tuple(discord_wording(p, lang) for p in reply.parts)
+    attachment = reply.attachment
+    if attachment is not None and attachment.caption:
+        parts = (*parts, Part(attachment.caption, "note"))
+    texts = descriptions(parts)
+    if not texts and attachment is None and not reply.buttons:
+        return []
+    if not texts:
+        texts = [""]
+    colour = _COLOR.get(reply.kind, discord.Colour.light_grey())
+    rows = button_rows(reply, lang)
+    out: list[OutMessage] = []
+    for i, text in enumerate(texts):
+        last = i == len(texts) - 1
+        embed = discord.Embed(description=text or None, colour=colour)
+        if last and attachment is not None and attachment.kind == "image":
+            embed.set_image(url=f"attachment://{attachment_name(attachment)}")
+        out.append(OutMessage(
+            embeds=(embed,),
+            rows=rows if last else (),
+            attachment=attachment if last else None,
+            ephemeral=reply.ephemeral,
+        ))
+    return out
+
+
+def embed_size(embed: discord.Embed) -> int:
+    """Characters that count toward Discord's 6,000 per-message total."""
+    return len(embed)
