@@ -81,10 +81,11 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 async def _chat(settings: Settings, user: str, lang: str | None, group: str | None) -> int:
     from bot.adapters.terminal import TerminalChat
+    from bot.launcher import run_terminal
     from bot.runtime import running_bot
 
     async with running_bot(settings) as bot:
-        await TerminalChat(bot, user=user, locale=lang, out_dir=settings.output_dir, group=group).run()
+        await run_terminal(bot, TerminalChat(bot, user=user, locale=lang, out_dir=settings.output_dir, group=group))
     return 0
 
 

@@ -7,20 +7,19 @@ database closes; the process exits 0.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
 from collections.abc import Mapping
 
 from bot.adapters.base import Adapter
-from bot.core.app import StudyBot
+from bot.adapters.terminal import PLATFORM, TerminalChat
+from bot.core.app import Outgoing, StudyBot
+from bot.core.daily.service import DailyService
+from bot.core.ports import Messenger
+from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
-
-# How often group rounds whose time is up are closed and their summaries posted.
-ROUND_TICK_SECONDS = 15.0
-
 
 def build_adapters(settings: Settings, bot: StudyBot) -> list[Adapter]:
     adapters: list[Adapter] = []
@@ -35,36 +34,29 @@ def build_adapters(settings: Settings, bot: StudyBot) -> list[Adapter]:
     return adapters
 
 
-async def close_rounds_forever(bot: StudyBot, adapters: Mapping[str, Adapter], every: float) -> None:
-    while True:
-        try:
-            for outgoing in await bot.close_due_rounds():
-                adapter = adapters.get(outgoing.chat.platform)
-                if adapter is not None and not await adapter.send(outgoing.chat, outgoing.reply):
-                    await bot.chat_unreachable(outgoing.chat)
-        except Exception:  # a failing tick must not end the loop that closes every later round
-            log.exception("closing due rounds failed")
-        await asyncio.sleep(every)
+def scheduler_for(bot: StudyBot, messengers: Mapping[str, Messenger]) -> Scheduler:
+    """The question of the day, reminders and round closing, sent through these messengers."""
+
+    async def post(outgoing: Outgoing) -> bool:
+        messenger = messengers.get(outgoing.chat.platform)
+        return True if messenger is None else await messenger.send(outgoing.chat, outgoing.reply)
+
+    return Scheduler(bot, DailyService(bot, messengers), post)
 
 
 async def serve(bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event) -> None:
     started: list[Adapter] = []
-    ticker: asyncio.Task[None] | None = None
+    scheduler = scheduler_for(bot, {a.platform: a for a in adapters})
     try:
         for adapter in adapters:
             await adapter.start()
             started.append(adapter)
             log.info("%s adapter running", adapter.platform)
-        ticker = asyncio.create_task(
-            close_rounds_forever(bot, {a.platform: a for a in adapters}, ROUND_TICK_SECONDS)
-        )
+        await scheduler.start()
         await stop.wait()
         log.info("stopping")
     finally:
-        if ticker is not None:
-            ticker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await ticker
+        await scheduler.stop()
         for adapter in reversed(started):
             try:
                 await asyncio.wait_for(adapter.stop(), timeout=20)
@@ -72,15 +64,24 @@ async def serve(bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event) -> 
                 log.exception("stopping the %s adapter failed", adapter.platform)
 
 
+async def run_terminal(bot: StudyBot, chat: TerminalChat) -> None:
+    """The terminal chat, with the question of the day and round timers delivered into it."""
+    scheduler = scheduler_for(bot, {PLATFORM: chat})
+    await scheduler.start()
+    try:
+        await chat.run()
+    finally:
+        await scheduler.stop()
+
+
 async def launch(settings: Settings) -> int:
-    from bot.adapters.terminal import TerminalChat
     from bot.runtime import running_bot
 
     async with running_bot(settings) as bot:
         adapters = build_adapters(settings, bot)
         if not adapters:
             log.info("no platform token set: starting the terminal chat")
-            await TerminalChat(bot, out_dir=settings.output_dir).run()
+            await run_terminal(bot, TerminalChat(bot, out_dir=settings.output_dir))
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

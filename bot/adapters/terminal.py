@@ -76,6 +76,8 @@ class TerminalChat:
         self.out_dir = out_dir
         self.group = group
         self.ref = ChatRef(PLATFORM, f"group:{group}" if group else user)
+        self.out: TextIO = sys.stdout
+        self.color = False
 
     async def say(self, text: str) -> list[Reply]:
         inc = Incoming(
@@ -94,6 +96,14 @@ class TerminalChat:
             self.user = name
         return self.user
 
+    platform = PLATFORM
+
+    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+        """What the bot says on its own (the question of the day, a round's summary) appears here."""
+        if chat == self.ref:
+            self.show([reply], self.out, self.color)
+        return True
+
     async def close_rounds(self, out: TextIO, color: bool) -> None:
         """Post the summary of any round whose time ran out (a group room's timer)."""
         for outgoing in await self.bot.close_due_rounds():
@@ -110,6 +120,7 @@ class TerminalChat:
     async def run(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
         interactive = stdin.isatty()
         color = stdout.isatty()
+        self.out, self.color = stdout, color
         if interactive:
             self.show(await self.say("/start"), stdout, color)
         while True:

@@ -13,7 +13,7 @@ from bot.core.clock import Clock
 from bot.core.commands import PRIVATE_ONLY, Command, is_known, parse_command
 from bot.core.context import Ctx, Services
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
-from bot.core.features import account, choice, export, info, prefs, quiz, review, rounds, stats
+from bot.core.features import account, choice, daily, export, info, prefs, quiz, review, rounds, stats
 from bot.core.features.progress import RATE_MODES
 from bot.core.grading import Grader
 from bot.core.i18n import lang_from_locale, t
@@ -71,6 +71,8 @@ COMMANDS: dict[str, Handler] = {
     "export": lambda ctx, _: export.export(ctx),
     "appeal": account.appeal,
     "forget": account.forget,
+    "daily": daily.daily,
+    "remind": daily.remind,
     "lang": prefs.lang,
     "timezone": prefs.timezone,
     "a": _answer_text,
@@ -186,7 +188,8 @@ class StudyBot:
         """The platform says we cannot post there any more (blocked, kicked, deleted)."""
         async with self.store.transaction() as tx:
             await tx.chats.set_active(chat, False)
-        log.info("chat %s is unreachable: marked inactive", chat.key())
+            stopped = await tx.subscriptions.deactivate_chat(chat)
+        log.info("chat %s is unreachable: marked inactive, %d subscription(s) stopped", chat.key(), stopped)
 
     async def chat_migrated(self, old: ChatRef, new: ChatRef) -> None:
         async with self.store.transaction() as tx:

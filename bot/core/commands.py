@@ -8,7 +8,7 @@ from dataclasses import dataclass
 # Shown by /help and registered with the platforms, in this order.
 VISIBLE = (
     "start", "help", "quiz", "mc", "review", "hint", "reveal", "skip", "stats", "topics", "leaderboard",
-    "link", "export", "appeal", "forget", "lang", "timezone",
+    "daily", "remind", "link", "export", "appeal", "forget", "lang", "timezone",
 )
 ALIASES = {
     "answer": "reveal", "tz": "timezone", "language": "lang", "q": "quiz", "next": "quiz", "more": "followup",
@@ -17,7 +17,7 @@ ALIASES = {
 # Accepted but not listed: /a is how group members answer; /followup is offered as a button.
 HIDDEN = ("a", "followup")
 # Personal commands that reveal or change something private: answered in private chats only.
-PRIVATE_ONLY = ("review", "link", "export", "forget", "appeal", "followup")
+PRIVATE_ONLY = ("review", "link", "export", "forget", "appeal", "followup", "remind")
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?:\s+|$)(.*)$", re.DOTALL)
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,14 +16,22 @@ from bot.core.i18n import t
 from bot.core.ports import Chat, Learner, Tx
 
 
+@dataclass
+class Hooks:
+    """Callbacks the outer layers set: the scheduler re-arms when a subscription changes."""
+
+    schedule_changed: Callable[[], None] = lambda: None
+
+
 @dataclass(frozen=True)
 class Services:
-    """What features use besides the transaction: content, grading, randomness."""
+    """What features use besides the transaction: content, grading, randomness, hooks."""
 
     bank: Bank
     grader: Grader
     rng: random.Random
     round_minutes: int = 15
+    hooks: Hooks = field(default_factory=Hooks)
 
 
 @dataclass

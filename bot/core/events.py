@@ -103,6 +103,7 @@ class Reply:
     poll: Poll | None = None
     attachment: Attachment | None = None
     ephemeral: bool = False  # only the person who acted should see it (Discord)
+    mention: str | None = None  # a role to notify with this message (Discord role id)
     ref: str | None = field(default=None)  # e.g. "round:12": what this message is about
 
     @property

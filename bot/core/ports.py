@@ -7,6 +7,7 @@ when the `async with store.transaction()` block ends, before the core answers th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -249,6 +250,78 @@ class LinkRepo(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    chat_id: int
+    chat: ChatRef
+    chat_kind: ChatKind
+    chat_lang: str | None
+    learner_id: int | None  # the subscriber of a private chat
+    hour: int
+    minute: int
+    tz: str
+    days: frozenset[int]
+    topic: str | None
+    role: str | None  # a Discord role to ping
+    active: bool
+    next_due_at: datetime
+
+
+@dataclass(frozen=True)
+class Delivery:
+    subscription: Subscription
+    local_date: date
+    question_id: str
+    attempts: int = 0
+    round_id: int | None = None
+
+
+class SubscriptionRepo(Protocol):
+    async def for_chat(self, chat_id: int) -> Subscription | None: ...
+    async def save(
+        self, chat_id: int, learner_id: int | None, hour: int, minute: int, tz: str, days: frozenset[int],
+        topic: str | None, role: str | None, next_due_at: datetime, now: datetime,
+    ) -> Subscription: ...
+    async def deactivate(self, chat_id: int) -> bool: ...
+    async def deactivate_chat(self, ref: ChatRef) -> int: ...
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None: ...
+    async def due(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Subscription]:
+        """Active subscriptions due by `now`, locked for this transaction where the engine can
+        (PostgreSQL: FOR UPDATE SKIP LOCKED, so processes share the fan-out)."""
+        ...
+    async def advance(self, subscription_id: int, next_due_at: datetime) -> None: ...
+    async def used_questions(self, subscription_ids: list[int]) -> dict[int, set[str]]: ...
+    async def existing(self, keys: list[tuple[int, date]]) -> set[tuple[int, date]]:
+        """Which of these (subscription, local date) deliveries are in the ledger already."""
+        ...
+    async def claim_many(self, batch: list[Delivery], worker: str, now: datetime) -> None: ...
+    async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]: ...
+    async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool: ...
+    async def confirm(self, keys: list[tuple[int, date]], now: datetime) -> None: ...
+    async def fail(self, keys: list[tuple[int, date]], status: str) -> None: ...
+    async def set_round(self, subscription_id: int, local_date: date, round_id: int) -> None: ...
+    async def ledger(self, subscription_id: int) -> list[tuple[date, str, str]]: ...
+
+
+@dataclass(frozen=True)
+class Reminder:
+    learner_id: int
+    chat: ChatRef
+    hour: int
+    minute: int
+    next_due_at: datetime
+
+
+class ReminderRepo(Protocol):
+    async def get(self, learner_id: int) -> Reminder | None: ...
+    async def save(self, learner_id: int, chat_id: int, hour: int, minute: int, next_due_at: datetime) -> None: ...
+    async def delete(self, learner_id: int) -> bool: ...
+    async def due(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Reminder]: ...
+    async def advance(self, learner_id: int, next_due_at: datetime) -> None: ...
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None: ...
+
+
 class RefRepo(Protocol):
     async def put(self, key: str, value: str, expires_at: datetime) -> None: ...
     async def get(self, key: str, now: datetime) -> str | None: ...
@@ -281,6 +354,10 @@ class Tx(Protocol):
     def appeals(self) -> AppealRepo: ...
     @property
     def refs(self) -> RefRepo: ...
+    @property
+    def subscriptions(self) -> SubscriptionRepo: ...
+    @property
+    def reminders(self) -> ReminderRepo: ...
 
 
 class Messenger(Protocol):

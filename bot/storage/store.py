@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage.daily_repos import SqlReminders, SqlSubscriptions
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
 
@@ -30,6 +31,8 @@ class SqlTx:
         self.links = SqlLinks(conn)
         self.appeals = SqlAppeals(conn)
         self.refs = SqlRefs(conn)
+        self.subscriptions = SqlSubscriptions(conn)
+        self.reminders = SqlReminders(conn)
 
 
 def sqlite_url(path: Path) -> str:

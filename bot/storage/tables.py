@@ -221,3 +221,52 @@ refs = Table(
     Column("expires_at", UTCDateTime, nullable=False),
     Index(None, "expires_at"),
 )
+
+# The question of the day: one subscription per chat, at a local time in an IANA zone.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("chat_id", Integer, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False, unique=True),
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=True),
+    Column("hour", Integer, nullable=False),
+    Column("minute", Integer, nullable=False),
+    Column("tz", String(64), nullable=False),
+    Column("days", String(32), nullable=False),
+    Column("topic", String(64), nullable=True),
+    Column("role", String(32), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("next_due_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index(None, "active", "next_due_at"),
+    sqlite_autoincrement=True,
+)
+
+# The delivery ledger: one row per subscription and local date makes the question of the day
+# exactly-once. A row is claimed before the send and confirmed after it.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True),
+    Column("local_date", Date, primary_key=True),
+    Column("question_id", String(64), nullable=False),
+    Column("status", String(16), nullable=False),  # claimed, sent, failed, skipped
+    Column("claimed_by", String(64), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("round_id", Integer, nullable=True),  # the group round this delivery posted
+    Index(None, "status", "claimed_at"),
+)
+
+# Evening reminders for learners with a streak who have not answered today (opt-in).
+reminders = Table(
+    "reminders",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
+    Column("chat_id", Integer, ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("hour", Integer, nullable=False),
+    Column("minute", Integer, nullable=False),
+    Column("next_due_at", UTCDateTime, nullable=False),
+    Index(None, "next_due_at"),
+)

@@ -1,0 +1,1 @@
+"""The question of the day: subscriptions at local time, delivered exactly once per local day."""

@@ -1,0 +1,322 @@
+"""Delivering the question of the day, exactly once per subscription and local date.
+
+The cycle, driven by the scheduler (or a test) as a function of "now":
+1. Claim: in one transaction, take a batch of due subscriptions (PostgreSQL: SKIP LOCKED, so
+   several processes share the fan-out), pick each one's question, write a `claimed` ledger
+   row per (subscription, local date), open the group round or private question, and move
+   the subscription's next due time on. Nothing is sent yet.
+2. Send each claimed delivery through its platform's Messenger, many at once; the adapters
+   pace themselves to the platform's limits and retry after 429s.
+3. Confirm: every accepted send is marked `sent` in the ledger within `confirm_every`
+   seconds; an unreachable chat's delivery is marked `failed` and its subscription stopped.
+A process that dies leaves `claimed` rows; once their lease runs out another run (any process)
+sends them, if it is still the same local day there, and otherwise marks them `missed`.
+
+The one window no ledger closes: a crash after the platform accepted a message and before its
+confirmation was committed sends that message again after the restart (at-least-once for the
+few messages in flight at that instant). It is kept short by confirming in small batches.
+
+Missed deliveries (the bot was down at the due time) are sent late, once, if it is still the
+same local day for the subscriber; a day that has passed entirely is skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import os
+import socket
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.content.schema import Question
+from bot.core.app import StudyBot
+from bot.core.context import Ctx
+from bot.core.daily.schedule import When, next_occurrence, occurrence_on
+from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
+from bot.core.features import rounds
+from bot.core.features.quiz import question_reply
+from bot.core.ports import Delivery, Learner, Messenger, Subscription, Tx
+from bot.core.streaks import streaks
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+
+
+def default_worker() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def when_of(sub: Subscription) -> When:
+    return When(sub.hour, sub.minute, sub.tz, sub.days)
+
+
+def local_today(sub: Subscription, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(sub.tz)).date()
+
+
+def pick_daily(sub: Subscription, day: date, candidates: Sequence[Question], used: set[str]) -> Question | None:
+    """Deterministic for (subscription, date): never a question this chat had, until all are used."""
+    fresh = [q for q in candidates if q.id not in used] or list(candidates)
+    if not fresh:
+        return None
+    fresh.sort(key=lambda q: q.id)
+    digest = hashlib.sha256(f"{sub.chat.key()}|{day.isoformat()}".encode()).digest()
+    return fresh[int.from_bytes(digest[:8], "big") % len(fresh)]
+
+
+@dataclass
+class RunReport:
+    claimed: int = 0
+    reclaimed: int = 0
+    sent: int = 0
+    failed: int = 0
+    missed: int = 0
+    errors: int = 0
+    skipped_days: int = 0
+
+
+@dataclass
+class _Confirmations:
+    sent: list[tuple[int, date]] = field(default_factory=list)
+    failed: list[tuple[int, date]] = field(default_factory=list)
+
+
+class DailyService:
+    def __init__(
+        self,
+        bot: StudyBot,
+        messengers: Mapping[str, Messenger],
+        worker: str | None = None,
+        batch: int = 500,
+        concurrency: int = 200,
+        confirm_every: float = 0.1,
+        lease: timedelta = LEASE,
+    ) -> None:
+        self.bot = bot
+        self.messengers = dict(messengers)
+        self.worker = worker or default_worker()
+        self.batch = batch
+        self.concurrency = concurrency
+        self.confirm_every = confirm_every
+        self.lease = lease
+
+    # -- the cycle ------------------------------------------------------------------------------
+
+    async def run_due(self, max_batches: int = 1_000_000) -> RunReport:
+        """Claim, send and confirm everything due now (in batches), including expired claims."""
+        report = RunReport()
+        for _ in range(max_batches):
+            work = await self._reclaim(report) + await self._claim(report)
+            if not work:
+                break
+            await self._send_all(work, report)
+        return report
+
+    async def _claim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
+        now = self.bot.clock.now()
+        out: list[tuple[Delivery, Reply]] = []
+        async with self.bot.store.transaction() as tx:
+            due = await tx.subscriptions.due(now, self.batch, list(self.messengers))
+            if not due:
+                return []
+            used = await tx.subscriptions.used_questions([s.id for s in due])
+            planned: list[tuple[Subscription, date]] = []
+            for sub in due:
+                today = local_today(sub, now)
+                day: date | None = local_today(sub, sub.next_due_at)
+                if day != today:
+                    # Down past the end of that local day: skip it; today's may still be owed (late).
+                    report.skipped_days += 1
+                    todays = occurrence_on(when_of(sub), today)
+                    day = today if todays is not None and todays <= now else None
+                await tx.subscriptions.advance(sub.id, next_occurrence(when_of(sub), now)[0])
+                if day is not None:
+                    planned.append((sub, day))
+            existing = await tx.subscriptions.existing([(s.id, d) for s, d in planned])
+            claims: list[Delivery] = []
+            for sub, day in planned:
+                if (sub.id, day) in existing:
+                    continue  # re-subscribed later the same day: today's question was delivered
+                q = pick_daily(sub, day, self._candidates(sub), used.get(sub.id, set()))
+                if q is None:
+                    continue
+                delivery = Delivery(sub, day, q.id)
+                claims.append(delivery)
+            await tx.subscriptions.claim_many(claims, self.worker, now)
+            for delivery in claims:
+                reply, round_id = await self._prepare(tx, delivery, now)
+                if round_id is not None:
+                    await tx.subscriptions.set_round(delivery.subscription.id, delivery.local_date, round_id)
+                    delivery = replace(delivery, round_id=round_id)
+                out.append((delivery, reply))
+        report.claimed += len(out)
+        return out
+
+    async def _reclaim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
+        now = self.bot.clock.now()
+        cutoff = now - self.lease
+        out: list[tuple[Delivery, Reply]] = []
+        async with self.bot.store.transaction() as tx:
+            stale = await tx.subscriptions.stale_claims(cutoff, self.batch, list(self.messengers))
+            missed: list[tuple[int, date]] = []
+            for delivery in stale:
+                if delivery.local_date != local_today(delivery.subscription, now):
+                    missed.append((delivery.subscription.id, delivery.local_date))
+                    continue
+                if not await tx.subscriptions.reclaim(delivery, self.worker, now, cutoff):
+                    continue
+                reply, _ = await self._prepare(tx, delivery, now)
+                out.append((delivery, reply))
+            if missed:
+                await tx.subscriptions.fail(missed, "missed")
+                report.missed += len(missed)
+        report.reclaimed += len(out)
+        return out
+
+    def _candidates(self, sub: Subscription) -> list[Question]:
+        bank = self.bot.bank
+        pool = bank.by_topic.get(sub.topic, ()) if sub.topic else bank.questions
+        return [q for q in pool if q.answered]  # graded questions only: they need a model answer
+
+    # -- messages -------------------------------------------------------------------------------
+
+    async def _prepare(self, tx: Tx, delivery: Delivery, now: datetime) -> tuple[Reply, int | None]:
+        """The message for one delivery, with its round or question opened (idempotent on retry)."""
+        sub = delivery.subscription
+        q = self.bot.bank.by_id.get(delivery.question_id)
+        chat = await tx.chats.get(sub.chat_id)
+        assert chat is not None
+        if sub.chat_kind is ChatKind.GROUP:
+            lang = chat.lang or "en"
+            system = Learner(id=0, name="", lang=lang, tz=sub.tz)
+            ctx = Ctx(Incoming(chat.ref, UserRef("system", "0"), chat_kind=chat.kind), tx, system, chat, lang, now,
+                      self.bot.services)
+            rnd = await tx.rounds.get(delivery.round_id) if delivery.round_id else None
+            if rnd is None:
+                closes = self._close_time(sub, now)
+                rnd = await tx.rounds.open(chat.id, delivery.question_id, "quiz", (), None, now, closes)
+            assert q is not None
+            reply = rounds.round_question(ctx, rnd, q)
+            return self._daily(ctx, reply, sub), rnd.id
+        assert sub.learner_id is not None
+        subscriber = await tx.learners.get(sub.learner_id)
+        if subscriber is None:
+            return Reply((Part(""),)), None
+        learner = subscriber
+        ctx = Ctx(Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now,
+                  self.bot.services)
+        # A private subscriber's due review comes first; otherwise the day's question.
+        due = [c for c in await tx.cards.due(learner.id, now, limit=5) if (qq := ctx.question(c.question_id))
+               and qq.answered]
+        question = ctx.question(due[0].question_id) if due else q
+        assert question is not None
+        session = await tx.sessions.open(chat.id, learner.id, question.id, "review" if due else "quiz", (), now)
+        return self._daily(ctx, question_reply(ctx, question, session), sub), None
+
+    def _close_time(self, sub: Subscription, now: datetime) -> datetime:
+        """A group's daily round closes an hour before the next one is posted."""
+        following, _ = next_occurrence(when_of(sub), now + timedelta(minutes=1))
+        return max(now + timedelta(minutes=5), following - timedelta(hours=1))
+
+    @staticmethod
+    def _daily(ctx: Ctx, reply: Reply, sub: Subscription) -> Reply:
+        head = ctx.part("daily.title", "title")
+        return replace(reply, parts=(head, *reply.parts), mention=sub.role)
+
+    # -- sending --------------------------------------------------------------------------------
+
+    async def _send_all(self, work: list[tuple[Delivery, Reply]], report: RunReport) -> None:
+        confirmations = _Confirmations()
+        gate = asyncio.Semaphore(self.concurrency)
+        flusher = asyncio.create_task(self._flush_forever(confirmations))
+
+        async def one(delivery: Delivery, reply: Reply) -> None:
+            async with gate:
+                key = (delivery.subscription.id, delivery.local_date)
+                messenger = self.messengers.get(delivery.subscription.chat.platform)
+                if messenger is None:
+                    return  # that platform is not running in this process: the claim expires, another sends
+                try:
+                    ok = await messenger.send(delivery.subscription.chat, reply)
+                except Exception:
+                    report.errors += 1
+                    log.exception("sending the question of the day to %s failed", delivery.subscription.chat.key())
+                    return  # stays claimed: retried after the lease
+                if ok:
+                    confirmations.sent.append(key)
+                    report.sent += 1
+                else:
+                    confirmations.failed.append(key)
+                    report.failed += 1
+                    await self.bot.chat_unreachable(delivery.subscription.chat)
+
+        try:
+            await asyncio.gather(*(one(d, r) for d, r in work))
+        finally:
+            flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await flusher
+            await self._flush(confirmations)
+
+    async def _flush_forever(self, confirmations: _Confirmations) -> None:
+        while True:
+            await asyncio.sleep(self.confirm_every)
+            await self._flush(confirmations)
+
+    async def _flush(self, confirmations: _Confirmations) -> None:
+        sent, failed = confirmations.sent[:], confirmations.failed[:]
+        if not sent and not failed:
+            return
+        del confirmations.sent[: len(sent)]
+        del confirmations.failed[: len(failed)]
+        async with self.bot.store.transaction() as tx:
+            if sent:
+                await tx.subscriptions.confirm(sent, self.bot.clock.now())
+            if failed:
+                await tx.subscriptions.fail(failed, "failed")
+
+    async def next_wakeup(self) -> datetime | None:
+        """When the next subscription or reminder is due (the scheduler sleeps until then)."""
+        async with self.bot.store.transaction() as tx:
+            platforms = list(self.messengers)
+            times = [await tx.subscriptions.next_due_at(platforms), await tx.reminders.next_due_at(platforms)]
+        return min((t for t in times if t is not None), default=None)
+
+    async def run_reminders(self) -> int:
+        """Nudge learners with a streak who have not answered today; each reminder at most once a day."""
+        now = self.bot.clock.now()
+        outgoing: list[tuple[ChatRef, Reply]] = []
+        async with self.bot.store.transaction() as tx:
+            for reminder in await tx.reminders.due(now, self.batch, list(self.messengers)):
+                learner = await tx.learners.get(reminder.learner_id)
+                if learner is None:
+                    continue
+                await tx.reminders.advance(
+                    learner.id, next_occurrence(When(reminder.hour, reminder.minute, learner.tz), now)[0]
+                )
+                today = now.astimezone(ZoneInfo(learner.tz)).date()
+                days = await tx.answers.active_days(learner.id)
+                current = streaks(days, today).current
+                if current == 0 or today in days:
+                    continue
+                chat = await tx.chats.find(reminder.chat)
+                if chat is None:
+                    continue
+                ctx = Ctx(Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now,
+                          self.bot.services)
+                outgoing.append((chat.ref, Reply(
+                    (ctx.part("remind.nudge", n=current),),
+                    buttons=((ctx.button("btn.next", "quiz:", "/quiz"),),),
+                )))
+        sent = 0
+        for chat_ref, reply in outgoing:
+            messenger = self.messengers.get(chat_ref.platform)
+            if messenger is not None and await messenger.send(chat_ref, reply):
+                sent += 1
+        return sent

@@ -1,0 +1,186 @@
+"""How close an answer comes to a reference statement, as a handful of named numbers.
+
+These are the inputs of the learned combiner (`combiner.py`). Every one is a plain, explainable
+overlap measure in the spirit of the best SemEval-2013 systems:
+
+- words are compared as Snowball stems (English) or as characters and character bigrams
+  (Chinese), so "evaporated" meets "evaporation" and 低秩 meets 低秩矩阵;
+- words that already stand in the question earn nothing ("question demoting");
+- a reference word that the answer lacks can still be matched *softly* by a misspelt or
+  differently derived word of the answer, through character-trigram overlap ("soft
+  cardinality"): "resistence" counts for "resistance";
+- a negation present on one side only ("not connected" vs "connected") is a feature of its own.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_STEMMER = snowballstemmer.stemmer("english")
+# Negation words: English, and Chinese characters/words that negate what follows.
+_NEG_EN = frozenset("not no never none nothing neither nor cannot cant can't don't doesn't isn't aren't wasn't"
+                    " weren't won't wouldn't shouldn't couldn't didn't hasn't haven't without".split())
+_NEG_ZH = re.compile("不|没|无|非|未|别")
+# Words kept although they are stop words: they carry meaning in a short answer.
+_KEEP = frozenset({"not", "no", "more", "most", "less", "same", "before", "after", "up", "down", "off", "on",
+                   "out", "over", "under", "between", "both", "only", "all", "each", "other", "few", "own"})
+STOP = STOP_EN - _KEEP
+
+
+@lru_cache(maxsize=131072)
+def stem_en(word: str) -> str:
+    if not word.isalpha() or len(word) <= 2:
+        return word
+    return str(_STEMMER.stemWord(word))
+
+
+@lru_cache(maxsize=131072)
+def trigrams(term: str) -> frozenset[str]:
+    padded = f"#{term}#"
+    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The parts of one cleaned text the features look at."""
+
+    terms: tuple[str, ...]  # content terms in order: English stems, Chinese characters
+    units: frozenset[str]  # terms plus Chinese character bigrams
+    bigrams: frozenset[tuple[str, str]]  # consecutive English content stems
+    words: dict[str, str]  # stem -> one surface word (for soft matching)
+    negated: bool
+    text: str  # the cleaned text itself
+
+
+@lru_cache(maxsize=8192)
+def analyse(cleaned: str) -> Analysis:
+    terms: list[str] = []
+    units: list[str] = []
+    words: dict[str, str] = {}
+    bigrams: list[tuple[str, str]] = []
+    prev_cjk: str | None = None
+    prev_en: str | None = None
+    negated = bool(_NEG_ZH.search(cleaned))
+    for tok in raw_tokens(cleaned.replace("n't", " not")):
+        if len(tok) == 1 and _CJK.match(tok):
+            if tok not in STOP_ZH:
+                terms.append(tok)
+                units.append(tok)
+            if prev_cjk is not None:
+                units.append(prev_cjk + tok)
+            prev_cjk, prev_en = tok, None
+            continue
+        prev_cjk = None
+        if tok in _NEG_EN:
+            negated = True
+        if tok in STOP:
+            continue
+        s = stem_en(tok)
+        terms.append(s)
+        units.append(s)
+        words.setdefault(s, tok)
+        if prev_en is not None:
+            bigrams.append((prev_en, s))
+        prev_en = s
+    return Analysis(tuple(terms), frozenset(units), frozenset(bigrams), words, negated, cleaned)
+
+
+def _soft(term: str, word: str, pool: dict[str, str]) -> float:
+    """The best character-trigram Dice between `word` and any word of `pool` (0 below 0.5)."""
+    if len(word) < 4 or _CJK.match(term):
+        return 0.0
+    grams = trigrams(word)
+    best = 0.0
+    for other_term, other in pool.items():
+        if abs(len(other) - len(word)) > 4 or len(other) < 4:
+            continue
+        og = trigrams(other)
+        dice = 2 * len(grams & og) / (len(grams) + len(og))
+        if dice > best:
+            best = dice
+    return best if best >= 0.5 else 0.0
+
+
+FEATURES = (
+    "recall",  # demoted reference units found in the answer
+    "precision",  # demoted answer units found in the reference
+    "soft_recall",  # as recall, misspellings and derivations counting by trigram overlap
+    "soft_precision",
+    "unrelated",  # share of the answer's new words found neither in the reference nor the question
+    "bigram_recall",  # reference word pairs found in the answer
+    "char_dice",  # character 4-gram overlap of the whole texts
+    "question_share",  # share of the answer's words that only repeat the question
+    "negation_mismatch",  # one side negates, the other does not
+    "log_length",  # log(1 + answer content words)
+    "length_ratio",  # log of answer over reference length
+    "full_recall",  # recall without question demoting
+)
+
+
+@lru_cache(maxsize=16384)
+def char_grams(text: str, n: int = 4) -> frozenset[str]:
+    t = f" {text} "
+    return frozenset(t[i : i + n] for i in range(max(0, len(t) - n + 1)))
+
+
+def features(answer: Analysis, reference: Analysis, question: frozenset[str]) -> dict[str, float]:
+    """The named features of `answer` against one `reference`; `question` holds the question's units."""
+    ref = reference.units - question or reference.units
+    ans_all = answer.units
+    ans = ans_all - question
+    hit = ans & ref
+    recall = len(hit) / len(ref) if ref else 0.0
+    precision = len(hit) / len(ans) if ans else 0.0
+
+    missing = ref - hit
+    soft_hit = float(len(hit))
+    if missing and ans:
+        pool = {t: answer.words.get(t, t) for t in ans}
+        for t in missing:
+            soft_hit += _soft(t, reference.words.get(t, t), pool)
+    soft_recall = soft_hit / len(ref) if ref else 0.0
+
+    extra = ans - ref
+    soft_prec_hit = float(len(hit))
+    unrelated = 0
+    if extra:
+        pool = {t: reference.words.get(t, t) for t in ref}
+        qpool = {t: t for t in question if not _CJK.match(t[:1])}
+        for t in extra:
+            s = _soft(t, answer.words.get(t, t), pool)
+            soft_prec_hit += s
+            if s == 0.0 and _soft(t, answer.words.get(t, t), qpool) == 0.0:
+                unrelated += 1
+    soft_precision = soft_prec_hit / len(ans) if ans else 0.0
+
+    ref_bigrams = {b for b in reference.bigrams if not (b[0] in question and b[1] in question)}
+    bigram_recall = len(ref_bigrams & answer.bigrams) / len(ref_bigrams) if ref_bigrams else recall
+
+    ga, gr = char_grams(answer.text), char_grams(reference.text)
+    char_dice = 2 * len(ga & gr) / (len(ga) + len(gr)) if ga and gr else 0.0
+
+    n_ans = len(answer.terms)
+    in_question = sum(1 for t in answer.terms if t in question)
+    full = reference.units
+    return {
+        "recall": recall,
+        "precision": precision,
+        "soft_recall": soft_recall,
+        "soft_precision": soft_precision,
+        "unrelated": unrelated / len(ans) if ans else 0.0,
+        "bigram_recall": bigram_recall,
+        "char_dice": char_dice,
+        "question_share": in_question / n_ans if n_ans else 0.0,
+        "negation_mismatch": float(answer.negated != reference.negated),
+        "log_length": math.log1p(len(ans)),
+        "length_ratio": math.log((len(ans) + 1) / (len(ref) + 1)),
+        "full_recall": len(ans_all & full) / len(full) if full else 0.0,
+    }

@@ -1,0 +1,247 @@
+"""Subscriptions and the delivery ledger of the question of the day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.core.daily.schedule import WEEKDAYS
+from bot.core.events import ChatKind, ChatRef
+from bot.core.ports import Delivery, Reminder, Subscription
+from bot.storage.tables import chats, deliveries, reminders, subscriptions
+
+
+def _days_text(days: frozenset[int]) -> str:
+    return ",".join(WEEKDAYS[d] for d in sorted(days))
+
+
+def _days(text: str) -> frozenset[int]:
+    return frozenset(WEEKDAYS.index(d) for d in text.split(",") if d in WEEKDAYS)
+
+
+_COLUMNS = (*subscriptions.c, chats.c.platform, chats.c.external_id, chats.c.kind, chats.c.lang.label("chat_lang"))
+
+
+def _subscription(row: Any) -> Subscription:
+    r = row._mapping
+    return Subscription(
+        id=r["id"], chat_id=r["chat_id"], chat=ChatRef(r["platform"], r["external_id"]),
+        chat_kind=ChatKind(r["kind"]), chat_lang=r["chat_lang"], learner_id=r["learner_id"], hour=r["hour"],
+        minute=r["minute"], tz=r["tz"], days=_days(r["days"]), topic=r["topic"], role=r["role"],
+        active=bool(r["active"]), next_due_at=r["next_due_at"],
+    )
+
+
+def _joined() -> Any:
+    return select(*_COLUMNS).join(chats, chats.c.id == subscriptions.c.chat_id)
+
+
+class SqlSubscriptions:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def for_chat(self, chat_id: int) -> Subscription | None:
+        row = (await self.conn.execute(_joined().where(subscriptions.c.chat_id == chat_id))).first()
+        return _subscription(row) if row is not None else None
+
+    async def save(
+        self, chat_id: int, learner_id: int | None, hour: int, minute: int, tz: str, days: frozenset[int],
+        topic: str | None, role: str | None, next_due_at: datetime, now: datetime,
+    ) -> Subscription:
+        values = {
+            "learner_id": learner_id, "hour": hour, "minute": minute, "tz": tz, "days": _days_text(days),
+            "topic": topic, "role": role, "active": True, "next_due_at": next_due_at,
+        }
+        q = update(subscriptions).where(subscriptions.c.chat_id == chat_id).values(**values)
+        result = await self.conn.execute(q)
+        if not result.rowcount:
+            await self.conn.execute(insert(subscriptions).values(chat_id=chat_id, created_at=now, **values))
+        found = await self.for_chat(chat_id)
+        assert found is not None
+        return found
+
+    async def deactivate(self, chat_id: int) -> bool:
+        q = update(subscriptions).where(subscriptions.c.chat_id == chat_id, subscriptions.c.active.is_(True))
+        return bool((await self.conn.execute(q.values(active=False))).rowcount)
+
+    async def deactivate_chat(self, ref: ChatRef) -> int:
+        ids = select(chats.c.id).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
+        q = update(subscriptions).where(subscriptions.c.chat_id.in_(ids)).values(active=False)
+        return int((await self.conn.execute(q)).rowcount or 0)
+
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
+        value: datetime | None = await self.conn.scalar(
+            select(func.min(subscriptions.c.next_due_at))
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(subscriptions.c.active.is_(True), chats.c.platform.in_(list(platforms)))
+        )
+        return value
+
+    async def due(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Subscription]:
+        q = (
+            _joined()
+            .where(subscriptions.c.active.is_(True), subscriptions.c.next_due_at <= now,
+                   chats.c.platform.in_(list(platforms)))
+            .order_by(subscriptions.c.next_due_at)
+            .limit(limit)
+            .with_for_update(of=subscriptions, skip_locked=True)  # ignored by SQLite (one writer anyway)
+        )
+        return [_subscription(r) for r in await self.conn.execute(q)]
+
+    async def advance(self, subscription_id: int, next_due_at: datetime) -> None:
+        await self.conn.execute(
+            update(subscriptions).where(subscriptions.c.id == subscription_id).values(next_due_at=next_due_at)
+        )
+
+    async def used_questions(self, subscription_ids: list[int]) -> dict[int, set[str]]:
+        used: dict[int, set[str]] = defaultdict(set)
+        for start in range(0, len(subscription_ids), 500):
+            chunk = subscription_ids[start : start + 500]
+            q = select(deliveries.c.subscription_id, deliveries.c.question_id).where(
+                deliveries.c.subscription_id.in_(chunk)
+            )
+            for r in await self.conn.execute(q):
+                used[r.subscription_id].add(r.question_id)
+        return used
+
+    async def existing(self, keys: list[tuple[int, date]]) -> set[tuple[int, date]]:
+        found: set[tuple[int, date]] = set()
+        by_sub = defaultdict(set)
+        for s, d in keys:
+            by_sub[s].add(d)
+        ids = list(by_sub)
+        for start in range(0, len(ids), 500):
+            q = select(deliveries.c.subscription_id, deliveries.c.local_date).where(
+                deliveries.c.subscription_id.in_(ids[start : start + 500])
+            )
+            found.update((r.subscription_id, r.local_date) for r in await self.conn.execute(q)
+                         if r.local_date in by_sub[r.subscription_id])
+        return found
+
+    async def claim_many(self, batch: list[Delivery], worker: str, now: datetime) -> None:
+        if batch:
+            await self.conn.execute(insert(deliveries), [
+                {"subscription_id": d.subscription.id, "local_date": d.local_date, "question_id": d.question_id,
+                 "status": "claimed", "claimed_by": worker[:64], "claimed_at": now, "attempts": 1,
+                 "round_id": d.round_id}
+                for d in batch
+            ])
+
+    async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
+        q = (
+            select(*_COLUMNS, deliveries.c.local_date, deliveries.c.question_id, deliveries.c.attempts,
+                   deliveries.c.round_id)
+            .select_from(deliveries)
+            .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(deliveries.c.status == "claimed", deliveries.c.claimed_at < cutoff,
+                   chats.c.platform.in_(list(platforms)))
+            .order_by(deliveries.c.claimed_at)
+            .limit(limit)
+            .with_for_update(of=deliveries, skip_locked=True)
+        )
+        return [
+            Delivery(_subscription(r), r.local_date, r.question_id, r.attempts, r.round_id)
+            for r in await self.conn.execute(q)
+        ]
+
+    async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool:
+        q = (
+            update(deliveries)
+            .where(
+                deliveries.c.subscription_id == delivery.subscription.id,
+                deliveries.c.local_date == delivery.local_date,
+                deliveries.c.status == "claimed",
+                deliveries.c.claimed_at < cutoff,
+            )
+            .values(claimed_by=worker[:64], claimed_at=now, attempts=deliveries.c.attempts + 1)
+        )
+        return bool((await self.conn.execute(q)).rowcount)
+
+    async def confirm(self, keys: list[tuple[int, date]], now: datetime) -> None:
+        await self._set(keys, status="sent", sent_at=now)
+
+    async def fail(self, keys: list[tuple[int, date]], status: str) -> None:
+        await self._set(keys, status=status)
+
+    async def _set(self, keys: list[tuple[int, date]], **values: Any) -> None:
+        for start in range(0, len(keys), 200):
+            chunk = keys[start : start + 200]
+            if self.conn.dialect.name == "sqlite" and len(chunk) > 1:
+                # Row-value IN works on SQLite >= 3.15 only; an OR of pairs works everywhere.
+                cond = or_(*(and_(deliveries.c.subscription_id == s, deliveries.c.local_date == d) for s, d in chunk))
+            else:
+                cond = tuple_(deliveries.c.subscription_id, deliveries.c.local_date).in_(chunk)
+            await self.conn.execute(update(deliveries).where(cond).values(**values))
+
+    async def set_round(self, subscription_id: int, local_date: date, round_id: int) -> None:
+        await self.conn.execute(
+            update(deliveries)
+            .where(deliveries.c.subscription_id == subscription_id, deliveries.c.local_date == local_date)
+            .values(round_id=round_id)
+        )
+
+    async def ledger(self, subscription_id: int) -> list[tuple[date, str, str]]:
+        q = (
+            select(deliveries.c.local_date, deliveries.c.question_id, deliveries.c.status)
+            .where(deliveries.c.subscription_id == subscription_id)
+            .order_by(deliveries.c.local_date)
+        )
+        return [(r.local_date, r.question_id, r.status) for r in await self.conn.execute(q)]
+
+
+class SqlReminders:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    @staticmethod
+    def _reminder(row: Any) -> Reminder:
+        r = row._mapping
+        return Reminder(r["learner_id"], ChatRef(r["platform"], r["external_id"]), r["hour"], r["minute"],
+                        r["next_due_at"])
+
+    def _select(self) -> Any:
+        columns = (*reminders.c, chats.c.platform, chats.c.external_id)
+        return select(*columns).join(chats, chats.c.id == reminders.c.chat_id)
+
+    async def get(self, learner_id: int) -> Reminder | None:
+        row = (await self.conn.execute(self._select().where(reminders.c.learner_id == learner_id))).first()
+        return self._reminder(row) if row is not None else None
+
+    async def save(self, learner_id: int, chat_id: int, hour: int, minute: int, next_due_at: datetime) -> None:
+        values = {"chat_id": chat_id, "hour": hour, "minute": minute, "next_due_at": next_due_at}
+        q = update(reminders).where(reminders.c.learner_id == learner_id).values(**values)
+        if not (await self.conn.execute(q)).rowcount:
+            await self.conn.execute(insert(reminders).values(learner_id=learner_id, **values))
+
+    async def delete(self, learner_id: int) -> bool:
+        return bool((await self.conn.execute(delete(reminders).where(reminders.c.learner_id == learner_id))).rowcount)
+
+    async def due(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Reminder]:
+        q = (
+            self._select()
+            .where(reminders.c.next_due_at <= now, chats.c.platform.in_(list(platforms)))
+            .order_by(reminders.c.next_due_at)
+            .limit(limit)
+            .with_for_update(of=reminders, skip_locked=True)
+        )
+        return [self._reminder(r) for r in await self.conn.execute(q)]
+
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
+        q = (
+            select(func.min(reminders.c.next_due_at))
+            .join(chats, chats.c.id == reminders.c.chat_id)
+            .where(chats.c.platform.in_(list(platforms)))
+        )
+        value: datetime | None = await self.conn.scalar(q)
+        return value
+
+    async def advance(self, learner_id: int, next_due_at: datetime) -> None:
+        await self.conn.execute(
+            update(reminders).where(reminders.c.learner_id == learner_id).values(next_due_at=next_due_at)
+        )
