@@ -364,7 +364,10 @@ class FakeDiscord:
         return payload
 
     async def click(self, custom_id: str, **kw: Any) -> dict[str, Any]:
-        message = kw.pop("message", None) or self.message(kw.get("channel_id", CHANNEL_ID), {}, [])
+        # The message the button is on (discord.py looks the pressed button up in it).
+        button = {"type": 2, "style": 2, "label": "button", "custom_id": custom_id}
+        message = kw.pop("message", None) or self.message(
+            kw.get("channel_id", CHANNEL_ID), {"components": [{"type": 1, "components": [button]}]}, [])
         payload = self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message, **kw)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
