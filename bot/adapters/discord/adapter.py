@@ -329,8 +329,8 @@ class DiscordAdapter:
                 if m.ephemeral == (deferred == "ephemeral"):
                     kw = m.kwargs()
                     await interaction.edit_original_response(
-                        embeds=kw["embeds"], view=kw.get("view"), attachments=kw.get("files", []),
-                        allowed_mentions=NO_MENTIONS,
+                        content=kw.get("content"), embeds=kw["embeds"], view=kw.get("view"),
+                        attachments=kw.get("files", []), allowed_mentions=kw["allowed_mentions"],
                     )
                 else:  # the "thinking" message has the wrong visibility: drop it, follow up
                     await interaction.delete_original_response()

@@ -29,7 +29,7 @@ ZH_NAMES = {
     "start": "开始", "help": "帮助", "quiz": "问答", "mc": "选择题", "review": "复习", "hint": "提示",
     "reveal": "答案", "skip": "跳过", "stats": "统计", "topics": "主题", "leaderboard": "排行榜",
     "link": "关联账号", "export": "导出", "appeal": "申诉", "forget": "删除数据", "lang": "语言",
-    "timezone": "时区",
+    "timezone": "时区", "daily": "每日一题", "remind": "提醒",
 }
 # Option names, descriptions and choice names: (English, Chinese).
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -50,6 +50,12 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "language.desc": ("en or zh", "en 或 zh"),
     "zone": ("zone", "时区"),
     "zone.desc": ("an IANA time zone, e.g. Europe/Berlin", "IANA 时区，例如 Asia/Shanghai"),
+    "when": ("when", "时间"),
+    "when.desc": ("HH:MM, Area/City, days, topic, in any order; or off", "HH:MM、时区、星期、主题，顺序随意；或 off"),
+    "role": ("role", "身份组"),
+    "role.desc": ("a role to notify with each question", "每道题发布时提醒的身份组"),
+    "setting": ("setting", "设置"),
+    "setting.desc": ("on, HH:MM, or off", "on、HH:MM 或 off"),
 }
 ZH_LOCALES = (discord.Locale.chinese, discord.Locale.taiwan_chinese)
 
@@ -166,10 +172,23 @@ async def timezone(interaction: discord.Interaction[Any], zone: app_commands.Ran
     await _run(interaction, "timezone", zone)
 
 
+@app_commands.describe(when=opt("when.desc"), role=opt("role.desc"))
+@app_commands.rename(when=opt("when"), role=opt("role"))
+async def daily(interaction: discord.Interaction[Any], when: app_commands.Range[str, 1, 200] | None = None,
+                role: discord.Role | None = None) -> None:
+    await _run(interaction, "daily", when, f"<@&{role.id}>" if role is not None else None)
+
+
+@app_commands.describe(setting=opt("setting.desc"))
+@app_commands.rename(setting=opt("setting"))
+async def remind(interaction: discord.Interaction[Any], setting: app_commands.Range[str, 1, 32] | None = None) -> None:
+    await _run(interaction, "remind", setting)
+
+
 Callback = Callable[..., Awaitable[None]]
 WITH_OPTIONS: dict[str, Callback] = {
     "quiz": quiz, "mc": mc, "review": review, "leaderboard": leaderboard, "link": link, "appeal": appeal,
-    "lang": lang, "timezone": timezone,
+    "lang": lang, "timezone": timezone, "daily": daily, "remind": remind,
 }
 
 

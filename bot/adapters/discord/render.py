@@ -6,7 +6,9 @@ needs a running event loop and a discord.File can be read once.
 
 - All text goes through `clean()`: `discord.utils.escape_markdown` plus neutralised mentions;
   every message is also sent with `allowed_mentions=none`, so nothing in content or a
-  display name can ping anyone.
+  display name can ping anyone. The one exception is `Reply.mention`, a role id the core
+  asks to notify (the question of the day): it becomes the message content `<@&id>`, and
+  allowed_mentions lets exactly that role ping.
 - Styles: title bold, note italic, spoiler `||…||`, ok/miss/item as bullets, code as escaped
   text (a backtick in the content could not be escaped inside a code span).
 - Limits: an embed description holds at most 4,096 characters; a message carries one embed
@@ -160,7 +162,8 @@ class OutMessage:
     rows: tuple[tuple[ButtonSpec, ...], ...] = ()
     attachment: Attachment | None = None
     ephemeral: bool = False
-    content: str | None = None
+    content: str | None = None  # only ever a role mention the core asked for (Reply.mention)
+    mention_role: int | None = None  # the one role this message may ping
 
     @property
     def filename(self) -> str | None:
@@ -186,7 +189,11 @@ class OutMessage:
 
     def kwargs(self, *, interaction: bool = False) -> dict[str, Any]:
         """Keyword arguments for channel.send / response.send_message / followup.send."""
-        out: dict[str, Any] = {"embeds": list(self.embeds), "allowed_mentions": NO_MENTIONS}
+        mentions = NO_MENTIONS
+        if self.mention_role is not None:
+            mentions = discord.AllowedMentions(everyone=False, users=False, replied_user=False,
+                                               roles=[discord.Object(self.mention_role)])
+        out: dict[str, Any] = {"embeds": list(self.embeds), "allowed_mentions": mentions}
         if self.content:
             out["content"] = self.content
         view = self.view()
@@ -245,6 +252,7 @@ def render(reply: Reply, lang: str | None = None) -> list[OutMessage]:
         texts = [""]
     colour = _COLOR.get(reply.kind, discord.Colour.light_grey())
     rows = button_rows(reply, lang)
+    mention = reply.mention if reply.mention and reply.mention.isdigit() else None
     out: list[OutMessage] = []
     for i, text in enumerate(texts):
         last = i == len(texts) - 1
@@ -256,6 +264,8 @@ def render(reply: Reply, lang: str | None = None) -> list[OutMessage]:
             rows=rows if last else (),
             attachment=attachment if last else None,
             ephemeral=reply.ephemeral,
+            content=f"<@&{mention}>" if mention and i == 0 else None,
+            mention_role=int(mention) if mention and i == 0 else None,
         ))
     return out
 

@@ -348,10 +348,14 @@ class FakeDiscord:
             payload["message"] = message
         return payload
 
-    async def slash(self, name: str, options: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    async def slash(self, name: str, options: dict[str, Any] | None = None, *,
+                    resolved: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+        """A slash command; options are strings, except `role` (type 8, described in `resolved`)."""
         data: dict[str, Any] = {"id": str(self.snowflake()), "name": name, "type": 1}
         if options:
-            data["options"] = [{"name": k, "type": 3, "value": v} for k, v in options.items()]
+            data["options"] = [{"name": k, "type": 8 if k == "role" else 3, "value": v} for k, v in options.items()]
+        if resolved:
+            data["resolved"] = resolved
         payload = self.interaction(2, data, **kw)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload

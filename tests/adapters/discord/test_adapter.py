@@ -467,3 +467,16 @@ async def test_stop_finishes_in_flight_interactions(studybot: StudyBot, fake: Fa
     await asyncio.wait_for(started.wait(), 5)
     await a.stop()
     assert [r.json["type"] for r in fake.answers(p)] == [4]
+
+
+async def test_daily_subscription_with_a_role_needs_manage_server(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    role_id = 960000000000000001
+    refused = await fake.slash("daily", {"when": "08:30 Europe/Berlin"}, user=BOB, permissions=MEMBER_PERMS)
+    (body,) = await shown(fake, refused)
+    assert clean(t("en", "daily.admins_only")) in text_of(body)
+    p = await fake.slash("daily", {"when": "08:30 Europe/Berlin weekdays", "role": str(role_id)}, user=ADA,
+                         permissions=ADMIN_PERMS, resolved={"roles": {str(role_id): {
+                             "id": str(role_id), "name": "learners", "permissions": "0", "position": 1, "color": 0,
+                             "hoist": False, "managed": False, "mentionable": True, "flags": 0}}})
+    (body,) = await shown(fake, p)
+    assert "08:30" in text_of(body) and "Europe/Berlin" in text_of(body)

@@ -145,3 +145,14 @@ async def test_every_visible_command_is_a_slash_command_with_chinese_localisatio
         p = await c.get_translated_payload(tree, translator)
         assert 1 <= len(p["description"]) <= 100
         assert all(len(v) <= 100 for v in p["description_localizations"].values())
+
+
+def test_a_role_mention_asked_for_by_the_core_pings_only_that_role() -> None:
+    reply = Reply((Part("Question of the day", "title"), Part(HOSTILE)), kind=ReplyKind.QUESTION, mention="555")
+    (msg,) = render(reply)
+    kw = msg.kwargs()
+    assert kw["content"] == "<@&555>"
+    assert kw["allowed_mentions"].to_dict() == {"parse": [], "roles": [555]}
+    assert "@everyone" not in (msg.embeds[0].description or "")
+    (plain,) = render(Reply((Part("x"),), mention="<@&1> @everyone"))  # not an id: ignored
+    assert plain.content is None and plain.kwargs()["allowed_mentions"].to_dict() == {"parse": []}
