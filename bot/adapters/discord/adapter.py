@@ -91,7 +91,8 @@ class StudyClient(discord.Client):
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.type is discord.InteractionType.modal_submit:
-            custom_id = str((interaction.data or {}).get("custom_id", ""))
+            data: dict[str, Any] = dict(interaction.data or {})
+            custom_id = str(data.get("custom_id", ""))
             if custom_id.startswith(MODAL_PREFIX):
                 await self.studybot_handler.on_modal(interaction)
 
@@ -118,6 +119,9 @@ class DiscordAdapter:
         self.dev_guild = dev_guild
         self.defer_after = defer_after
         self.ready_timeout = ready_timeout
+        # No voice here: skip discord.py's start-up warnings about voice libraries.
+        discord.VoiceClient.warn_nacl = False
+        discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True  # channels, owners and permissions; no privileged intent
         self.client = StudyClient(self, intents=intents, chunk_guilds_at_startup=False, max_messages=None,

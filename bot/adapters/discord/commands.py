@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zoneinfo
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from functools import cache
 from typing import Any, Literal, Protocol
 
@@ -69,7 +69,7 @@ class Runner(Protocol):
 
 
 def runner_of(interaction: discord.Interaction[Any]) -> Runner:
-    return interaction.client.studybot_handler  # type: ignore[attr-defined, no-any-return]
+    return interaction.client.studybot_handler  # type: ignore[no-any-return]
 
 
 def description(name: str) -> locale_str:
@@ -185,7 +185,7 @@ async def remind(interaction: discord.Interaction[Any], setting: app_commands.Ra
     await _run(interaction, "remind", setting)
 
 
-Callback = Callable[..., Awaitable[None]]
+Callback = Callable[..., Coroutine[Any, Any, None]]
 WITH_OPTIONS: dict[str, Callback] = {
     "quiz": quiz, "mc": mc, "review": review, "leaderboard": leaderboard, "link": link, "appeal": appeal,
     "lang": lang, "timezone": timezone, "daily": daily, "remind": remind,

@@ -43,7 +43,7 @@ class Handler(Protocol):
 
 
 def handler_of(interaction: discord.Interaction[Any]) -> Handler:
-    return interaction.client.studybot_handler  # type: ignore[attr-defined, no-any-return]
+    return interaction.client.studybot_handler  # type: ignore[no-any-return]
 
 
 def safe_ref(ref: str | None) -> str:
@@ -59,7 +59,7 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"sb
         self.action = action
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
+    async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> ActionButton:
         return cls(match["action"])
@@ -77,7 +77,7 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"sb
         self.ref = ref
 
     @classmethod
-    async def from_custom_id(  # type: ignore[override]
+    async def from_custom_id(
         cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AnswerButton:
         return cls(match["ref"])

@@ -397,7 +397,7 @@ class FakeDiscord:
         return [r for r in self.requests
                 if r.path.startswith(f"/interactions/{iid}/{token}/") or r.path.startswith(f"/webhooks/{APP_ID}/{token}")]
 
-    async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> Any:
+    async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109
         """Poll `check` until it returns something truthy (returned), or fail after `timeout`."""
         deadline = time.monotonic() + timeout
         while True:
