@@ -10,6 +10,7 @@ import asyncio
 import logging
 import signal
 from collections.abc import Mapping
+from datetime import timedelta
 
 from bot.adapters.base import Adapter
 from bot.adapters.terminal import PLATFORM, TerminalChat
@@ -34,19 +35,19 @@ def build_adapters(settings: Settings, bot: StudyBot) -> list[Adapter]:
     return adapters
 
 
-def scheduler_for(bot: StudyBot, messengers: Mapping[str, Messenger]) -> Scheduler:
+def scheduler_for(bot: StudyBot, messengers: Mapping[str, Messenger], lease_seconds: float = 120) -> Scheduler:
     """The question of the day, reminders and round closing, sent through these messengers."""
 
     async def post(outgoing: Outgoing) -> bool:
         messenger = messengers.get(outgoing.chat.platform)
         return True if messenger is None else await messenger.send(outgoing.chat, outgoing.reply)
 
-    return Scheduler(bot, DailyService(bot, messengers), post)
+    return Scheduler(bot, DailyService(bot, messengers, lease=timedelta(seconds=lease_seconds)), post)
 
 
-async def serve(bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event) -> None:
+async def serve(bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event, lease_seconds: float = 120) -> None:
     started: list[Adapter] = []
-    scheduler = scheduler_for(bot, {a.platform: a for a in adapters})
+    scheduler = scheduler_for(bot, {a.platform: a for a in adapters}, lease_seconds)
     try:
         for adapter in adapters:
             await adapter.start()
@@ -87,5 +88,5 @@ async def launch(settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
-        await serve(bot, adapters, stop)
+        await serve(bot, adapters, stop, settings.delivery_lease_seconds)
     return 0

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", validation_alias=_env("STUDYBOT_LOG_LEVEL")
     )
+    delivery_lease_seconds: float = Field(
+        default=120, gt=0, le=3600, validation_alias=_env("STUDYBOT_DELIVERY_LEASE_SECONDS")
+    )
+    telegram_rate_limit: float = Field(default=30, gt=0, validation_alias=_env("TELEGRAM_RATE_LIMIT"))
     round_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60, validation_alias=_env("STUDYBOT_ROUND_MINUTES"))
     log_json: bool = Field(default=False, validation_alias=_env("STUDYBOT_LOG_JSON"))
 

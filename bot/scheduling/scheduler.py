@@ -71,7 +71,7 @@ class Scheduler:
             if self.aps.get_job(NEXT_JOB):
                 self.aps.remove_job(NEXT_JOB)
             return None
-        when = max(when, datetime.now(UTC) + timedelta(milliseconds=10))
+        when = max(when, self.bot.clock.now() + timedelta(milliseconds=10))
         self.aps.add_job(self.tick, DateTrigger(run_date=when), id=NEXT_JOB, replace_existing=True,
                          misfire_grace_time=None, coalesce=True)
         return when

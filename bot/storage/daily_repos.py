@@ -150,6 +150,16 @@ class SqlSubscriptions:
             for r in await self.conn.execute(q)
         ]
 
+    async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None:
+        q = (
+            select(func.min(deliveries.c.claimed_at))
+            .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(deliveries.c.status == "claimed", chats.c.platform.in_(list(platforms)))
+        )
+        value: datetime | None = await self.conn.scalar(q)
+        return value
+
     async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool:
         q = (
             update(deliveries)

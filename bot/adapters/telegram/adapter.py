@@ -84,12 +84,14 @@ class TelegramAdapter:
         base_url: str | None = None,
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 10,
+        max_rate: float = 30.0,
     ) -> None:
         self.bot = bot
         self.token = token
         self.base_url = base_url
         self.webhook = webhook
         self.poll_timeout = poll_timeout
+        self.max_rate = max_rate
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
         self.username = ""
@@ -108,12 +110,15 @@ class TelegramAdapter:
             webhook = WebhookConfig(
                 settings.telegram_webhook_url, settings.telegram_webhook_listen, settings.telegram_webhook_port, secret
             )
-        return cls(bot, token, settings.telegram_api_base_url, webhook)
+        return cls(bot, token, settings.telegram_api_base_url, webhook, max_rate=settings.telegram_rate_limit)
 
     # -- life cycle -------------------------------------------------------------------------
 
     def build(self) -> Application[Any, Any, Any, Any, Any, Any]:
-        builder = ApplicationBuilder().token(self.token).rate_limiter(AIORateLimiter(max_retries=3))
+        # Telegram's limits: ~30 messages/s overall (TELEGRAM_RATE_LIMIT; paid broadcasts allow more),
+        # 20/min per group; the limiter also waits out a 429's retry_after and tries again.
+        limiter = AIORateLimiter(overall_max_rate=self.max_rate, max_retries=3)
+        builder = ApplicationBuilder().token(self.token).rate_limiter(limiter)
         if self.base_url:
             base = self.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.rsplit("/bot", 1)[0] + "/file/bot")

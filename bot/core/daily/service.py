@@ -286,6 +286,9 @@ class DailyService:
         async with self.bot.store.transaction() as tx:
             platforms = list(self.messengers)
             times = [await tx.subscriptions.next_due_at(platforms), await tx.reminders.next_due_at(platforms)]
+            oldest = await tx.subscriptions.oldest_claim(platforms)
+            if oldest is not None:  # a claim a dead process left: wake when its lease runs out
+                times.append(oldest + self.lease + timedelta(seconds=1))
         return min((t for t in times if t is not None), default=None)
 
     async def run_reminders(self) -> int:

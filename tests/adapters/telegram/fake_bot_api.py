@@ -69,6 +69,12 @@ class FakeBotApi:
         self._new_update = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Crash tests: messages count as delivered only once the bot could be told so, and
+        # after `hold_after` deliveries further sends are held (no answer) until release().
+        self.delivered: list[int] = []
+        self.hold_after: int | None = None
+        self.held = 0
+        self._release = asyncio.Event()
 
     # -- server -------------------------------------------------------------------------------
 
@@ -112,6 +118,14 @@ class FakeBotApi:
             return self._error(failure.status, failure.description, failure.parameters)
         handler = getattr(self, f"m_{method}", None)
         result = await handler(params, files) if handler else True
+        if method == "sendMessage":
+            if self.hold_after is not None and len(self.delivered) >= self.hold_after:
+                self.held += 1
+                await self._release.wait()
+            transport = request.transport
+            if transport is None or transport.is_closing():
+                return web.Response(status=499)  # the bot is gone: it never learned of this message
+            self.delivered.append(int(params["chat_id"]))
         return web.json_response({"ok": True, "result": result})
 
     @staticmethod
@@ -235,6 +249,9 @@ class FakeBotApi:
 
     async def m_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         return self._sent_message(params, text=params.get("text", ""))
+
+    def release(self) -> None:
+        self._release.set()
 
     async def m_sendPhoto(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
         return self._sent_message(params, photo=[{"file_id": "p1", "file_unique_id": "p1", "width": 1, "height": 1}])
