@@ -24,14 +24,18 @@ def _days(text: str) -> frozenset[int]:
     return frozenset(WEEKDAYS.index(d) for d in text.split(",") if d in WEEKDAYS)
 
 
-_COLUMNS = (*subscriptions.c, chats.c.platform, chats.c.external_id, chats.c.kind, chats.c.lang.label("chat_lang"))
+_COLUMNS = (
+    *subscriptions.c, chats.c.platform, chats.c.external_id, chats.c.kind, chats.c.lang.label("chat_lang"),
+    chats.c.tz.label("chat_tz"),
+)
 
 
 def _subscription(row: Any) -> Subscription:
     r = row._mapping
     return Subscription(
         id=r["id"], chat_id=r["chat_id"], chat=ChatRef(r["platform"], r["external_id"]),
-        chat_kind=ChatKind(r["kind"]), chat_lang=r["chat_lang"], learner_id=r["learner_id"], hour=r["hour"],
+        chat_kind=ChatKind(r["kind"]), chat_lang=r["chat_lang"], chat_tz=r["chat_tz"], learner_id=r["learner_id"],
+        hour=r["hour"],
         minute=r["minute"], tz=r["tz"], days=_days(r["days"]), topic=r["topic"], role=r["role"],
         active=bool(r["active"]), next_due_at=r["next_due_at"],
     )

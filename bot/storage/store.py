@@ -12,6 +12,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage.batch_repos import SqlBatch
 from bot.storage.daily_repos import SqlReminders, SqlSubscriptions
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
@@ -33,6 +34,7 @@ class SqlTx:
         self.refs = SqlRefs(conn)
         self.subscriptions = SqlSubscriptions(conn)
         self.reminders = SqlReminders(conn)
+        self.batch = SqlBatch(conn)
 
 
 def sqlite_url(path: Path) -> str:

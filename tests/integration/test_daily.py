@@ -119,7 +119,7 @@ async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot,
     from bot.core.daily.service import pick_daily
     from bot.core.ports import Subscription
 
-    sub = Subscription(1, 1, ChatRef("test", "c"), ChatKind.GROUP, None, None, 9, 0, "UTC", frozenset(range(7)),
+    sub = Subscription(1, 1, ChatRef("test", "c"), ChatKind.GROUP, None, None, None, 9, 0, "UTC", frozenset(range(7)),
                        "hallucination", None, True, clock.now())
     pool = [q for q in studybot.bank.by_topic["hallucination"] if q.answered]
     day = clock.now().date()

@@ -37,10 +37,10 @@ from bot.content.schema import Question
 from bot.core.app import StudyBot
 from bot.core.context import Ctx
 from bot.core.daily.schedule import When, next_occurrence, occurrence_on
-from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
+from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.features import rounds
 from bot.core.features.quiz import question_reply
-from bot.core.ports import Delivery, Learner, Messenger, Subscription, Tx
+from bot.core.ports import Chat, Delivery, Learner, Messenger, Subscription, Tx
 from bot.core.streaks import streaks
 
 log = logging.getLogger(__name__)
@@ -120,13 +120,12 @@ class DailyService:
 
     async def _claim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
         now = self.bot.clock.now()
-        out: list[tuple[Delivery, Reply]] = []
         async with self.bot.store.transaction() as tx:
             due = await tx.subscriptions.due(now, self.batch, list(self.messengers))
             if not due:
                 return []
-            used = await tx.subscriptions.used_questions([s.id for s in due])
             planned: list[tuple[Subscription, date]] = []
+            advances: list[tuple[int, datetime]] = []
             for sub in due:
                 today = local_today(sub, now)
                 day: date | None = local_today(sub, sub.next_due_at)
@@ -135,27 +134,54 @@ class DailyService:
                     report.skipped_days += 1
                     todays = occurrence_on(when_of(sub), today)
                     day = today if todays is not None and todays <= now else None
-                await tx.subscriptions.advance(sub.id, next_occurrence(when_of(sub), now)[0])
+                advances.append((sub.id, next_occurrence(when_of(sub), now)[0]))
                 if day is not None:
                     planned.append((sub, day))
+            await tx.batch.advance_subscriptions(advances)
             existing = await tx.subscriptions.existing([(s.id, d) for s, d in planned])
-            claims: list[Delivery] = []
-            for sub, day in planned:
-                if (sub.id, day) in existing:
-                    continue  # re-subscribed later the same day: today's question was delivered
-                q = pick_daily(sub, day, self._candidates(sub), used.get(sub.id, set()))
-                if q is None:
-                    continue
-                delivery = Delivery(sub, day, q.id)
-                claims.append(delivery)
-            await tx.subscriptions.claim_many(claims, self.worker, now)
-            for delivery in claims:
-                reply, round_id = await self._prepare(tx, delivery, now)
-                if round_id is not None:
-                    await tx.subscriptions.set_round(delivery.subscription.id, delivery.local_date, round_id)
-                    delivery = replace(delivery, round_id=round_id)
-                out.append((delivery, reply))
+            # re-subscribed later the same day: today's question was delivered already
+            planned = [(s, d) for s, d in planned if (s.id, d) not in existing]
+            out = await self._open(tx, planned, now)
+            await tx.subscriptions.claim_many([d for d, _ in out], self.worker, now)
         report.claimed += len(out)
+        return out
+
+    async def _open(
+        self, tx: Tx, planned: list[tuple[Subscription, date]], now: datetime
+    ) -> list[tuple[Delivery, Reply]]:
+        """Pick each delivery's question and open its round or private question, set-at-a-time."""
+        used = await tx.subscriptions.used_questions([s.id for s, _ in planned])
+        private_ids = [s.learner_id for s, _ in planned if s.chat_kind is not ChatKind.GROUP and s.learner_id]
+        learners = await tx.batch.learners(private_ids)
+        due_cards = await tx.batch.due_cards(private_ids, now)
+        picks: list[tuple[Subscription, date, Question, str]] = []
+        for sub, day in planned:
+            if sub.chat_kind is not ChatKind.GROUP and sub.learner_id not in learners:
+                continue
+            # A private subscriber's due review comes first; otherwise the day's pick.
+            review = next((self.bot.bank.by_id[qid] for qid in due_cards.get(sub.learner_id or 0, ())
+                           if qid in self.bot.bank.by_id and self.bot.bank.by_id[qid].answered), None)
+            q = review or pick_daily(sub, day, self._candidates(sub), used.get(sub.id, set()))
+            if q is not None:
+                picks.append((sub, day, q, "review" if review else "quiz"))
+        rounds_opened = await tx.batch.open_rounds(
+            [(s.chat_id, q.id, self._close_time(s, now)) for s, _, q, _ in picks if s.chat_kind is ChatKind.GROUP],
+            now,
+        )
+        sessions_opened = await tx.batch.open_sessions(
+            [(s.chat_id, s.learner_id, q.id, mode) for s, _, q, mode in picks
+             if s.chat_kind is not ChatKind.GROUP and s.learner_id is not None],
+            now,
+        )
+        out: list[tuple[Delivery, Reply]] = []
+        for sub, day, q, _ in picks:
+            rnd = rounds_opened.get(sub.chat_id)
+            ctx = self._ctx(tx, sub, learners.get(sub.learner_id or 0), now)
+            if rnd is not None:
+                reply = rounds.round_question(ctx, rnd, q)
+            else:
+                reply = question_reply(ctx, q, sessions_opened[sub.chat_id])
+            out.append((Delivery(sub, day, q.id, 1, rnd.id if rnd else None), self._daily(ctx, reply, sub)))
         return out
 
     async def _reclaim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
@@ -171,53 +197,49 @@ class DailyService:
                     continue
                 if not await tx.subscriptions.reclaim(delivery, self.worker, now, cutoff):
                     continue
-                reply, _ = await self._prepare(tx, delivery, now)
-                out.append((delivery, reply))
+                reply = await self._reopen(tx, delivery, now)
+                if reply is not None:
+                    out.append((delivery, reply))
             if missed:
                 await tx.subscriptions.fail(missed, "missed")
                 report.missed += len(missed)
         report.reclaimed += len(out)
         return out
 
+    async def _reopen(self, tx: Tx, delivery: Delivery, now: datetime) -> Reply | None:
+        """The message of a claim a dead process left unsent: the same question, the same round."""
+        sub = delivery.subscription
+        q = self.bot.bank.by_id.get(delivery.question_id)
+        if q is None:
+            return None
+        if sub.chat_kind is ChatKind.GROUP:
+            ctx = self._ctx(tx, sub, None, now)
+            rnd = await tx.rounds.get(delivery.round_id) if delivery.round_id else None
+            if rnd is None:
+                return None
+            return self._daily(ctx, rounds.round_question(ctx, rnd, q), sub)
+        learner = await tx.learners.get(sub.learner_id) if sub.learner_id else None
+        if learner is None:
+            return None
+        ctx = self._ctx(tx, sub, learner, now)
+        session = await tx.sessions.open(sub.chat_id, learner.id, q.id, "quiz", (), now)
+        return self._daily(ctx, question_reply(ctx, q, session), sub)
+
+    def _ctx(self, tx: Tx, sub: Subscription, learner: Learner | None, now: datetime) -> Ctx:
+        """A context for a message nobody asked for just now: the chat's (or subscriber's) language."""
+        chat = Chat(sub.chat_id, sub.chat, sub.chat_kind, sub.chat_lang, sub.chat_tz)
+        if learner is None:
+            lang = sub.chat_lang or "en"
+            learner = Learner(id=0, name="", lang=lang, tz=sub.chat_tz or sub.tz)
+        else:
+            lang = (sub.chat_lang if sub.chat_kind is ChatKind.GROUP else None) or learner.lang
+        inc = Incoming(sub.chat, UserRef("system", "0"), chat_kind=sub.chat_kind)
+        return Ctx(inc, tx, learner, chat, lang, now, self.bot.services)
+
     def _candidates(self, sub: Subscription) -> list[Question]:
         bank = self.bot.bank
         pool = bank.by_topic.get(sub.topic, ()) if sub.topic else bank.questions
         return [q for q in pool if q.answered]  # graded questions only: they need a model answer
-
-    # -- messages -------------------------------------------------------------------------------
-
-    async def _prepare(self, tx: Tx, delivery: Delivery, now: datetime) -> tuple[Reply, int | None]:
-        """The message for one delivery, with its round or question opened (idempotent on retry)."""
-        sub = delivery.subscription
-        q = self.bot.bank.by_id.get(delivery.question_id)
-        chat = await tx.chats.get(sub.chat_id)
-        assert chat is not None
-        if sub.chat_kind is ChatKind.GROUP:
-            lang = chat.lang or "en"
-            system = Learner(id=0, name="", lang=lang, tz=sub.tz)
-            ctx = Ctx(Incoming(chat.ref, UserRef("system", "0"), chat_kind=chat.kind), tx, system, chat, lang, now,
-                      self.bot.services)
-            rnd = await tx.rounds.get(delivery.round_id) if delivery.round_id else None
-            if rnd is None:
-                closes = self._close_time(sub, now)
-                rnd = await tx.rounds.open(chat.id, delivery.question_id, "quiz", (), None, now, closes)
-            assert q is not None
-            reply = rounds.round_question(ctx, rnd, q)
-            return self._daily(ctx, reply, sub), rnd.id
-        assert sub.learner_id is not None
-        subscriber = await tx.learners.get(sub.learner_id)
-        if subscriber is None:
-            return Reply((Part(""),)), None
-        learner = subscriber
-        ctx = Ctx(Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now,
-                  self.bot.services)
-        # A private subscriber's due review comes first; otherwise the day's question.
-        due = [c for c in await tx.cards.due(learner.id, now, limit=5) if (qq := ctx.question(c.question_id))
-               and qq.answered]
-        question = ctx.question(due[0].question_id) if due else q
-        assert question is not None
-        session = await tx.sessions.open(chat.id, learner.id, question.id, "review" if due else "quiz", (), now)
-        return self._daily(ctx, question_reply(ctx, question, session), sub), None
 
     def _close_time(self, sub: Subscription, now: datetime) -> datetime:
         """A group's daily round closes an hour before the next one is posted."""
