@@ -108,14 +108,28 @@ class DailyService:
 
     # -- the cycle ------------------------------------------------------------------------------
 
-    async def run_due(self, max_batches: int = 1_000_000) -> RunReport:
-        """Claim, send and confirm everything due now (in batches), including expired claims."""
+    async def run_due(self) -> RunReport:
+        """Claim, send and confirm everything due now, including claims whose lease ran out.
+
+        Claiming runs one batch ahead of sending, so the platform's rate, not the database,
+        sets the pace. Claims wait at most two batches before their send: the lease must be
+        longer than that (500 messages at Telegram's 30/s take 17 s; the lease is 120 s).
+        """
         report = RunReport()
-        for _ in range(max_batches):
-            work = await self._reclaim(report) + await self._claim(report)
-            if not work:
-                break
-            await self._send_all(work, report)
+        batches: asyncio.Queue[list[tuple[Delivery, Reply]] | None] = asyncio.Queue(maxsize=1)
+
+        async def produce() -> None:
+            try:
+                while work := await self._reclaim(report) + await self._claim(report):
+                    await batches.put(work)
+            finally:
+                await batches.put(None)
+
+        producer = asyncio.create_task(produce())
+        try:
+            await self._send_stream(batches, report)
+        finally:
+            await producer  # re-raises a claim failure after what was claimed is sent
         return report
 
     async def _claim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
@@ -253,13 +267,16 @@ class DailyService:
 
     # -- sending --------------------------------------------------------------------------------
 
-    async def _send_all(self, work: list[tuple[Delivery, Reply]], report: RunReport) -> None:
+    async def _send_stream(
+        self, batches: asyncio.Queue[list[tuple[Delivery, Reply]] | None], report: RunReport
+    ) -> None:
         confirmations = _Confirmations()
         gate = asyncio.Semaphore(self.concurrency)
         flusher = asyncio.create_task(self._flush_forever(confirmations))
+        in_flight: set[asyncio.Task[None]] = set()
 
         async def one(delivery: Delivery, reply: Reply) -> None:
-            async with gate:
+            try:
                 key = (delivery.subscription.id, delivery.local_date)
                 messenger = self.messengers.get(delivery.subscription.chat.platform)
                 if messenger is None:
@@ -277,9 +294,18 @@ class DailyService:
                     confirmations.failed.append(key)
                     report.failed += 1
                     await self.bot.chat_unreachable(delivery.subscription.chat)
+            finally:
+                gate.release()
 
         try:
-            await asyncio.gather(*(one(d, r) for d, r in work))
+            while (work := await batches.get()) is not None:
+                for delivery, reply in work:
+                    await gate.acquire()  # back-pressure: at most `concurrency` sends at once
+                    task = asyncio.create_task(one(delivery, reply))
+                    in_flight.add(task)
+                    task.add_done_callback(in_flight.discard)
+            if in_flight:
+                await asyncio.gather(*in_flight)
         finally:
             flusher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
