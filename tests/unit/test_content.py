@@ -126,3 +126,15 @@ def test_questions_are_immutable(bank: Bank) -> None:
     with pytest.raises(Exception):  # noqa: B017 - pydantic raises ValidationError on frozen models
         q.id = "other"  # type: ignore[misc]
     assert time.perf_counter() >= 0
+
+
+def test_every_question_is_complete(bank: Bank) -> None:
+    """Issue 3: every question has a reference answer in both languages, key points and choice material."""
+    incomplete = [
+        q.id for q in bank.questions
+        if q.answer is None or not q.answer.en or not q.answer.zh or not q.key_points or q.choice is None
+    ]
+    assert incomplete == []
+    for q in bank.questions:
+        for kp in q.key_points:
+            assert all(isinstance(a, str) and a.strip() for a in (*kp.aliases.en, *kp.aliases.zh)), q.id
