@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
+import snowballstemmer  # type: ignore[import-untyped]
 
 from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens
 
@@ -99,7 +99,7 @@ def _soft(term: str, word: str, pool: dict[str, str]) -> float:
         return 0.0
     grams = trigrams(word)
     best = 0.0
-    for other_term, other in pool.items():
+    for other in pool.values():
         if abs(len(other) - len(word)) > 4 or len(other) < 4:
             continue
         og = trigrams(other)
@@ -131,6 +131,23 @@ def char_grams(text: str, n: int = 4) -> frozenset[str]:
     return frozenset(t[i : i + n] for i in range(max(0, len(t) - n + 1)))
 
 
+def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: frozenset[str]) -> float:
+    hit = ans & ref
+    soft_hit = float(len(hit))
+    missing = ref - hit
+    if missing and ans:
+        pool = {t: answer.words.get(t, t) for t in ans}
+        for t in missing:
+            soft_hit += _soft(t, reference.words.get(t, t), pool)
+    return soft_hit
+
+
+def soft_recall(answer: Analysis, reference: Analysis, question: frozenset[str]) -> float:
+    """The share of the reference's new (not-in-the-question) units that the answer matches, softly."""
+    ref = reference.units - question or reference.units
+    return _soft_hits(answer, reference, answer.units - question, ref) / len(ref) if ref else 0.0
+
+
 def features(answer: Analysis, reference: Analysis, question: frozenset[str]) -> dict[str, float]:
     """The named features of `answer` against one `reference`; `question` holds the question's units."""
     ref = reference.units - question or reference.units
@@ -139,14 +156,7 @@ def features(answer: Analysis, reference: Analysis, question: frozenset[str]) ->
     hit = ans & ref
     recall = len(hit) / len(ref) if ref else 0.0
     precision = len(hit) / len(ans) if ans else 0.0
-
-    missing = ref - hit
-    soft_hit = float(len(hit))
-    if missing and ans:
-        pool = {t: answer.words.get(t, t) for t in ans}
-        for t in missing:
-            soft_hit += _soft(t, reference.words.get(t, t), pool)
-    soft_recall = soft_hit / len(ref) if ref else 0.0
+    soft_recall = _soft_hits(answer, reference, ans, ref) / len(ref) if ref else 0.0
 
     extra = ans - ref
     soft_prec_hit = float(len(hit))

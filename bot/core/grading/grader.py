@@ -1,10 +1,13 @@
 """The default grader: offline, deterministic, explainable.
 
 An answer is scored by the key points it covers (each matched on its own, by an alias or by
-enough of its statement's content words) and, less, by how much of the reference answer's
-content it recalls. Words that already stand in the question earn nothing ("question
-demoting"): repeating the question says nothing. Instructions inside the answer are never
-read as instructions; they only earn a note.
+enough of its statement's content words) and by how well it matches the reference answer,
+as judged by a small learned combiner over a dozen overlap features (`features.py`,
+`combiner.py`; trained on the SemEval-2013 train splits only). A rubric without key points
+(the batch CLI's reference-only lines) is scored by the combiner alone. Words that already
+stand in the question earn nothing ("question demoting"): repeating the question says
+nothing. Instructions inside the answer are never read as instructions: the sentences that
+carry them are left out before grading, so they can only earn a note, never points.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
+from bot.core.grading.combiner import Combiner, default_combiner
+from bot.core.grading.features import Analysis, analyse, char_grams, features, soft_recall
 from bot.core.grading.rubric import Rubric
-from bot.core.grading.text import clean, content_terms, detect_lang, phrase_pattern
+from bot.core.grading.text import clean, detect_lang, phrase_pattern
 
 # Only this much of an answer is read: a 100 kB paste is graded on its first part, in bounded time.
 MAX_GRADED_CHARS = 6000
@@ -59,14 +64,27 @@ class Grader(Protocol):
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade: ...
 
 
-# Thresholds on the final score; tuned on the SemEval train splits (see benchmarks/grading.py).
+# Thresholds on the final score. The combiner's score is calibrated so that the threshold tuned
+# on the SemEval train splits falls on CORRECT_AT (see combiner.py and benchmarks/grading.py).
 CORRECT_AT = 0.6
 PARTLY_AT = 0.3
+# How much of a bank question's score comes from its key points; the rest is the reference
+# match. Chosen on our own labelled answers (tests/data/graded_answers.jsonl, see the README here).
+POINTS_WEIGHT = 0.9
+# Interviewers credit the first key points more than the last ones: coverage c scores c ** POINTS_CURVE.
+POINTS_CURVE = 0.6
+# A key point's statement counts as covered from this share of its (question-demoted) words on.
+POINT_FULL = 0.6
+POINT_HALF = 0.34
+# An answer whose character 4-grams come this much from the question's is a copy of it.
+COPY_SHARE = 0.7
 
 _INJECTION = re.compile(
     r"ignore (?:all |the |any |previous |prior |your )*(?:instructions|rubric|rules|above)"
     r"|disregard (?:the |all |previous )*(?:instructions|rubric|rules)"
-    r"|(?:give|award|grade|score|mark)(?: me| this| it| the answer)? (?:a )?(?:100|full|maximum|perfect|10/10)"
+    r"|(?:give|award|grade|score|mark)(?: me| this| it| the| my)?(?: answer)? (?:a |an )?(?:score of |grade of )?"
+    r"(?:100|full|maximum|perfect|10/10)"
+    r"|(?:output|return|set) (?:the )?(?:score|verdict|grade)\s*(?:=|:|to)"
     r"|you are (?:now )?(?:a|the) grader|system prompt|as an ai"
     r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|满分|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确",
 )
@@ -80,8 +98,41 @@ def verdict_for(score: float) -> Verdict:
     return Verdict.INCORRECT
 
 
+# Once an answer has tried to instruct the grader, every sentence that talks about grading goes too.
+_ABOUT_GRADING = re.compile(
+    r"\b(?:scores?|grades?|grading|grader|marks?|points?|rubric|verdict|correct|100|10/10|full|perfect|instructions?)\b"
+    r"|分|评|满|指令|规则|正确"
+)
+_SENTENCE = re.compile(r"[^.!?。！？\n;；]+[.!?。！？\n;；]*")
+
+
+def _without_instructions(text: str) -> str:
+    """The answer minus every sentence that carries an instruction to the grader or talks about grading."""
+    kept = [s for s in _SENTENCE.findall(text) if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s)]
+    return " ".join(" ".join(kept).split())
+
+
+def _copies_question(answer: Analysis, prompts: list[str], question_units: set[str]) -> bool:
+    """The answer is (nearly) the question's own text and adds at most one word of its own."""
+    if len(answer.units - question_units) > 1:
+        return False
+    grams = char_grams(answer.text)
+    if not grams:
+        return False
+    return any(len(grams & char_grams(p)) / len(grams) >= COPY_SHARE for p in prompts)
+
+
 class KeyPointGrader:
-    """Key-point coverage plus reference recall, with question demoting."""
+    """Key-point coverage plus a learned reference match, with question demoting."""
+
+    def __init__(self, combiner: Combiner | None = None) -> None:
+        self._combiner = combiner
+
+    @property
+    def combiner(self) -> Combiner:
+        if self._combiner is None:
+            self._combiner = default_combiner()
+        return self._combiner
 
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
         flags: list[Flag] = []
@@ -91,41 +142,56 @@ class KeyPointGrader:
         text = clean(answer)
         lang = detect_lang(text) if text else (locale or "en")
         n_points = len(rubric.points)
+        all_missed = tuple(range(n_points))
+        if not text:
+            return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.EMPTY, *flags), lang)
         if _INJECTION.search(text):
             flags.append(Flag.INJECTION)
-        if not text:
-            return Grade(0.0, Verdict.INCORRECT, (), tuple(range(n_points)), (Flag.EMPTY, *flags), lang)
+            text = _without_instructions(text)
+            if not text:
+                return Grade(0.0, Verdict.INCORRECT, (), all_missed, tuple(flags), lang)
 
-        question_terms = set()
-        for prompt in rubric.prompts:
-            question_terms.update(content_terms(clean(prompt)))
-        answer_terms = content_terms(text)
-        new_terms = {t for t in answer_terms if t not in question_terms}
+        analysed = analyse(text)
+        if not analysed.terms:  # nothing but stop words: "yes", "是的", "ok"
+            return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.TOO_SHORT, *flags), lang)
+        cleaned_prompts = [clean(p) for p in rubric.prompts]
+        question_units: set[str] = set()
+        for cleaned_prompt in cleaned_prompts:
+            question_units |= analyse(cleaned_prompt).units
+        if _copies_question(analysed, cleaned_prompts, question_units):
+            return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.COPIED_QUESTION, *flags), lang)
 
-        if len(set(answer_terms)) < 3 or len(new_terms) < 2:
-            copied = len(set(answer_terms)) >= 3
-            flag = Flag.COPIED_QUESTION if copied else Flag.TOO_SHORT
-            return Grade(0.0, Verdict.INCORRECT, (), tuple(range(n_points)), (flag, *flags), lang)
+        question = frozenset(question_units)
+        best_p, best_feats = 0.0, None
+        for reference in rubric.references_for(lang):
+            feats = features(analysed, analyse(clean(reference)), question)
+            p = self.combiner.probability(feats)
+            if best_feats is None or p > best_p:
+                best_p, best_feats = p, feats
+        ref_score = self.combiner.calibrated(best_p) if best_feats is not None else 0.0
+        recall = best_feats["soft_recall"] if best_feats is not None else 0.0
 
-        question_text = " ".join(clean(p) for p in rubric.prompts)
-        credits = [self._point_credit(p.aliases, p.text(lang), text, new_terms, question_text, question_terms)
+        question_text = " ".join(cleaned_prompts)
+        credits = [self._point_credit(p.aliases, p.text(lang), text, analysed, question_text, question)
                    for p in rubric.points]
         covered = tuple(i for i, c in enumerate(credits) if c >= 0.5)
         missed = tuple(i for i, c in enumerate(credits) if c < 0.5)
 
-        ref_terms = set(content_terms(clean(rubric.reference(lang)))) - question_terms
-        ref_recall = len(ref_terms & new_terms) / len(ref_terms) if ref_terms else 0.0
-        ref_score = min(1.0, ref_recall / 0.5)
-
         if n_points:
-            point_score = sum(min(c, 1.0) for c in credits) / n_points
-            score = 0.8 * point_score + 0.2 * ref_score
+            point_score = (sum(credits) / n_points) ** POINTS_CURVE
+            score = POINTS_WEIGHT * point_score + (1 - POINTS_WEIGHT) * ref_score
         else:
+            point_score = 0.0
             score = ref_score
-        if score < 0.1 and ref_recall < 0.1:
+        if score < 0.1 and recall < 0.1 and not covered:
             flags.insert(0, Flag.OFF_TOPIC)
         score = round(max(0.0, min(1.0, score)), 4)
-        details = {"ref_recall": round(ref_recall, 4), "points": len(covered)}
+        details = {
+            "reference_match": round(ref_score, 4),
+            "key_points": round(point_score, 4),
+            "ref_recall": round(recall, 4),
+            "points": len(covered),
+        }
         return Grade(score, verdict_for(score), covered, missed, tuple(flags), lang, details)
 
     @staticmethod
@@ -133,21 +199,21 @@ class KeyPointGrader:
         aliases: tuple[str, ...],
         statement: str,
         text: str,
-        new_terms: set[str],
+        answer: Analysis,
         question_text: str,
-        question_terms: set[str],
+        question: frozenset[str],
     ) -> float:
         for alias in aliases:
             pattern = phrase_pattern(alias)
             # An alias the question already contains proves nothing when repeated.
             if pattern.search(text) and not pattern.search(question_text):
                 return 1.0
-        terms = set(content_terms(clean(statement))) - question_terms
-        if not terms:
+        point = analyse(clean(statement))
+        if not (point.units - question):
             return 0.0
-        recall = len(terms & new_terms) / len(terms)
-        if recall >= 0.6:
+        recall = soft_recall(answer, point, question)
+        if recall >= POINT_FULL:
             return 1.0
-        if recall >= 0.34:
+        if recall >= POINT_HALF:
             return 0.5
         return 0.0

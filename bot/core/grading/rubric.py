@@ -27,9 +27,16 @@ class Rubric:
     prompts: tuple[str, ...]  # the question in every language it has
     references: dict[str, str]  # lang -> reference answer
     points: tuple[RubricPoint, ...]
+    # Further correct answers (a batch line's `references`): an answer matching any one is right.
+    alternatives: tuple[str, ...] = ()
 
     def reference(self, lang: str) -> str:
         return self.references.get(lang) or next(iter(self.references.values()), "")
+
+    def references_for(self, lang: str) -> tuple[str, ...]:
+        """Every reference an answer in `lang` is compared with, the main one first."""
+        found = [self.reference(lang), *self.alternatives]
+        return tuple(r for r in dict.fromkeys(found) if r.strip())
 
 
 def rubric_for(question: Question) -> Rubric:
@@ -45,7 +52,7 @@ def rubric_for(question: Question) -> Rubric:
 
 
 def rubric_from_record(record: dict[str, Any], lang: str) -> Rubric:
-    """A rubric from a batch-grading line: question, reference, optional key_points.
+    """A rubric from a batch-grading line: question, reference, optional references and key_points.
 
     A key point may be a plain string (its own words are its alias) or an object shaped
     like the bank's (en/zh statements and aliases).
@@ -63,8 +70,12 @@ def rubric_from_record(record: dict[str, Any], lang: str) -> Rubric:
                 aliases = tuple(str(a) for a in aliases_raw)
             if texts:
                 points.append(RubricPoint(texts=texts, aliases=aliases))
+    reference = str(record.get("reference") or "")
+    more = record.get("references") or ()
+    alternatives = tuple(str(r) for r in more if r and str(r) != reference) if isinstance(more, list) else ()
     return Rubric(
         prompts=(str(record.get("question") or ""),),
-        references={lang: str(record.get("reference") or "")},
+        references={lang: reference},
         points=tuple(points),
+        alternatives=alternatives,
     )

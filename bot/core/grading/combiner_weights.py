@@ -1,0 +1,30 @@
+"""Weights of the learned combiner (generated: do not edit). Trained by `python benchmarks/grading.py
+--train` on the train splits of SemEval-2013 Task 7 (SciEntsBank, Beetle).
+"""
+
+WEIGHTS = {'features': ['recall',
+              'precision',
+              'soft_recall',
+              'soft_precision',
+              'unrelated',
+              'bigram_recall',
+              'char_dice',
+              'question_share',
+              'negation_mismatch',
+              'log_length',
+              'length_ratio',
+              'full_recall'],
+ 'coef': [-0.616652,
+          -0.525271,
+          1.709699,
+          0.554543,
+          -0.510699,
+          0.249958,
+          1.283406,
+          0.888562,
+          -0.591976,
+          0.248953,
+          0.360228,
+          0.64393],
+ 'intercept': -1.631396,
+ 'threshold': 0.444}
