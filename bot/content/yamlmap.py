@@ -60,7 +60,27 @@ def parse_located(text: str) -> Located:
     located = Located(value=None)
     if node is not None:
         located.value = _build(node, (), located)
+        _find_cut_comments(node, text.splitlines(), located)
     return located
+
+
+def _find_cut_comments(root: yaml.Node, lines: list[str], out: Located) -> None:
+    """An unquoted value followed by ` #…` loses everything from the `#`: YAML reads a comment.
+
+    Authors mean it as text far more often than as a comment on a content line, so it is an error.
+    """
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(v for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.ScalarNode) and not node.style and node.value:  # plain, unquoted
+            end = node.end_mark
+            rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+            if rest.lstrip().startswith("#") and rest[:1].isspace():
+                out.problems.append((end.line + 1, "text after ' #' is read as a YAML comment: quote the value"))
 
 
 def _build(node: yaml.Node, path: Path_, out: Located, line: int | None = None) -> Any:

@@ -72,6 +72,7 @@ def test_a_good_deck_passes(tmp_path: Path) -> None:
         (lambda t: t.replace("topic: peft", "topic: astrology"), "deck.yaml:2: question 'sample-one': unknown topic"),
         (lambda t: t.replace("      en: What is LoRA?\n", "      en: What is LoRA?\n      en: again\n"), "deck.yaml:8: key 'en' appears twice"),
         (lambda t: t + "  - {id: [unclosed\n", "deck.yaml:23: bad YAML"),
+        (lambda t: t.replace("en: low-rank update", "en: low-rank # update"), "deck.yaml:14: text after ' #'"),
     ],
 )
 def test_malformed_decks_name_file_and_line(tmp_path: Path, mutation, expected: str) -> None:  # type: ignore[no-untyped-def]
