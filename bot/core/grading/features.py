@@ -35,14 +35,16 @@ _KEEP = frozenset({"not", "no", "more", "most", "less", "same", "before", "after
 STOP = STOP_EN - _KEEP
 
 
-@lru_cache(maxsize=131072)
+# Caches hold words and rubric texts only (bounded vocabularies), never whole answers: memory stays flat
+# however many different answers a long-running bot grades.
+@lru_cache(maxsize=32768)
 def stem_en(word: str) -> str:
     if not word.isalpha() or len(word) <= 2:
         return word
     return str(_STEMMER.stemWord(word))
 
 
-@lru_cache(maxsize=131072)
+@lru_cache(maxsize=32768)
 def trigrams(term: str) -> frozenset[str]:
     padded = f"#{term}#"
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
@@ -58,9 +60,20 @@ class Analysis:
     words: dict[str, str]  # stem -> one surface word (for soft matching)
     negated: bool
     text: str  # the cleaned text itself
+    grams: frozenset[str]  # its character 4-grams
 
 
-@lru_cache(maxsize=8192)
+def char_grams(text: str, n: int = 4) -> frozenset[str]:
+    t = f" {text} "
+    return frozenset(t[i : i + n] for i in range(max(0, len(t) - n + 1)))
+
+
+@lru_cache(maxsize=4096)
+def analyse_rubric(cleaned: str) -> Analysis:
+    """`analyse` for the texts of a rubric (questions, references, key points), which recur: cached."""
+    return analyse(cleaned)
+
+
 def analyse(cleaned: str) -> Analysis:
     terms: list[str] = []
     units: list[str] = []
@@ -90,7 +103,7 @@ def analyse(cleaned: str) -> Analysis:
         if prev_en is not None:
             bigrams.append((prev_en, s))
         prev_en = s
-    return Analysis(tuple(terms), frozenset(units), frozenset(bigrams), words, negated, cleaned)
+    return Analysis(tuple(terms), frozenset(units), frozenset(bigrams), words, negated, cleaned, char_grams(cleaned))
 
 
 def _soft(term: str, word: str, pool: dict[str, str]) -> float:
@@ -123,12 +136,6 @@ FEATURES = (
     "length_ratio",  # log of answer over reference length
     "full_recall",  # recall without question demoting
 )
-
-
-@lru_cache(maxsize=16384)
-def char_grams(text: str, n: int = 4) -> frozenset[str]:
-    t = f" {text} "
-    return frozenset(t[i : i + n] for i in range(max(0, len(t) - n + 1)))
 
 
 def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: frozenset[str]) -> float:
@@ -174,7 +181,7 @@ def features(answer: Analysis, reference: Analysis, question: frozenset[str]) ->
     ref_bigrams = {b for b in reference.bigrams if not (b[0] in question and b[1] in question)}
     bigram_recall = len(ref_bigrams & answer.bigrams) / len(ref_bigrams) if ref_bigrams else recall
 
-    ga, gr = char_grams(answer.text), char_grams(reference.text)
+    ga, gr = answer.grams, reference.grams
     char_dice = 2 * len(ga & gr) / (len(ga) + len(gr)) if ga and gr else 0.0
 
     n_ans = len(answer.terms)

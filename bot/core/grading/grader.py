@@ -18,7 +18,7 @@ from enum import Enum
 from typing import Protocol
 
 from bot.core.grading.combiner import Combiner, default_combiner
-from bot.core.grading.features import Analysis, analyse, char_grams, features, soft_recall
+from bot.core.grading.features import Analysis, analyse, analyse_rubric, features, soft_recall
 from bot.core.grading.rubric import Rubric
 from bot.core.grading.text import clean, detect_lang, phrase_pattern
 
@@ -112,14 +112,11 @@ def _without_instructions(text: str) -> str:
     return " ".join(" ".join(kept).split())
 
 
-def _copies_question(answer: Analysis, prompts: list[str], question_units: set[str]) -> bool:
+def _copies_question(answer: Analysis, prompts: list[Analysis], question_units: set[str]) -> bool:
     """The answer is (nearly) the question's own text and adds at most one word of its own."""
-    if len(answer.units - question_units) > 1:
+    if len(answer.units - question_units) > 1 or not answer.grams:
         return False
-    grams = char_grams(answer.text)
-    if not grams:
-        return False
-    return any(len(grams & char_grams(p)) / len(grams) >= COPY_SHARE for p in prompts)
+    return any(len(answer.grams & p.grams) / len(answer.grams) >= COPY_SHARE for p in prompts)
 
 
 class KeyPointGrader:
@@ -155,16 +152,17 @@ class KeyPointGrader:
         if not analysed.terms:  # nothing but stop words: "yes", "是的", "ok"
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.TOO_SHORT, *flags), lang)
         cleaned_prompts = [clean(p) for p in rubric.prompts]
+        prompts = [analyse_rubric(p) for p in cleaned_prompts]
         question_units: set[str] = set()
-        for cleaned_prompt in cleaned_prompts:
-            question_units |= analyse(cleaned_prompt).units
-        if _copies_question(analysed, cleaned_prompts, question_units):
+        for prompt in prompts:
+            question_units |= prompt.units
+        if _copies_question(analysed, prompts, question_units):
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.COPIED_QUESTION, *flags), lang)
 
         question = frozenset(question_units)
         best_p, best_feats = 0.0, None
         for reference in rubric.references_for(lang):
-            feats = features(analysed, analyse(clean(reference)), question)
+            feats = features(analysed, analyse_rubric(clean(reference)), question)
             p = self.combiner.probability(feats)
             if best_feats is None or p > best_p:
                 best_p, best_feats = p, feats
@@ -208,7 +206,7 @@ class KeyPointGrader:
             # An alias the question already contains proves nothing when repeated.
             if pattern.search(text) and not pattern.search(question_text):
                 return 1.0
-        point = analyse(clean(statement))
+        point = analyse_rubric(clean(statement))
         if not (point.units - question):
             return 0.0
         recall = soft_recall(answer, point, question)
