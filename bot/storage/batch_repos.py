@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports import Learner, OpenQuestion, Round
@@ -56,11 +56,15 @@ class SqlBatch:
         """Open (chat, learner, question, mode) sessions, replacing any open ones; keyed by chat id."""
         if not items:
             return {}
-        for chunk in _chunks(list(items)):
-            pairs = [and_(sessions.c.chat_id == c, sessions.c.learner_id == lid) for c, lid, _, _ in chunk]
-            await self.conn.execute(delete(sessions).where(or_(*pairs)))
-            seen = [and_(asked.c.learner_id == lid, asked.c.question_id == q) for _, lid, q, _ in chunk]
-            await self.conn.execute(delete(asked).where(or_(*seen)))
+        # executemany with bound parameters: one compiled statement, whatever the batch size.
+        await self.conn.execute(
+            delete(sessions).where(sessions.c.chat_id == bindparam("c"), sessions.c.learner_id == bindparam("l")),
+            [{"c": c, "l": lid} for c, lid, _, _ in items],
+        )
+        await self.conn.execute(
+            delete(asked).where(asked.c.learner_id == bindparam("l"), asked.c.question_id == bindparam("q")),
+            [{"l": lid, "q": q} for _, lid, q, _ in items],
+        )
         await self.conn.execute(insert(asked), [
             {"learner_id": lid, "question_id": q, "asked_at": now} for _, lid, q, _ in dict(
                 ((lid, q), (c, lid, q, m)) for c, lid, q, m in items

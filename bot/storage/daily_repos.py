@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.daily.schedule import WEEKDAYS
@@ -184,14 +184,15 @@ class SqlSubscriptions:
         await self._set(keys, status=status)
 
     async def _set(self, keys: list[tuple[int, date]], **values: Any) -> None:
-        for start in range(0, len(keys), 200):
-            chunk = keys[start : start + 200]
-            if self.conn.dialect.name == "sqlite" and len(chunk) > 1:
-                # Row-value IN works on SQLite >= 3.15 only; an OR of pairs works everywhere.
-                cond = or_(*(and_(deliveries.c.subscription_id == s, deliveries.c.local_date == d) for s, d in chunk))
-            else:
-                cond = tuple_(deliveries.c.subscription_id, deliveries.c.local_date).in_(chunk)
-            await self.conn.execute(update(deliveries).where(cond).values(**values))
+        if not keys:
+            return
+        # executemany with bound parameters: one compiled statement for any number of rows.
+        q = (
+            update(deliveries)
+            .where(deliveries.c.subscription_id == bindparam("k_sub"), deliveries.c.local_date == bindparam("k_day"))
+            .values(**values)
+        )
+        await self.conn.execute(q, [{"k_sub": s, "k_day": d} for s, d in keys])
 
     async def set_round(self, subscription_id: int, local_date: date, round_id: int) -> None:
         await self.conn.execute(

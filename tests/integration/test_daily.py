@@ -121,7 +121,7 @@ async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot,
 
     sub = Subscription(1, 1, ChatRef("test", "c"), ChatKind.GROUP, None, None, None, 9, 0, "UTC", frozenset(range(7)),
                        "hallucination", None, True, clock.now())
-    pool = [q for q in studybot.bank.by_topic["hallucination"] if q.answered]
+    pool = sorted((q for q in studybot.bank.by_topic["hallucination"] if q.answered), key=lambda q: q.id)
     day = clock.now().date()
     assert pick_daily(sub, day, pool, set()) == pick_daily(sub, day, pool, set())
     used: set[str] = set()

@@ -61,11 +61,15 @@ def local_today(sub: Subscription, now: datetime) -> date:
 
 
 def pick_daily(sub: Subscription, day: date, candidates: Sequence[Question], used: set[str]) -> Question | None:
-    """Deterministic for (subscription, date): never a question this chat had, until all are used."""
-    fresh = [q for q in candidates if q.id not in used] or list(candidates)
+    """Deterministic for (subscription, date): never a question this chat had, until all are used.
+
+    `candidates` must be sorted by id (the order the pick is made in).
+    """
+    fresh = [q for q in candidates if q.id not in used] if used else candidates
+    if not fresh:
+        fresh = candidates
     if not fresh:
         return None
-    fresh.sort(key=lambda q: q.id)
     digest = hashlib.sha256(f"{sub.chat.key()}|{day.isoformat()}".encode()).digest()
     return fresh[int.from_bytes(digest[:8], "big") % len(fresh)]
 
@@ -105,6 +109,7 @@ class DailyService:
         self.concurrency = concurrency
         self.confirm_every = confirm_every
         self.lease = lease
+        self._pools: dict[str | None, list[Question]] = {}
 
     # -- the cycle ------------------------------------------------------------------------------
 
@@ -251,9 +256,13 @@ class DailyService:
         return Ctx(inc, tx, learner, chat, lang, now, self.bot.services)
 
     def _candidates(self, sub: Subscription) -> list[Question]:
-        bank = self.bot.bank
-        pool = bank.by_topic.get(sub.topic, ()) if sub.topic else bank.questions
-        return [q for q in pool if q.answered]  # graded questions only: they need a model answer
+        """Graded questions (they need a model answer) of the subscription's topic, sorted by id."""
+        found = self._pools.get(sub.topic)
+        if found is None:
+            bank = self.bot.bank
+            pool = bank.by_topic.get(sub.topic, ()) if sub.topic else bank.questions
+            found = self._pools[sub.topic] = sorted((q for q in pool if q.answered), key=lambda q: q.id)
+        return found
 
     def _close_time(self, sub: Subscription, now: datetime) -> datetime:
         """A group's daily round closes an hour before the next one is posted."""
