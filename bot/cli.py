@@ -25,15 +25,17 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        err = exc.errors()[0]
-        name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
-        raise SystemExit(f"studybot: bad setting {name}: {err['msg']}") from None
+        # One line, naming the setting; never the value (it may be a token).
+        errors = exc.errors()
+        names = [str(e["loc"][0]).upper() if e["loc"] else "a setting" for e in errors]
+        more = f" (also: {', '.join(dict.fromkeys(names[1:]))})" if len(errors) > 1 else ""
+        raise SystemExit(f"studybot: bad setting {names[0]}: {errors[0]['msg']}{more}") from None
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for noisy in ("httpx", "aiosqlite", "alembic", "jieba"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+def _logging(settings: Settings, level: str | None = None) -> None:
+    from bot.logging_setup import configure_from
+
+    configure_from(settings, level)
 
 
 def cmd_content_check(args: argparse.Namespace) -> int:
@@ -75,7 +77,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     settings = _settings()
-    _logging("WARNING")
+    _logging(settings, "WARNING")
     return asyncio.run(_chat(settings, args.user, args.lang, args.group))
 
 
@@ -91,15 +93,45 @@ async def _chat(settings: Settings, user: str, lang: str | None, group: str | No
 
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
-    _logging(settings.log_level)
+    if args.no_terminal and settings.telegram_bot_token is None and settings.discord_bot_token is None:
+        raise SystemExit("studybot: missing setting TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN: "
+                         "`run --no-terminal` needs at least one platform token")
+    _logging(settings)
     from bot.launcher import launch
 
     return asyncio.run(launch(settings))
 
 
+def cmd_health(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings, "ERROR")
+    from bot.health import check
+
+    health = check(settings)
+    for problem in health.problems:
+        print(f"studybot health: {_redact(problem)}", file=sys.stderr)
+    if health.ok:
+        print("ok: " + ", ".join(health.facts))
+    return 0 if health.ok else 1
+
+
+def cmd_db_backup(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings)
+    from bot.storage.backup import BackupError, backup_sqlite, refuse_unless_sqlite
+
+    try:
+        result = backup_sqlite(refuse_unless_sqlite(settings.storage_url), Path(args.path))
+    except BackupError as exc:
+        print(f"studybot: {exc}", file=sys.stderr)
+        return 2
+    print(f"backed up {result.pages} pages ({result.bytes} bytes) to {result.path}")
+    return 0
+
+
 def cmd_db_migrate(args: argparse.Namespace) -> int:
     settings = _settings()
-    _logging(settings.log_level)
+    _logging(settings)
 
     async def go() -> str:
         from bot.storage.migrate import current_revision, upgrade
@@ -118,7 +150,7 @@ def cmd_db_migrate(args: argparse.Namespace) -> int:
 
 def cmd_appeals(args: argparse.Namespace) -> int:
     settings = _settings()
-    _logging("WARNING")
+    _logging(settings, "WARNING")
     from bot.appeals_report import appeals_report
 
     print(asyncio.run(appeals_report(settings, as_json=args.json)))
@@ -130,7 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("run", help="start every platform whose token is set (the terminal chat if none)")
+    p.add_argument("--no-terminal", action="store_true",
+                   help="fail instead of starting the terminal chat when no token is set (services, containers)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("health", help="exit 0 when the question bank loads and the database answers (health checks)")
+    p.set_defaults(func=cmd_health)
 
     p = sub.add_parser("chat", help="chat with the bot in this terminal (interactive or piped)")
     p.add_argument("--user", default="you", help="your name in the chat (progress is kept per name)")
@@ -161,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
     dsub = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     p = dsub.add_parser("migrate", help="apply pending schema migrations (idempotent)")
     p.set_defaults(func=cmd_db_migrate)
+    p = dsub.add_parser("backup", help="copy the SQLite database to PATH while the bot runs (online backup)")
+    p.add_argument("path", metavar="PATH", help="the new backup file (never overwritten)")
+    p.set_defaults(func=cmd_db_backup)
     return parser
 
 
@@ -176,6 +216,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # one redacted line for the operator, the traceback in the (redacted) log
+        logging.getLogger("studybot").critical("stopped by %s", type(exc).__name__, exc_info=True)
+        print(f"studybot: {type(exc).__name__}: {_redact(str(exc))}", file=sys.stderr)
+        return 1
+
+
+def _redact(text: str) -> str:
+    from bot.logging_setup import redact
+
+    return redact(text)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,10 @@
 """`studybot run`: every platform whose token is set, on one event loop; the terminal chat if none.
 
-SIGTERM / SIGINT stop the adapters (no new updates, in-flight replies finish), then the
-database closes; the process exits 0.
+SIGTERM / SIGINT stop the scheduler (deliveries in flight finish), then the adapters (no new
+updates, in-flight replies finish), then the database closes; the process exits 0. The whole
+stop takes at most STUDYBOT_STOP_TIMEOUT seconds (plus a second per step past it): what is
+still running then is abandoned, which loses nothing committed — every answer is committed
+before its reply is sent, and an unconfirmed delivery is sent again by the next process.
 """
 
 from __future__ import annotations
@@ -9,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 
 from bot.adapters.base import Adapter
 from bot.adapters.terminal import PLATFORM, TerminalChat
 from bot.core.app import Outgoing, StudyBot
 from bot.core.daily.service import DailyService
+from bot.core.limits import Limiter, Limits
 from bot.core.ports import Messenger
 from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
@@ -45,7 +49,9 @@ def scheduler_for(bot: StudyBot, messengers: Mapping[str, Messenger], lease_seco
     return Scheduler(bot, DailyService(bot, messengers, lease=timedelta(seconds=lease_seconds)), post)
 
 
-async def serve(bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event, lease_seconds: float = 120) -> None:
+async def serve(
+    bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event, lease_seconds: float = 120, stop_timeout: float = 20
+) -> None:
     started: list[Adapter] = []
     scheduler = scheduler_for(bot, {a.platform: a for a in adapters}, lease_seconds)
     try:
@@ -55,14 +61,30 @@ async def serve(bot: StudyBot, adapters: list[Adapter], stop: asyncio.Event, lea
             log.info("%s adapter running", adapter.platform)
         await scheduler.start()
         await stop.wait()
-        log.info("stopping")
+        log.info("stopping: finishing what is in flight (at most %.0f s)", stop_timeout)
     finally:
-        await scheduler.stop()
-        for adapter in reversed(started):
-            try:
-                await asyncio.wait_for(adapter.stop(), timeout=20)
-            except Exception:
-                log.exception("stopping the %s adapter failed", adapter.platform)
+        steps = [("scheduler", scheduler.stop)] + [(a.platform, a.stop) for a in reversed(started)]
+        await stop_within(steps, stop_timeout)
+        log.info("stopped")
+
+
+async def stop_within(steps: Sequence[tuple[str, Callable[[], Awaitable[None]]]], seconds: float) -> None:
+    """Run each stop step in order, all within `seconds` (each step past that gets one second)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    for name, step in steps:
+        budget = max(deadline - loop.time(), 1.0)
+        try:
+            await asyncio.wait_for(step(), timeout=budget)
+        except TimeoutError:
+            log.warning("stopping %s took longer than %.0f s: left unfinished", name, budget)
+        except Exception:
+            log.exception("stopping %s failed", name)
+
+
+def platform_limits(settings: Settings) -> Limits:
+    """Abuse limits for the platforms (the terminal chat, one local person, has none)."""
+    return Limits.per(settings.answers_per_minute, settings.rounds_per_hour)
 
 
 async def run_terminal(bot: StudyBot, chat: TerminalChat) -> None:
@@ -84,9 +106,18 @@ async def launch(settings: Settings) -> int:
             log.info("no platform token set: starting the terminal chat")
             await run_terminal(bot, TerminalChat(bot, out_dir=settings.output_dir))
             return 0
+        bot.limiter = Limiter(platform_limits(settings))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        await serve(bot, adapters, stop, settings.delivery_lease_seconds)
+            loop.add_signal_handler(sig, _stop_on(stop, sig))
+        await serve(bot, adapters, stop, settings.delivery_lease_seconds, settings.stop_timeout)
     return 0
+
+
+def _stop_on(stop: asyncio.Event, sig: signal.Signals) -> Callable[[], None]:
+    def handler() -> None:
+        log.info("%s received", sig.name)
+        stop.set()
+
+    return handler

@@ -6,13 +6,17 @@ Secrets are SecretStr: they print as '**********' in logs, reprs and error messa
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.content.loader import DEFAULT_ROOT
+
+_TELEGRAM_TOKEN = re.compile(r"\d{1,20}:[A-Za-z0-9_-]{1,200}")
+_DISCORD_TOKEN = re.compile(r"[A-Za-z0-9_.-]{1,200}")
 
 
 def default_data_dir() -> Path:
@@ -44,6 +48,11 @@ class Settings(BaseSettings):
     telegram_rate_limit: float = Field(default=30, gt=0, validation_alias=_env("TELEGRAM_RATE_LIMIT"))
     round_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60, validation_alias=_env("STUDYBOT_ROUND_MINUTES"))
     log_json: bool = Field(default=False, validation_alias=_env("STUDYBOT_LOG_JSON"))
+    # Abuse limits (0 = no limit): graded answers per learner per minute, new rounds per group per hour.
+    answers_per_minute: int = Field(default=12, ge=0, le=10_000, validation_alias=_env("STUDYBOT_ANSWERS_PER_MINUTE"))
+    rounds_per_hour: int = Field(default=20, ge=0, le=10_000, validation_alias=_env("STUDYBOT_ROUNDS_PER_HOUR"))
+    # SIGTERM/SIGINT: how long in-flight replies and deliveries may take before the process exits anyway.
+    stop_timeout: float = Field(default=20, gt=0, le=600, validation_alias=_env("STUDYBOT_STOP_TIMEOUT"))
 
     telegram_bot_token: SecretStr | None = Field(default=None, validation_alias=_env("TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str | None = Field(default=None, validation_alias=_env("TELEGRAM_API_BASE_URL"))
@@ -60,6 +69,32 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _telegram_token_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        # Checked here so a pasted token with quotes or spaces fails at start, not as a 404 from Telegram.
+        if v is not None and not _TELEGRAM_TOKEN.fullmatch(v.get_secret_value()):
+            raise ValueError("expected the token BotFather gives: digits, a colon, then letters, digits, - and _")
+        return v
+
+    @field_validator("discord_bot_token")
+    @classmethod
+    def _discord_token_shape(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None and not _DISCORD_TOKEN.fullmatch(v.get_secret_value()):
+            raise ValueError("expected the bot token from the Discord developer portal (no spaces or quotes)")
+        return v
+
+    @field_validator("telegram_api_base_url", "telegram_webhook_url", "discord_api_base_url", "discord_gateway_url")
+    @classmethod
+    def _url_shape(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None or not v.strip():
+            return None
+        schemes = ("ws://", "wss://", "http://", "https://") if info.field_name == "discord_gateway_url" else (
+            "http://", "https://")
+        if not v.strip().lower().startswith(schemes) or len(v.strip()) <= len("https://"):
+            raise ValueError(f"expected a URL starting with {' or '.join(schemes)}")
+        return v.strip()
 
     @property
     def sqlite_path(self) -> Path:

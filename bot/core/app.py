@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import random
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.content.bank import Bank
@@ -17,6 +17,7 @@ from bot.core.features import account, choice, daily, export, info, prefs, quiz,
 from bot.core.features.progress import RATE_MODES
 from bot.core.grading import Grader
 from bot.core.i18n import lang_from_locale, t
+from bot.core.limits import Limiter, Limits, Refusal
 from bot.core.ports import Chat, Learner, Store, Tx
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,20 @@ async def _action(ctx: Ctx, action: str) -> list[Reply]:
     return [ctx.say("mc.stale")]
 
 
+def _starts_round(inc: Incoming, command: Command | None) -> bool:
+    """/quiz, /mc (or their buttons) in a group open a round when none is running."""
+    if inc.action is not None:
+        return inc.action in {"quiz", "mc"}
+    return command is not None and command.name in {"quiz", "mc"}
+
+
+def _refuse(ctx: Ctx, refusal: Refusal, key: str, count: int) -> list[Reply]:
+    if not refusal.tell:
+        return []  # told already during this wait: a flood gets no echo
+    reply = ctx.say(key, ReplyKind.ERROR, count=count, seconds=refusal.seconds, minutes=refusal.minutes)
+    return [replace(reply, ephemeral=ctx.in_group and key == "limit.answers")]
+
+
 @dataclass(frozen=True)
 class Outgoing:
     """A message the core sends on its own (a round closing), for an adapter to deliver."""
@@ -129,9 +144,11 @@ class StudyBot:
         clock: Clock,
         rng: random.Random | None = None,
         round_minutes: int = 15,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
+        self.limiter = Limiter(limits)
         self.services = Services(bank=bank, grader=grader, rng=rng or random.Random(), round_minutes=round_minutes)
 
     @property
@@ -159,6 +176,9 @@ class StudyBot:
 
     async def _dispatch(self, ctx: Ctx, command: Command | None) -> list[Reply]:
         inc = ctx.inc
+        refused = await self._over_limit(ctx, command)
+        if refused is not None:
+            return refused
         if inc.action is not None:
             return await _action(ctx, inc.action[:64])
         text = inc.text
@@ -174,6 +194,20 @@ class StudyBot:
             return [ctx.say("error.private_only", command=command.name)]
         args = command.args[:MAX_TEXT]
         return notes + await COMMANDS[command.name](ctx, args)
+
+    async def _over_limit(self, ctx: Ctx, command: Command | None) -> list[Reply] | None:
+        """A refusal (maybe silent) when this update would grade an answer or open a round past its limit."""
+        if ctx.inc.action is None and (command is None or command.name == "a"):
+            refusal = self.limiter.answers.hit(str(ctx.learner.id), ctx.now)
+            if refusal is not None:
+                return _refuse(ctx, refusal, "limit.answers", self.limiter.limits.answers.count)
+        elif ctx.in_group and _starts_round(ctx.inc, command):
+            current = await ctx.tx.rounds.current(ctx.chat.id)
+            if current is None or current.closes_at <= ctx.now:
+                refusal = self.limiter.rounds.hit(ctx.chat.ref.key(), ctx.now)
+                if refusal is not None:
+                    return _refuse(ctx, refusal, "limit.rounds", self.limiter.limits.rounds.count)
+        return None
 
     async def remember(self, key: str, value: str, ttl: timedelta = timedelta(days=2)) -> None:
         """Keep a small fact for an adapter (a poll id's action prefix) across restarts and processes."""
