@@ -29,6 +29,7 @@ from typing import Any
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
+from bot.adapters.chunking import pack_parts
 from bot.adapters.discord.components import (
     ACTION_PREFIX,
     BUTTON_LABEL_LIMIT,
@@ -45,10 +46,6 @@ EMBED_TOTAL_LIMIT = 6000
 CONTENT_LIMIT = 2000
 MAX_ROWS = 5
 MAX_PER_ROW = 5
-# A raw piece is at most this long before escaping; escaping at most doubles it, and the
-# style markers add a few characters, so one piece always fits a description.
-_PIECE = 2000
-
 _BULLET = {"ok": "✅ ", "miss": "❌ ", "item": "• "}
 _COLOR = {
     ReplyKind.QUESTION: discord.Colour.blurple(),
@@ -100,46 +97,9 @@ def part_markdown(part: Part) -> str:
     return _BULLET.get(part.style, "") + text
 
 
-def _pieces(text: str, limit: int = _PIECE) -> list[str]:
-    """`text` cut into pieces of at most `limit` characters, at line breaks where possible."""
-    if len(text) <= limit:
-        return [text]
-    out: list[str] = []
-    buf = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if buf:
-                out.append(buf)
-                buf = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{buf}\n{line}" if buf else line
-        if len(candidate) > limit:
-            out.append(buf)
-            buf = line
-        else:
-            buf = candidate
-    if buf:
-        out.append(buf)
-    return out
-
-
 def descriptions(parts: tuple[Part, ...], limit: int = DESCRIPTION_LIMIT) -> list[str]:
     """The parts as markdown, packed into descriptions of at most `limit` characters."""
-    chunks: list[str] = []
-    current = ""
-    for part in parts:
-        for piece in _pieces(part.text):
-            rendered = part_markdown(Part(piece, part.style, part.key))[:limit]
-            candidate = f"{current}\n{rendered}" if current else rendered
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                chunks.append(current)
-                current = rendered
-    if current:
-        chunks.append(current)
-    return chunks
+    return ["\n".join(part_markdown(p) for p in group) for group in pack_parts(parts, part_markdown, limit)]
 
 
 @dataclass(frozen=True)

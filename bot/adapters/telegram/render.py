@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.adapters.chunking import pack_parts
 from bot.core.events import Part, Reply, ReplyKind
 
 MESSAGE_LIMIT = 4096
@@ -38,65 +39,6 @@ def part_html(part: Part) -> str:
 
 def part_plain(part: Part) -> str:
     return _BULLET.get(part.style, "") + part.text
-
-
-def split_paragraphs(paragraphs: list[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join paragraphs into messages of at most `limit` characters, breaking only between them
-    (a single paragraph longer than the limit is cut at line breaks, then hard)."""
-    chunks: list[str] = []
-    current = ""
-    for para in paragraphs:
-        pieces = [para] if len(para) <= limit else _cut(para, limit)
-        for piece in pieces:
-            candidate = f"{current}\n{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                chunks.append(current)
-                current = piece
-    if current:
-        chunks.append(current)
-    return chunks or [""]
-
-
-def _cut(text: str, limit: int) -> list[str]:
-    out, line_buf = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if line_buf:
-                out.append(line_buf)
-                line_buf = ""
-            out.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{line_buf}\n{line}" if line_buf else line
-        if len(candidate) > limit:
-            out.append(line_buf)
-            line_buf = line
-        else:
-            line_buf = candidate
-    if line_buf:
-        out.append(line_buf)
-    return out
-
-
-def _fits_html(paragraphs: list[Part], limit: int) -> list[list[Part]]:
-    """Group parts into messages whose HTML stays within `limit` (tags never split)."""
-    groups: list[list[Part]] = [[]]
-    size = 0
-    for part in paragraphs:
-        rendered = len(part_html(part)) + 1
-        if rendered > limit:  # a huge paragraph: split its text, keep its style
-            budget = limit - 40
-            for piece in _cut(part.text, budget // 2):
-                groups.append([Part(piece, part.style, part.key)])
-            size = limit
-            continue
-        if size + rendered > limit and groups[-1]:
-            groups.append([])
-            size = 0
-        groups[-1].append(part)
-        size += rendered
-    return [g for g in groups if g]
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -135,7 +77,7 @@ def poll_fits(reply: Reply) -> bool:
 
 
 def render_text(reply: Reply, *, force_reply: bool = False) -> list[TextOut]:
-    groups = _fits_html(list(reply.parts), MESSAGE_LIMIT)
+    groups = pack_parts(reply.parts, part_html, MESSAGE_LIMIT)
     outs = []
     for i, group in enumerate(groups):
         last = i == len(groups) - 1

@@ -60,3 +60,9 @@ def test_parse_messages() -> None:
     assert group is not None and group.addressed and group.chat_kind is ChatKind.GROUP
     assert for_another_bot("/start@Other_Bot", "mybot") and not for_another_bot("/start@MyBot", "mybot")
     assert incoming_from_message(_message("hi", "channel"), 99, "mybot") is None
+
+
+def test_escaping_that_multiplies_length_still_fits() -> None:
+    outs = render_text(Reply((Part("&" * 9000, "spoiler"), Part("<" * 3000, "title"))))
+    assert all(len(o.html) <= 4096 for o in outs)
+    assert sum(o.html.count("&amp;") for o in outs) == 9000
