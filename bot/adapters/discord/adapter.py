@@ -54,13 +54,6 @@ EPHEMERAL_FIRST = frozenset({"link", "forget"})
 
 Deferred = Literal["none", "public", "ephemeral", "update"]
 
-_ADMIN_NOTE = {
-    "en": ("I can't post in #{channel} on {guild}: I am missing permissions there (View Channel, Send Messages, "
-           "Embed Links, Attach Files). I stopped posting there until someone uses a command in that channel."),
-    "zh": ("我无法在 {guild} 的 #{channel} 发消息：缺少权限（查看频道、发送消息、嵌入链接、附加文件）。"
-           "在有人在该频道使用命令之前，我不会再往那里发消息。"),
-}
-
 
 def api_base(url: str) -> str:
     """`http://host:port` or `.../api` or `.../api/v10` -> the REST base discord.py's Route uses."""
@@ -377,8 +370,8 @@ class DiscordAdapter:
             log.warning("Discord: channel %s is not cached; cannot tell its admin", channel_id)
             return
         lang = lang_from_locale(str(guild.preferred_locale))
-        text = _ADMIN_NOTE[lang].format(channel=clean(getattr(channel, "name", str(channel_id))),
-                                        guild=clean(guild.name))
+        text = t(lang, "discord.missing_permissions", channel=clean(getattr(channel, "name", str(channel_id))),
+                 guild=clean(guild.name))
         try:
             owner = await self.client.fetch_user(guild.owner_id)
             await owner.send(embed=discord.Embed(description=text, colour=discord.Colour.orange()),

@@ -61,22 +61,14 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 # Catalog lines that tell people to type an answer, which a Discord bot without the privileged
 # message-content intent never reads: on Discord, answers go through the Answer button's modal.
-DISCORD_WORDING = {
-    "quiz.prompt_private": {
-        "en": "Press Answer to write your answer in your own words. Hint, Reveal and Skip are below too.",
-        "zh": "点击“作答”，用自己的话写下回答。下方还有提示、查看答案和跳过。",
-    },
-    "quiz.prompt_group": {
-        "en": "Press Answer to reply: the channel sees your score, not your text, until the round closes.",
-        "zh": "点击“作答”回答：在本轮结束前，频道里只显示你的得分，不显示你的回答。",
-    },
-}
+# Catalog lines that assume typed replies, and their wording for answering through a button.
+DISCORD_WORDING = {"quiz.prompt_private": "discord.prompt_private", "quiz.prompt_group": "discord.prompt_group"}
 
 
 def discord_wording(part: Part, lang: str) -> Part:
     """`part`, reworded for Discord where the catalog's wording assumes typed messages."""
-    wording = DISCORD_WORDING.get(part.key or "")
-    return replace(part, text=wording[lang]) if wording else part
+    key = DISCORD_WORDING.get(part.key or "")
+    return replace(part, text=t(lang, key), key=key) if key else part
 
 
 def clean(text: str) -> str:
