@@ -4,7 +4,7 @@ tests/data/graded_answers.jsonl holds answers to bank questions (en, zh, and Chi
 English questions): excellent, good, partial, wrong, off-topic, empty, too short, copied and
 prompt-injection ones, each with the score a strict interviewer would give and why. The floors
 sit a little under the figures measured when the grader was tuned (benchmarks/grading.py prints
-them: verdict agreement 0.813, Pearson r 0.884, mean |error| 0.104 on 316 answers).
+them: verdict agreement 0.829, Pearson r 0.896, mean |error| 0.102 on 316 answers).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from bot.content.bank import Bank
 from bot.core.grading import CORRECT_AT, PARTLY_AT, Flag, KeyPointGrader, Verdict, rubric_for
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "graded_answers.jsonl"
-VERDICT_FLOOR = 0.78
-PEARSON_FLOOR = 0.85
-MAE_CEILING = 0.13
+VERDICT_FLOOR = 0.80
+PEARSON_FLOOR = 0.87
+MAE_CEILING = 0.12
 
 
 def _verdict(score: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,13 +51,37 @@ def test_chinese_uses_characters_and_bigrams() -> None:
     assert both >= 0.75 and 0 < one < both
 
 
-def test_the_combiner_names_every_feature_and_is_calibrated_on_correct_at() -> None:
-    c = default_combiner()
-    assert set(c.names) == set(FEATURES)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_each_combiner_is_explainable_and_calibrated_on_correct_at(lang: str) -> None:
+    c = default_combiner(lang)
+    assert set(c.names) <= set(FEATURES) and c.names
+    agreement = {"recall", "precision", "soft_recall", "soft_precision", "bigram_recall", "char_dice", "full_recall"}
+    for name, weight in zip(c.names, c.coef, strict=True):
+        if name in agreement:
+            assert weight > 0, f"more agreement must never lower the score: {name}"
+        if name in ("unrelated", "negation_mismatch"):
+            assert weight < 0, name
     assert abs(c.calibrated(c.threshold) - CORRECT_AT) < 1e-9
     ps = [i / 100 for i in range(101)]
     mapped = [c.calibrated(p) for p in ps]
     assert mapped == sorted(mapped) and mapped[0] == 0 and abs(mapped[-1] - 1) < 1e-9
+
+
+def test_the_unknown_language_falls_back_to_english() -> None:
+    assert default_combiner("fr") is default_combiner("en")
+
+
+def test_a_bare_list_of_terms_is_at_most_partly_unless_a_list_is_asked_for() -> None:
+    explained = rubric_from_record({
+        "question": "What are the main PEFT methods?",
+        "reference": "LoRA learns a low-rank update; adapters insert small trainable modules between layers; "
+                     "prefix tuning learns prefix vectors; prompt tuning learns soft prompt embeddings.",
+    }, "en")
+    g = grader.grade(explained, "LoRA, adapters, prefix tuning, prompt tuning.", "en")
+    assert g.score <= 0.5 and g.verdict is not Verdict.CORRECT
+    listed = rubric_from_record({"question": "5S是指什么内容？", "reference": "5S：是指整理、整顿、清扫、清洁、素养。"}, "zh")
+    g = grader.grade(listed, "整理、整顿、清扫、清洁、素养。", "zh")
+    assert g.verdict is Verdict.CORRECT and Flag.KEYWORD_LIST not in g.flags
 
 
 def test_reference_only_rubric_uses_every_reference() -> None:

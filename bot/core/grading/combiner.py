@@ -1,8 +1,14 @@
 """The learned combiner: a logistic regression over the named features of `features.py`.
 
-Its weights live in `combiner_weights.py` beside this file: a dozen numbers, trained by
-`python benchmarks/grading.py --train` on the *train* splits of SemEval-2013 Task 7
-(SciEntsBank and Beetle) and nothing else. See README.md here for provenance and licence.
+There is one per language, and their weights live in `combiner_weights.py` beside this file
+(a dozen numbers each), written by `python benchmarks/grading.py --train`:
+
+- `en` (and any language without its own): fitted on the *train* splits of SemEval-2013 Task 7
+  (SciEntsBank and Beetle) and nothing else;
+- `zh`: there is no public Chinese train split, so it is fitted on our own labelled Chinese answers
+  (tests/data/graded_answers.jsonl) graded against the bank's Chinese reference answers.
+
+See README.md here for provenance and licence.
 
 `probability` is P(a strict grader calls the answer correct). `calibrated` maps it onto the
 grader's score scale so that the probability that best separated correct from incorrect
@@ -75,15 +81,21 @@ def from_json(data: dict[str, object], correct_at: float = 0.6) -> Combiner:
     )
 
 
-def weights_source(combiner: Combiner, provenance: str) -> str:
-    """The text of `combiner_weights.py` for `combiner` (a Python literal: no data file to package)."""
-    body = pprint.pformat(combiner.to_json(), indent=1, width=100, sort_dicts=False)
-    doc = textwrap.fill(f"Weights of the learned combiner (generated: do not edit). {provenance}", 100)
+def weights_source(combiners: dict[str, Combiner], provenance: str) -> str:
+    """The text of `combiner_weights.py` (a Python literal: no data file to package)."""
+    body = pprint.pformat({lang: c.to_json() for lang, c in combiners.items()}, indent=1, width=100,
+                          sort_dicts=False)
+    doc = textwrap.fill(f"Weights of the learned combiners (generated: do not edit). {provenance}", 100)
     return f'"""{doc}\n"""\n\nWEIGHTS = {body}\n'
 
 
 @lru_cache(maxsize=1)
-def default_combiner() -> Combiner:
+def default_combiners() -> dict[str, Combiner]:
     from bot.core.grading.combiner_weights import WEIGHTS
 
-    return from_json(WEIGHTS)
+    return {lang: from_json(w) for lang, w in WEIGHTS.items()}
+
+
+def default_combiner(lang: str = "en") -> Combiner:
+    combiners = default_combiners()
+    return combiners.get(lang) or combiners["en"]

@@ -13,14 +13,15 @@ carry them are left out before grading, so they can only earn a note, never poin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
-from bot.core.grading.combiner import Combiner, default_combiner
+from bot.core.grading.combiner import Combiner, default_combiners
 from bot.core.grading.features import Analysis, analyse, analyse_rubric, features, soft_recall
 from bot.core.grading.rubric import Rubric
-from bot.core.grading.text import clean, detect_lang, phrase_pattern
+from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, phrase_pattern, raw_tokens
 
 # Only this much of an answer is read: a 100 kB paste is graded on its first part, in bounded time.
 MAX_GRADED_CHARS = 6000
@@ -39,6 +40,7 @@ class Flag(str, Enum):
     OFF_TOPIC = "off_topic"
     INJECTION = "injection"
     TRUNCATED = "truncated"
+    KEYWORD_LIST = "keyword_list"  # bare terms with nothing said about them: at most "partly"
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,10 @@ POINT_FULL = 0.6
 POINT_HALF = 0.34
 # An answer whose character 4-grams come this much from the question's is a copy of it.
 COPY_SHARE = 0.7
+# A bare list of terms ("LoRA, adapters, prefix tuning") names things without explaining any:
+# an interviewer gives it partial credit at best (unless the reference answer is itself such a list).
+KEYWORD_LIST_CAP = 0.5
+_LIST_SPLIT = re.compile(r"[,，、;；/\n]+|\band\b|和|及")
 
 _INJECTION = re.compile(
     r"ignore (?:all |the |any |previous |prior |your )*(?:instructions|rubric|rules|above)"
@@ -119,17 +125,34 @@ def _copies_question(answer: Analysis, prompts: list[Analysis], question_units: 
     return any(len(answer.grams & p.grams) / len(answer.grams) >= COPY_SHARE for p in prompts)
 
 
+def _is_keyword_list(text: str, share: float = 1.0) -> bool:
+    """Three or more items, (a `share` of them) only terms (≤ 3 words, ≤ 6 Chinese characters), or terms
+    with no glue words."""
+    items = [i.strip(" .。!！?？:：()（）") for i in _LIST_SPLIT.split(text)]
+    items = [i for i in items if i]
+    if len(items) >= 3 and sum(1 for i in items if _term_like(i)) >= share * len(items):
+        return True
+    tokens = raw_tokens(text)
+    return len(tokens) >= 4 and not any(t in STOP_EN for t in tokens) and not any(is_cjk(t) for t in tokens)
+
+
+def _term_like(item: str) -> bool:
+    tokens = raw_tokens(item)
+    cjk = sum(1 for t in tokens if is_cjk(t))
+    return cjk <= 6 if cjk else len(tokens) <= 3
+
+
 class KeyPointGrader:
     """Key-point coverage plus a learned reference match, with question demoting."""
 
-    def __init__(self, combiner: Combiner | None = None) -> None:
-        self._combiner = combiner
+    def __init__(self, combiner: Combiner | Mapping[str, Combiner] | None = None) -> None:
+        """`combiner`: one for every language, or one per language ("en" serves the others)."""
+        self._combiners = {"en": combiner} if isinstance(combiner, Combiner) else combiner
 
-    @property
-    def combiner(self) -> Combiner:
-        if self._combiner is None:
-            self._combiner = default_combiner()
-        return self._combiner
+    def combiner(self, lang: str) -> Combiner:
+        if self._combiners is None:
+            self._combiners = default_combiners()
+        return self._combiners.get(lang) or self._combiners["en"]
 
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
         flags: list[Flag] = []
@@ -147,6 +170,7 @@ class KeyPointGrader:
             text = _without_instructions(text)
             if not text:
                 return Grade(0.0, Verdict.INCORRECT, (), all_missed, tuple(flags), lang)
+            lang = detect_lang(text)  # the language of what is graded, not of the instruction
 
         analysed = analyse(text)
         if not analysed.terms:  # nothing but stop words: "yes", "是的", "ok"
@@ -161,12 +185,13 @@ class KeyPointGrader:
 
         question = frozenset(question_units)
         best_p, best_feats = 0.0, None
+        combiner = self.combiner(lang)
         for reference in rubric.references_for(lang):
             feats = features(analysed, analyse_rubric(clean(reference)), question)
-            p = self.combiner.probability(feats)
+            p = combiner.probability(feats)
             if best_feats is None or p > best_p:
                 best_p, best_feats = p, feats
-        ref_score = self.combiner.calibrated(best_p) if best_feats is not None else 0.0
+        ref_score = combiner.calibrated(best_p) if best_feats is not None else 0.0
         recall = best_feats["soft_recall"] if best_feats is not None else 0.0
 
         question_text = " ".join(cleaned_prompts)
@@ -183,6 +208,11 @@ class KeyPointGrader:
             score = ref_score
         if score < 0.1 and recall < 0.1 and not covered:
             flags.insert(0, Flag.OFF_TOPIC)
+        elif score > KEYWORD_LIST_CAP and _is_keyword_list(text) and not _is_keyword_list(
+            clean(rubric.reference(lang)), share=0.6
+        ):
+            score = KEYWORD_LIST_CAP
+            flags.append(Flag.KEYWORD_LIST)
         score = round(max(0.0, min(1.0, score)), 4)
         details = {
             "reference_match": round(ref_score, 4),
