@@ -61,8 +61,10 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
            "STUDYBOT_DATA_DIR": str(tmp_path), "TELEGRAM_RATE_LIMIT": "2000", "STUDYBOT_DELIVERY_LEASE_SECONDS": "3",
            "STUDYBOT_LOG_LEVEL": "WARNING"}
     env.pop("DISCORD_BOT_TOKEN", None)
+    procs: list[asyncio.subprocess.Process] = []
     try:
         first = await start_bot(env, tmp_path)
+        procs.append(first)
         await api.wait_for(lambda: api.held > 0, timeout=120)
         await asyncio.sleep(1.0)  # every delivery the bot heard back about gets confirmed
         first.kill()
@@ -75,6 +77,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
 
         api.hold_after = None
         second = await start_bot(env, tmp_path)
+        procs.append(second)
         try:
             await api.wait_for(lambda: len(set(api.delivered)) >= SUBSCRIBERS, timeout=120)
         except AssertionError:
@@ -86,6 +89,10 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
         _, stderr = await asyncio.wait_for(second.communicate(), timeout=60)
         assert second.returncode == 0, stderr.decode()[-3000:]
     finally:
+        for proc in procs:  # never leave a bot running after a failure
+            if proc.returncode is None:
+                proc.kill()
+                await proc.wait()
         api.release()
         await api.stop()
     counts = Counter(api.delivered)
