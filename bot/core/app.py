@@ -19,6 +19,7 @@ from bot.core.grading import Grader
 from bot.core.i18n import lang_from_locale, t
 from bot.core.limits import Limiter, Limits, Refusal
 from bot.core.ports import Chat, Learner, Store, Tx
+from bot.core.sanitize import storable_incoming
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,8 @@ COMMANDS: dict[str, Handler] = {
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    # ASCII only: "²".isdigit() is true, yet int("²") raises (a forged button found it).
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
 
 
 async def _action(ctx: Ctx, action: str) -> list[Reply]:
@@ -156,6 +158,7 @@ class StudyBot:
         return self.services.bank
 
     async def handle(self, inc: Incoming) -> list[Reply]:
+        inc = storable_incoming(inc)
         command = parse_command(inc.text) if inc.action is None else None
         in_group = inc.chat_kind is ChatKind.GROUP
         if in_group and inc.action is None and command is None and not inc.addressed:
