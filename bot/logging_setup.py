@@ -31,8 +31,10 @@ NOISY = ("httpx", "httpcore", "aiosqlite", "alembic", "jieba", "apscheduler", "d
          "asyncio", "matplotlib", "PIL", "hpack")
 
 _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),  # a Telegram bot token: <bot id>:<secret>
-    (re.compile(r"\b[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"), REDACTED),  # a Discord bot token
+    # A Telegram bot token, <bot id>:<secret>, also inside a URL's "/bot<token>/" (no word boundary there).
+    (re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}"), REDACTED),
+    # A Discord bot token: three base64url pieces.
+    (re.compile(r"(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{23,28}\.[A-Za-z0-9_-]{6,7}\.[A-Za-z0-9_-]{27,}"), REDACTED),
     (re.compile(r"(?i)\b(authorization\W{1,4}(?:bot|bearer|basic)\s+)[^\s'\",}]+"), r"\1" + REDACTED),
     (re.compile(r"(?i)(x-telegram-bot-api-secret-token\W{1,4})[^\s'\",}]+"), r"\1" + REDACTED),
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s@]+@"), r"\1" + REDACTED + "@"),  # user:password@host
