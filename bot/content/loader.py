@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.content.bank import Bank
 from bot.content.schema import Deck, Question, Topic
-from bot.content.similarity import near_duplicates
+from bot.content.similarity import alias_problems, near_duplicates
 from bot.content.yamlmap import Located, YamlSyntaxError, load_fast, parse_located
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "content"
@@ -99,6 +99,10 @@ def _parse_deck(path: Path, text: str) -> _Parsed:
             continue
         questions.append(q)
         lines.setdefault(q.id, located.line_of(where))
+        problems.extend(
+            Problem(shown, located.line_of((*where, "key_points", n, "aliases", lang, i)), message)
+            for n, lang, i, message in alias_problems(q)
+        )
     extra = set(data) - {"questions"}
     for key in sorted(extra, key=str):
         problems.append(Problem(shown, located.line_of((key,)), f"unknown top-level key {key!r}"))

@@ -63,3 +63,20 @@ def near_duplicates(questions: Sequence[Question]) -> Iterator[tuple[Question, Q
                 yield qa, qb, "zh"
             elif jaccard(ea, eb) >= THRESHOLD and jaccard(za, zb) >= THRESHOLD:
                 yield qa, qb, "en and zh"
+
+
+def alias_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
+    """(key point index, language, alias index, message) for aliases the grader could never use:
+    too short to be evidence, or unable to match even their own text (the grader compares
+    stemmed tokens: see bot.core.grading.text)."""
+    from bot.core.grading.text import clean, phrase_pattern, weak_alias
+
+    for n, kp in enumerate(q.key_points):
+        for lang, aliases in (("en", kp.aliases.en), ("zh", kp.aliases.zh)):
+            for i, alias in enumerate(aliases):
+                if weak_alias(alias):
+                    yield n, lang, i, (
+                        f"question {q.id!r}: alias {alias!r} is one character or a small number: it turns up "
+                        "by chance, so the grader ignores it; use a specific term")
+                elif not phrase_pattern(alias).search(clean(alias)):
+                    yield n, lang, i, f"question {q.id!r}: alias {alias!r} can never match an answer"

@@ -110,6 +110,9 @@ class DailyService:
         self.confirm_every = confirm_every
         self.lease = lease
         self._pools: dict[str | None, list[Question]] = {}
+        # Deliveries this process claimed and has not settled yet: its own reclaim pass must not
+        # take them back while they wait for their send or their confirmation.
+        self._mine: set[tuple[int, date]] = set()
 
     # -- the cycle ------------------------------------------------------------------------------
 
@@ -162,6 +165,7 @@ class DailyService:
             planned = [(s, d) for s, d in planned if (s.id, d) not in existing]
             out = await self._open(tx, planned, now)
             await tx.subscriptions.claim_many([d for d, _ in out], self.worker, now)
+        self._mine.update((d.subscription.id, d.local_date) for d, _ in out)
         report.claimed += len(out)
         return out
 
@@ -211,6 +215,9 @@ class DailyService:
             stale = await tx.subscriptions.stale_claims(cutoff, self.batch, list(self.messengers))
             missed: list[tuple[int, date]] = []
             for delivery in stale:
+                key = (delivery.subscription.id, delivery.local_date)
+                if key in self._mine:
+                    continue
                 if delivery.local_date != local_today(delivery.subscription, now):
                     missed.append((delivery.subscription.id, delivery.local_date))
                     continue
@@ -219,6 +226,7 @@ class DailyService:
                 reply = await self._reopen(tx, delivery, now)
                 if reply is not None:
                     out.append((delivery, reply))
+                    self._mine.add(key)
             if missed:
                 await tx.subscriptions.fail(missed, "missed")
                 report.missed += len(missed)
@@ -289,12 +297,14 @@ class DailyService:
                 key = (delivery.subscription.id, delivery.local_date)
                 messenger = self.messengers.get(delivery.subscription.chat.platform)
                 if messenger is None:
+                    self._mine.discard(key)
                     return  # that platform is not running in this process: the claim expires, another sends
                 try:
                     ok = await messenger.send(delivery.subscription.chat, reply)
                 except Exception:
                     report.errors += 1
                     log.exception("sending the question of the day to %s failed", delivery.subscription.chat.key())
+                    self._mine.discard(key)
                     return  # stays claimed: retried after the lease
                 if ok:
                     confirmations.sent.append(key)
@@ -324,7 +334,10 @@ class DailyService:
     async def _flush_forever(self, confirmations: _Confirmations) -> None:
         while True:
             await asyncio.sleep(self.confirm_every)
-            await self._flush(confirmations)
+            try:
+                await self._flush(confirmations)
+            except Exception:  # the next round tries again: a lost confirmation would mean a resend
+                log.exception("confirming deliveries failed; retrying")
 
     async def _flush(self, confirmations: _Confirmations) -> None:
         sent, failed = confirmations.sent[:], confirmations.failed[:]
@@ -332,11 +345,18 @@ class DailyService:
             return
         del confirmations.sent[: len(sent)]
         del confirmations.failed[: len(failed)]
-        async with self.bot.store.transaction() as tx:
-            if sent:
-                await tx.subscriptions.confirm(sent, self.bot.clock.now())
-            if failed:
-                await tx.subscriptions.fail(failed, "failed")
+        try:
+            async with self.bot.store.transaction() as tx:
+                if sent:
+                    await tx.subscriptions.confirm(sent, self.bot.clock.now())
+                if failed:
+                    await tx.subscriptions.fail(failed, "failed")
+        except BaseException:
+            confirmations.sent.extend(sent)
+            confirmations.failed.extend(failed)
+            raise
+        self._mine.difference_update(sent)
+        self._mine.difference_update(failed)
 
     async def next_wakeup(self) -> datetime | None:
         """When the next subscription or reminder is due (the scheduler sleeps until then)."""
