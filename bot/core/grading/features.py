@@ -19,12 +19,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer  # type: ignore[import-untyped]
-
-from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens
+from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens, stem_en
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_STEMMER = snowballstemmer.stemmer("english")
 # Negation words: English, and Chinese characters/words that negate what follows.
 _NEG_EN = frozenset("not no never none nothing neither nor cannot cant can't don't doesn't isn't aren't wasn't"
                     " weren't won't wouldn't shouldn't couldn't didn't hasn't haven't without".split())
@@ -37,13 +34,6 @@ STOP = STOP_EN - _KEEP
 
 # Caches hold words and rubric texts only (bounded vocabularies), never whole answers: memory stays flat
 # however many different answers a long-running bot grades.
-@lru_cache(maxsize=32768)
-def stem_en(word: str) -> str:
-    if not word.isalpha() or len(word) <= 2:
-        return word
-    return str(_STEMMER.stemWord(word))
-
-
 @lru_cache(maxsize=32768)
 def trigrams(term: str) -> frozenset[str]:
     padded = f"#{term}#"

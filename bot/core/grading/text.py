@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import snowballstemmer  # type: ignore[import-untyped]
+
 # Zero-width and bidi control characters carry no meaning for grading.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,6 +46,18 @@ def clean(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return " ".join(text.casefold().split())
+
+
+_SNOWBALL = snowballstemmer.stemmer("english")
+
+
+# Caches hold words only (a bounded vocabulary), never whole answers: memory stays flat.
+@lru_cache(maxsize=32768)
+def stem_en(word: str) -> str:
+    """The Snowball (Porter 2) stem: "values" and "value" meet, so do "evaporate" and "evaporated"."""
+    if not word.isalpha() or len(word) <= 2:
+        return word
+    return str(_SNOWBALL.stemWord(word))
 
 
 @lru_cache(maxsize=65536)
@@ -140,7 +154,7 @@ def weak_alias(alias: str) -> bool:
 
 
 def _match_tokens(cleaned: str) -> tuple[str, ...]:
-    return tuple(tok if _CJK.match(tok) else stem(tok) for tok in raw_tokens(cleaned))
+    return tuple(tok if _CJK.match(tok) else stem_en(tok) for tok in raw_tokens(cleaned))
 
 
 @lru_cache(maxsize=64)
