@@ -71,6 +71,7 @@ def alias_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
     stemmed tokens: see bot.core.grading.text)."""
     from bot.core.grading.text import clean, phrase_pattern, weak_alias
 
+    prompt = " ".join(clean(p) for p in (q.prompt.en, q.prompt.zh))
     for n, kp in enumerate(q.key_points):
         for lang, aliases in (("en", kp.aliases.en), ("zh", kp.aliases.zh)):
             for i, alias in enumerate(aliases):
@@ -80,3 +81,7 @@ def alias_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
                         "by chance, so the grader ignores it; use a specific term")
                 elif not phrase_pattern(alias).search(clean(alias)):
                     yield n, lang, i, f"question {q.id!r}: alias {alias!r} can never match an answer"
+                elif phrase_pattern(alias).search(prompt):
+                    yield n, lang, i, (
+                        f"question {q.id!r}: alias {alias!r} is in the question itself: repeating the question "
+                        "earns nothing, so it never counts; use a term only an answer would contain")
