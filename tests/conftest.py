@@ -1,8 +1,9 @@
-"""Shared fixtures: the network guard, the real bank, a real SQLite store, a conversation harness."""
+"""Shared fixtures: the network guard, the real bank, a real store (SQLite, or PostgreSQL too), a harness."""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import random
 import socket
 from collections.abc import AsyncIterator
@@ -18,6 +19,7 @@ from bot.core.clock import FakeClock
 from bot.core.grading import KeyPointGrader
 from bot.storage.store import SqlStore, open_store, sqlite_url
 from tests.harness import Harness
+from tests.postgres.db import fresh_schema, unreachable_reason
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -64,9 +66,43 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
+# Storage and scheduling suites: every test that uses a store runs on SQLite and on PostgreSQL.
+BOTH_ENGINES = ("tests/integration/", "tests/postgres/")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "db_engine" not in metafunc.fixturenames or "db_engine" in getattr(metafunc, "params", {}):
+        return
+    where = metafunc.definition.path.relative_to(metafunc.config.rootpath).as_posix()
+    if where.startswith(BOTH_ENGINES):
+        engines = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+        metafunc.parametrize("db_engine", engines, indirect=True)
+
+
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
-    s = await open_store(sqlite_url(tmp_path / "studybot.db"))
+def db_engine(request: pytest.FixtureRequest) -> str:
+    """"sqlite" or "postgres"; PostgreSQL tests skip when no server answers, except on CI."""
+    engine: str = getattr(request, "param", "sqlite")
+    if engine == "postgres" and (reason := unreachable_reason()) is not None:
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI must run the PostgreSQL tests: see .ci/run)")
+        pytest.skip(reason + "; set STUDYBOT_TEST_DATABASE_URL")
+    return engine
+
+
+@pytest.fixture
+async def db_url(db_engine: str, tmp_path: Path) -> AsyncIterator[str]:
+    """A SQLite file in the test's folder, or a PostgreSQL schema of the test's own (dropped after)."""
+    if db_engine == "sqlite":
+        yield sqlite_url(tmp_path / "studybot.db")
+        return
+    async with fresh_schema() as url:
+        yield url
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[SqlStore]:
+    s = await open_store(db_url)
     yield s
     await s.close()
 

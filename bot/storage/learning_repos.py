@@ -62,7 +62,12 @@ class SqlCards:
             )
 
     async def due(self, learner_id: int, now: datetime, limit: int = 20) -> list[CardState]:
-        q = select(cards).where(cards.c.learner_id == learner_id, cards.c.due <= now).order_by(cards.c.due).limit(limit)
+        q = (
+            select(cards)
+            .where(cards.c.learner_id == learner_id, cards.c.due <= now)
+            .order_by(cards.c.due, cards.c.question_id)
+            .limit(limit)
+        )
         return [card_from_row(r) for r in await self.conn.execute(q)]
 
     async def all(self, learner_id: int) -> list[CardState]:
@@ -160,7 +165,7 @@ class SqlRounds:
         q = (
             select(round_answers)
             .where(round_answers.c.round_id == round_id)
-            .order_by(round_answers.c.score.desc(), round_answers.c.answered_at)
+            .order_by(round_answers.c.score.desc(), round_answers.c.answered_at, round_answers.c.learner_id)
         )
         return [
             RoundAnswer(r.learner_id, r.name, r.score, r.verdict, r.text, r.answered_at)
@@ -179,18 +184,22 @@ class SqlRounds:
             .where(rounds.c.closed_at.is_(None), rounds.c.closes_at <= now)
             .order_by(rounds.c.closes_at)
             .limit(limit)
+            # Several processes close rounds: each takes its own (PostgreSQL; SQLite ignores it).
+            .with_for_update(skip_locked=True)
         )
         return [_round(r) for r in await self.conn.execute(q)]
 
     async def leaderboard(self, chat_id: int, since: datetime | None, limit: int = 10) -> list[LeaderRow]:
         points = func.sum(round_answers.c.score).label("points")
+        name = func.max(learners.c.name).label("name")
         q = (
-            select(round_answers.c.learner_id, func.max(learners.c.name).label("name"), points, func.count().label("n"))
+            select(round_answers.c.learner_id, name, points, func.count().label("n"))
             .join(rounds, rounds.c.id == round_answers.c.round_id)
             .join(learners, learners.c.id == round_answers.c.learner_id)
             .where(rounds.c.chat_id == chat_id)
             .group_by(round_answers.c.learner_id)
-            .order_by(points.desc())
+            # Equal points are listed by name: without a tie-break each engine picks its own order.
+            .order_by(points.desc(), name, round_answers.c.learner_id)
             .limit(limit)
         )
         if since is not None:
@@ -258,7 +267,7 @@ class SqlAppeals:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     async def all(self) -> list[Appeal]:
-        q = select(appeals).order_by(appeals.c.question_id, appeals.c.created_at.desc())
+        q = select(appeals).order_by(appeals.c.question_id, appeals.c.created_at.desc(), appeals.c.id.desc())
         return [
             Appeal(r.id, r.learner_id, r.question_id, r.answer_text, r.score, r.verdict, r.reason, r.created_at)
             for r in await self.conn.execute(q)

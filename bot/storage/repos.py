@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.events import ChatKind, ChatRef, UserRef
 from bot.core.ports import Chat, DayStat, LastAnswer, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
+from bot.storage.locks import serialize_on
 from bot.storage.merging import detach_identity, merge_learners
 from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
 
@@ -26,6 +27,7 @@ class SqlLearners:
         self.conn = conn
 
     async def resolve(self, user: UserRef, name: str, lang: str | None, now: datetime) -> Learner:
+        await serialize_on(self.conn, "user", user.platform, user.id)
         name = name[:128]
         q = (
             select(learners)
@@ -104,6 +106,7 @@ class SqlChats:
         )
 
     async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat:
+        await serialize_on(self.conn, "chat", ref.platform, ref.id)
         q = select(chats).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
         row = (await self.conn.execute(q)).first()
         if row is not None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage.batch_repos import SqlBatch
@@ -68,6 +68,8 @@ class SqlStore:
 
 def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> AsyncEngine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        return postgres_engine(parsed, **kwargs)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True, **kwargs)
     if parsed.database and parsed.database != ":memory:":
@@ -92,6 +94,23 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> Asyn
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def postgres_engine(url: URL, **kwargs: Any) -> AsyncEngine:
+    """PostgreSQL through asyncpg. `?search_path=NAME` in the URL selects a schema.
+
+    asyncpg takes the search path as a server setting, not a URL parameter, so it is moved from
+    the URL into the connection's settings: one database can then hold several deployments (or
+    each test its own schema), and Alembic's version table follows the schema too.
+    """
+    settings = {"application_name": "studybot"}
+    search_path = url.query.get("search_path")
+    if search_path:
+        settings["search_path"] = str(search_path)
+        url = url.difference_update_query(["search_path"])
+    connect_args = {"server_settings": settings, **kwargs.pop("connect_args", {})}
+    # pre-ping: a connection that died with a server restart is replaced, not handed out.
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORMAL") -> SqlStore:

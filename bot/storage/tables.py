@@ -49,6 +49,39 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
 
 
+class UserString(TypeDecorator[str]):
+    """Text people typed (names, answers, reasons), given back as it was stored on either engine.
+
+    PostgreSQL refuses a NUL character and a string longer than its column, failing the whole
+    update; SQLite stores both. On PostgreSQL a NUL is kept as U+FFFF (a noncharacter no one
+    types) and turned back on the way out, and the text is cut to the column's length, so a stray
+    control character or a very long name never costs an answer.
+    """
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql":
+            return value
+        value = value.replace("\x00", _NUL_STAND_IN)
+        length = getattr(self.impl, "length", None)
+        return value[:length] if length else value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        if value is None or dialect.name != "postgresql" or _NUL_STAND_IN not in value:
+            return value
+        return value.replace(_NUL_STAND_IN, "\x00")
+
+
+_NUL_STAND_IN = "\uffff"
+
+
+class UserText(UserString):
+    impl = Text
+    cache_ok = True
+
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -62,7 +95,7 @@ learners = Table(
     "learners",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(128), nullable=False, default=""),
+    Column("name", UserString(128), nullable=False, default=""),
     Column("lang", String(8), nullable=False, default="en"),
     Column("lang_set", Boolean, nullable=False, default=False),
     Column("tz", String(64), nullable=False, default="UTC"),
@@ -130,7 +163,7 @@ answers = Table(
     Column("score", Float, nullable=False),
     Column("verdict", String(16), nullable=False),
     Column("hints", Integer, nullable=False, default=0),
-    Column("text", Text, nullable=False, default=""),
+    Column("text", UserText, nullable=False, default=""),
     Column("answered_at", UTCDateTime, nullable=False),
     # The learner's local calendar day when they answered (their time zone then): streaks count these.
     Column("local_day", Date, nullable=False),
@@ -179,10 +212,10 @@ round_answers = Table(
     metadata,
     Column("round_id", Integer, ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True),
     Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True),
-    Column("name", String(128), nullable=False),
+    Column("name", UserString(128), nullable=False),
     Column("score", Float, nullable=False),
     Column("verdict", String(16), nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text", UserText, nullable=False),
     Column("answered_at", UTCDateTime, nullable=False),
 )
 
@@ -203,10 +236,10 @@ appeals = Table(
     Column("learner_id", Integer, ForeignKey("learners.id", ondelete="CASCADE"), nullable=False),
     Column("question_id", String(64), nullable=False),
     Column("answer_id", Integer, ForeignKey("answers.id", ondelete="SET NULL"), nullable=True),
-    Column("answer_text", Text, nullable=False),
+    Column("answer_text", UserText, nullable=False),
     Column("score", Float, nullable=False),
     Column("verdict", String(16), nullable=False),
-    Column("reason", Text, nullable=False),
+    Column("reason", UserText, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Index(None, "question_id", "created_at"),
 )
@@ -217,7 +250,7 @@ refs = Table(
     "refs",
     metadata,
     Column("key", String(160), primary_key=True),
-    Column("value", Text, nullable=False),
+    Column("value", UserText, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Index(None, "expires_at"),
 )
