@@ -217,7 +217,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # one redacted line for the operator, the traceback in the (redacted) log
-        logging.getLogger("studybot").critical("stopped by %s", type(exc).__name__, exc_info=True)
+        if logging.getLogger().handlers:  # commands that set up logging keep the traceback there
+            logging.getLogger("studybot").critical("stopped by %s", type(exc).__name__, exc_info=True)
         print(f"studybot: {type(exc).__name__}: {_redact(str(exc))}", file=sys.stderr)
         return 1
 
