@@ -3,17 +3,13 @@ refuses to start — on any platform — rather than serve half a bank."""
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.content.loader import DEFAULT_ROOT, check_path
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.hardening.processes import bot_env, run_to_end
 
 HOSTILE_DECKS = {
     "tabs.yaml": ("questions:\n\t- id: x\n", "tabs.yaml:2:"),
@@ -74,16 +70,12 @@ async def test_studybot_run_with_a_platform_token_refuses_a_broken_bank_before_c
     (bank / "questions" / "zz-broken.yaml").write_text("questions:\n  - id: Bad Id\n", "utf-8")  # ... half is not
     api = FakeBotApi()
     await api.start()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, STUDYBOT_CONTENT_DIR=str(bank),
-               STUDYBOT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
+    env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
+                  STUDYBOT_CONTENT_DIR=str(bank))
     try:
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-                                                    stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                                                    stderr=asyncio.subprocess.PIPE)
-        _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        code, _, err = await run_to_end(["run"], env, tmp_path)
     finally:
         await api.stop()
-    assert proc.returncode == 1
-    assert "zz-broken.yaml:2:" in err.decode() and "question bank is broken" in err.decode()
+    assert code == 1
+    assert "zz-broken.yaml:2:" in err and "question bank is broken" in err
     assert api.calls == []  # it never went online with half a bank

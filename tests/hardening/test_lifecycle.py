@@ -4,37 +4,16 @@ answer the learner was told about."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import signal
-import sqlite3
-import sys
-from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi, chat, user
+from tests.hardening.processes import bot_env, kill, query, start
 
 pytestmark = pytest.mark.slow
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
-    env.update(STUDYBOT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-               **extra)
-    return env
-
-
-async def start(args: list[str], env: dict[str, str], cwd: Path, **streams: int) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", *args, cwd=cwd, env=env, **streams)  # type: ignore[arg-type]
-
-
-def query(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db)) as conn:  # closed, not just committed: no -wal left behind by us
-        return conn.execute(sql).fetchall()
 
 
 def answers_in(db: Path) -> list[str]:
@@ -59,9 +38,7 @@ async def test_sigterm_finishes_the_reply_in_flight_closes_the_database_and_exit
         _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
     finally:
         api.release()
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill(proc)
         await api.stop()
     log = err.decode(errors="replace")
     assert proc.returncode == 0, log[-3000:]
@@ -88,9 +65,7 @@ async def test_stop_is_bounded_when_in_flight_work_never_finishes(tmp_path: Path
         # without the bound the process would wait for the held reply forever.
         _, err = await asyncio.wait_for(proc.communicate(), timeout=90)
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill(proc)
         api.release()
         await api.stop()
     log = err.decode(errors="replace")
@@ -114,12 +89,8 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path) -> None:
             assert line, "the chat ended early"
             if line.startswith(b"== Score:"):
                 acknowledged += 1
-        proc.kill()
-        await proc.wait()
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill(proc)
     assert proc.returncode == -signal.SIGKILL
     # Restart: the database opens (WAL recovery), migrations are a no-op, and the answers are there.
     health = await start(["health"], env, tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
@@ -155,12 +126,8 @@ async def test_sigkill_of_the_telegram_bot_loses_no_reply_it_sent(tmp_path: Path
                 api.message(user(uid, f"L{uid}"), chat(uid), "/quiz")
         graded = lambda: [t for uid in learners for t in api.texts(uid) if "Score" in t]  # noqa: E731
         await api.wait_for(lambda: len(graded()) >= 60, timeout=60)
-        proc.kill()
-        await proc.wait()
     finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
+        await kill(proc)
         await api.stop()
     stored = {str(uid): int(n) for uid, n in query(  # type: ignore[call-overload]
         tmp_path / "data" / "studybot.db",

@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import signal
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +22,8 @@ from bot.logging_setup import REDACTED, Redactor, configure
 from tests.adapters.discord.fake_discord import ADMIN_PERMS, FakeDiscord, user_payload
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi, chat, user
 from tests.adapters.telegram.test_telegram_process import free_port
+from tests.hardening.processes import bot_env, run_to_end, start, terminate
 
-ROOT = Path(__file__).resolve().parents[2]
 DISCORD_TOKEN = "MTAxMDAwMDAwMDAwMDAwMDAx.GhJkLm.abcdefghijklmnopqrstuvwxyz0123456789ABCD"
 WEBHOOK_SECRET = "hook-secret-0123456789"
 
@@ -116,28 +114,17 @@ def test_records_are_redacted_for_every_handler_not_only_ours(restore_logging: N
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
-    env.update(STUDYBOT_DATA_DIR=str(tmp_path / "data"), STUDYBOT_LOG_LEVEL="DEBUG",
-               PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""), **extra)
-    return env
+    return bot_env(tmp_path, STUDYBOT_LOG_LEVEL="DEBUG", **extra)
 
 
 async def _run_until(env: dict[str, str], cwd: Path, log: Path, until: object) -> tuple[int, str]:
     """Start `studybot run`, await `until`, send SIGTERM; (exit code, everything it wrote)."""
     with log.open("wb") as out:
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=cwd, env=env,
-                                                    stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
+        proc = await start(["run"], env, cwd, stdin=asyncio.subprocess.DEVNULL, stdout=out, stderr=out)
         try:
             await until  # type: ignore[misc]
         finally:
-            if proc.returncode is None:
-                proc.send_signal(signal.SIGTERM)
-            try:
-                code = await asyncio.wait_for(proc.wait(), timeout=60)
-            except TimeoutError:
-                proc.kill()
-                await proc.wait()
-                raise
+            code = await terminate(proc)
     return code, log.read_bytes().decode("utf-8", errors="replace")  # noqa: ASYNC240 (the process has ended)
 
 
@@ -184,16 +171,13 @@ async def test_a_rejected_telegram_token_fails_in_one_line_without_the_token(tmp
     await api.start()
     env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url)
     try:
-        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-                                                    stdin=asyncio.subprocess.DEVNULL,
-                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=60)
+        code, out, err = await run_to_end(["run"], env, tmp_path)
     finally:
         await api.stop()
-    output = (out + err).decode(errors="replace")
-    assert proc.returncode == 1, output[-2000:]
+    output = out + err
+    assert code == 1, output[-2000:]
     assert TOKEN not in output and default_secret(TOKEN) not in output
-    last = err.decode().strip().splitlines()[-1]
+    last = err.strip().splitlines()[-1]
     assert last.startswith("studybot: ") and "token" in last.lower(), last
 
 

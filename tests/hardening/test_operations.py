@@ -4,12 +4,9 @@ that name the setting."""
 from __future__ import annotations
 
 import asyncio
-import os
-import sqlite3
 import subprocess
 import sys
 import time
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -20,16 +17,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from bot.storage.store import make_engine, sqlite_url
 from bot.storage.tables import metadata
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.hardening.processes import bot_env, query
 
 
 def studybot(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
-    environment.update(STUDYBOT_DATA_DIR=str(tmp_path / "data"),
-                       PYTHONPATH=str(ROOT) + os.pathsep + environment.get("PYTHONPATH", ""), **env)
     return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=environment, timeout=120, cwd=tmp_path)
+                          env=bot_env(tmp_path, **env), timeout=120, cwd=tmp_path)
+
+
+def migrate_to(db: Path, revision: str) -> None:
+    """A database at an earlier schema, as an older studybot left it."""
+
+    async def go() -> None:
+        engine = make_engine(sqlite_url(db))
+        try:
+            await upgrade(engine, revision)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
 
 
 def revisions() -> list[str]:
@@ -38,18 +44,12 @@ def revisions() -> list[str]:
     return [rev.revision for rev in reversed(list(script.walk_revisions()))]
 
 
-def query(db: Path, sql: str) -> list[tuple[object, ...]]:
-    with closing(sqlite3.connect(db)) as conn:
-        return conn.execute(sql).fetchall()
-
-
 # -- db backup ------------------------------------------------------------------------------------
 
 
 @pytest.mark.slow
 def test_backup_while_the_bot_writes_is_a_consistent_restorable_copy(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
-    env.update(STUDYBOT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
+    env = bot_env(tmp_path)
     out = tmp_path / "chat.out"
     with out.open("w") as sink:
         writer = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--user", "ops"], stdin=subprocess.PIPE,
@@ -140,16 +140,7 @@ async def test_migrate_from_every_earlier_revision_reaches_the_model_and_keeps_d
 
 @pytest.mark.slow
 def test_db_migrate_command_from_the_oldest_revision_then_again(tmp_path: Path) -> None:
-    db = tmp_path / "data" / "studybot.db"
-    engine = make_engine(sqlite_url(db))
-
-    async def oldest() -> None:
-        try:
-            await upgrade(engine, revisions()[0])
-        finally:
-            await engine.dispose()
-
-    asyncio.run(oldest())
+    migrate_to(tmp_path / "data" / "studybot.db", revisions()[0])
     first, second = studybot(["db", "migrate"], tmp_path), studybot(["db", "migrate"], tmp_path)
     assert first.returncode == second.returncode == 0, first.stderr
     assert first.stdout == second.stdout == f"database at revision {head_revision()}\n"
@@ -163,15 +154,7 @@ def test_health_answers_for_the_database_and_the_bank(tmp_path: Path) -> None:
     before = studybot(["health"], tmp_path)
     assert before.returncode == 1 and "no file at" in before.stderr
     assert not (tmp_path / "data" / "studybot.db").exists()  # a health check creates nothing
-    engine = make_engine(sqlite_url(tmp_path / "data" / "studybot.db"))
-
-    async def oldest() -> None:
-        try:
-            await upgrade(engine, revisions()[0])
-        finally:
-            await engine.dispose()
-
-    asyncio.run(oldest())
+    migrate_to(tmp_path / "data" / "studybot.db", revisions()[0])
     if len(revisions()) > 1:
         behind = studybot(["health"], tmp_path)
         assert behind.returncode == 1 and "studybot db migrate" in behind.stderr
