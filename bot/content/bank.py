@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
 from bot.content.schema import Question, Topic
 
@@ -15,6 +16,8 @@ class Bank:
     questions: tuple[Question, ...]
     by_id: Mapping[str, Question] = field(init=False, repr=False)
     by_topic: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
+    # Values derived from this bank (related questions, term sets): computed once, kept with it.
+    derived: dict[str, Any] = field(init=False, repr=False, compare=False, hash=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         by_topic: dict[str, list[Question]] = {t.id: [] for t in self.topics}

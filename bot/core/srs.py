@@ -38,15 +38,21 @@ def rating_for_score(score: float) -> Rating:
     return Rating.Again
 
 
+# Our cards are keyed by (learner, question); fsrs's own card id is unused. Passing one also
+# skips the 1 ms sleep fsrs takes to make time-based ids unique.
+_CARD_ID = 0
+
+
 def _to_fsrs(card: CardState) -> Card:
     return Card(
+        card_id=_CARD_ID,
         state=State(card.state), step=card.step, stability=card.stability, difficulty=card.difficulty,
         due=card.due, last_review=card.last_review,
     )
 
 
 def new_card(question_id: str, now: datetime) -> CardState:
-    fresh = Card(due=now)
+    fresh = Card(card_id=_CARD_ID, due=now)
     return CardState(question_id, int(fresh.state), fresh.step, None, None, now, None)
 
 
