@@ -29,8 +29,9 @@ async def test_sigterm_finishes_the_reply_in_flight_closes_the_database_and_exit
     try:
         await api.wait_for(lambda: api.sent("setMyCommands"), timeout=60)
         api.message(user(91, "Term"), chat(91), "/quiz")
+        await api.wait_for(lambda: api.texts(91), timeout=30)
+        api.hold_after = len(api.delivered)  # from now on Telegram holds the bot's messages: in flight
         api.message(user(91, "Term"), chat(91), "LoRA trains small low-rank matrices beside frozen weights.")
-        api.hold_after = 1  # the question goes out; the graded reply is held, in flight
         await api.wait_for(lambda: api.held >= 1, timeout=30)
         proc.send_signal(signal.SIGTERM)
         await asyncio.sleep(0.5)  # the bot is stopping, with a reply still in flight
