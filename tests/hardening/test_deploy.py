@@ -11,6 +11,7 @@ import fnmatch
 import json
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -222,3 +223,21 @@ def test_compose_gives_the_bot_time_to_stop_gracefully() -> None:
     seconds = int(grace[:-1]) * {"s": 1, "m": 60}[grace[-1]]
     assert bot.get("stop_signal", "SIGTERM") == "SIGTERM"
     assert seconds > Settings.model_fields["stop_timeout"].default  # type: ignore[operator]
+
+
+def _compose_cli() -> list[str] | None:
+    """A Compose CLI, if this machine has one (none needs a Docker engine for `config`)."""
+    if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
+        return ["docker", "compose"]
+    return ["docker-compose"] if shutil.which("docker-compose") else None
+
+
+def test_compose_config_is_valid_for_the_compose_cli_when_there_is_one(tmp_path: Path) -> None:
+    cli = _compose_cli()
+    if cli is None:
+        pytest.skip("no docker compose / docker-compose here: the parsed checks above stand in")
+    (tmp_path / "docker-compose.yml").write_bytes((ROOT / "docker-compose.yml").read_bytes())
+    (tmp_path / "Dockerfile").write_bytes((ROOT / "Dockerfile").read_bytes())
+    (tmp_path / ".env").write_bytes((ROOT / ".env.example").read_bytes())
+    result = subprocess.run([*cli, "config", "-q"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
