@@ -20,7 +20,10 @@ def answers_in(db: Path) -> list[str]:
     return [str(row[0]) for row in query(db, "SELECT text FROM answers ORDER BY id")]
 
 
-async def test_sigterm_finishes_the_reply_in_flight_closes_the_database_and_exits_0(tmp_path: Path) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+async def test_a_stop_signal_finishes_the_reply_in_flight_closes_the_database_and_exits_0(
+    tmp_path: Path, sig: signal.Signals
+) -> None:
     api = FakeBotApi()
     await api.start()
     env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url)
@@ -33,7 +36,7 @@ async def test_sigterm_finishes_the_reply_in_flight_closes_the_database_and_exit
         api.hold_after = len(api.delivered)  # from now on Telegram holds the bot's messages: in flight
         api.message(user(91, "Term"), chat(91), "LoRA trains small low-rank matrices beside frozen weights.")
         await api.wait_for(lambda: api.held >= 1, timeout=30)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(sig)
         await asyncio.sleep(0.5)  # the bot is stopping, with a reply still in flight
         api.release()
         _, err = await asyncio.wait_for(proc.communicate(), timeout=60)
@@ -47,7 +50,7 @@ async def test_sigterm_finishes_the_reply_in_flight_closes_the_database_and_exit
     db = tmp_path / "data" / "studybot.db"
     assert not db.with_name("studybot.db-wal").exists()  # the last connection closed: WAL checkpointed away
     assert answers_in(db) == ["LoRA trains small low-rank matrices beside frozen weights."]
-    assert "SIGTERM received" in log and "stopped" in log
+    assert f"{sig.name} received" in log and "stopped" in log
 
 
 async def test_stop_is_bounded_when_in_flight_work_never_finishes(tmp_path: Path) -> None:
