@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 import random
 import socket
 from collections.abc import AsyncIterator
@@ -19,7 +18,7 @@ from bot.core.clock import FakeClock
 from bot.core.grading import KeyPointGrader
 from bot.storage.store import SqlStore, open_store, sqlite_url
 from tests.harness import Harness
-from tests.postgres.db import fresh_schema, unreachable_reason
+from tests.postgres.db import fresh_schema, require_postgres
 
 _real_connect = socket.socket.connect
 _real_connect_ex = socket.socket.connect_ex
@@ -83,10 +82,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def db_engine(request: pytest.FixtureRequest) -> str:
     """"sqlite" or "postgres"; PostgreSQL tests skip when no server answers, except on CI."""
     engine: str = getattr(request, "param", "sqlite")
-    if engine == "postgres" and (reason := unreachable_reason()) is not None:
-        if os.environ.get("CI"):
-            pytest.fail(reason + " (CI must run the PostgreSQL tests: see .ci/run)")
-        pytest.skip(reason + "; set STUDYBOT_TEST_DATABASE_URL")
+    if engine == "postgres":
+        require_postgres()
     return engine
 
 

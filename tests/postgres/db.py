@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from functools import cache
 
+import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -50,6 +51,16 @@ def unreachable_reason() -> str | None:
     except Exception as exc:  # any failure to connect: refused, unknown database, bad auth
         return f"PostgreSQL at {make_url(pg_base_url())!s} is not reachable: {type(exc).__name__}: {exc}"
     return None
+
+
+def require_postgres() -> None:
+    """Skip the calling test when no server answers; on CI (CI set), fail it instead."""
+    reason = unreachable_reason()
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(reason + " (CI must run the PostgreSQL tests: .ci/run starts the server)")
+    pytest.skip(reason + "; set STUDYBOT_TEST_DATABASE_URL")
 
 
 @asynccontextmanager

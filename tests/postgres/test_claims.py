@@ -60,7 +60,7 @@ def service(bot: StudyBot, recorder: Recorder, n: int, batch: int = 50) -> Daily
 async def ledger(store: SqlStore) -> list[tuple[int, str, str, int]]:
     async with store.engine.connect() as conn:
         q = select(deliveries.c.subscription_id, deliveries.c.status, deliveries.c.claimed_by, deliveries.c.attempts)
-        return [tuple(r) for r in await conn.execute(q.order_by(deliveries.c.subscription_id))]  # type: ignore[misc]
+        return [tuple(r) for r in await conn.execute(q.order_by(deliveries.c.subscription_id))]
 
 
 async def test_open_claim_transactions_take_disjoint_subscriptions(

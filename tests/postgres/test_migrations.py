@@ -36,7 +36,7 @@ async def engine(db_url: str) -> Any:
 
 async def schema_diffs(engine: AsyncEngine) -> list[Any]:
     async with engine.connect() as conn:
-        return await conn.run_sync(  # type: ignore[no-any-return]
+        return await conn.run_sync(
             lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), metadata)
         )
 
