@@ -59,6 +59,7 @@ def parse_located(text: str) -> Located:
         raise YamlSyntaxError(1, f"bad YAML: {exc}") from None
     located = Located(value=None)
     if node is not None:
+        check_shape(node)
         located.value = _build(node, (), located)
         _find_cut_comments(node, text.splitlines(), located)
     return located
@@ -109,6 +110,37 @@ def _scalar(node: yaml.Node) -> Any:
     return value
 
 
+# Decks are a few levels deep; anything far deeper is an attack or an accident, not a deck.
+MAX_DEPTH = 32
+
+
+def check_shape(root: yaml.Node) -> None:
+    """Refuse anchors/aliases (a ten-line "billion laughs" deck expands to gigabytes when
+    validated) and absurd nesting, before anything is built from the nodes."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int, int]] = [(root, 0, root.start_mark.line + 1)]
+    while stack:
+        node, depth, used_at = stack.pop()
+        if id(node) in seen:  # reached twice: an alias, reported where it is used
+            raise YamlSyntaxError(used_at, "YAML anchors and aliases (&, *) are not allowed in decks")
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise YamlSyntaxError(node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((n, depth + 1, line) for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((n, depth + 1, line) for n in node.value)
+
+
 def load_fast(text: str) -> Any:
-    """Plain, fast parse for the happy path (no positions)."""
-    return yaml.load(text, Loader=_Loader)
+    """Plain, fast parse for the happy path (no positions), with the same shape checks."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_shape(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()

@@ -21,7 +21,6 @@ from bot.adapters import terminal
 from bot.adapters.discord import render as discord_render
 from bot.adapters.discord.components import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT
 from bot.adapters.telegram import render as telegram_render
-from bot.core.commands import parse_command
 from bot.core.events import Attachment, Button, Part, Poll, Reply, ReplyKind
 
 # How many generated inputs each corpus test pushed through (the suite prints the total).
@@ -113,19 +112,6 @@ def action() -> st.SearchStrategy[str]:
         st.builds(lambda a, n: f"{a}{n}", st.sampled_from(ACTIONS), number),
         short_text,
     )
-
-
-# -- quarantine: bugs the corpus found in code this suite may not change --------------------------
-
-
-def hits_known_bug(message: str) -> bool:
-    """A multiple-choice answer that `str.isdigit()` accepts and `int()` refuses ("²", or more than
-    4,300 digits): bot/core/features/choice.py `pick_by_text` and rounds.py `answer` fail on it.
-    Reported to the core's owner; test_regressions.py holds it as strict xfails, so the fix shows."""
-    command = parse_command(message)
-    text = command.args if command is not None and command.name == "a" else message
-    choice = text[:20_000].strip().rstrip(".)").strip()
-    return choice.isdigit() and not (choice.isascii() and len(choice) < 4300)
 
 
 # -- generated replies (what an adapter may be asked to render) ---------------------------------

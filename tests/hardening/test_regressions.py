@@ -2,8 +2,8 @@
 
 Fixed: forged button data with a non-ASCII digit ("hint:0:²") and text that is not valid
 Unicode (lone surrogates, e.g. non-UTF-8 bytes piped into `studybot chat`) failed inside the core.
-Open (strict xfail: the test fails once the bug is fixed, so the marker is removed with the fix):
-a multiple-choice answer that `str.isdigit()` accepts but `int()` refuses.
+Fixed too: a multiple-choice answer that `str.isdigit()` accepts but `int()` refuses ("²", or
+more than 4,300 digits).
 """
 
 from __future__ import annotations
@@ -28,17 +28,12 @@ async def test_text_that_is_not_valid_unicode_is_stored_with_replacement_charact
     assert "error.internal" not in keys(await named.say("/start"))
 
 
-BUG = "choice.py pick_by_text / rounds.py answer: use choice.isascii() and choice.isdigit() (and a length cap) before int()"
-
-
-@pytest.mark.xfail(strict=True, reason=BUG)
 @pytest.mark.parametrize("answer", ["²", "9" * 5000])
 async def test_private_multiple_choice_answer_with_odd_digits(harness: Harness, answer: str) -> None:
     await harness.say("/mc")
     assert "error.internal" not in keys(await harness.say(answer))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
 @pytest.mark.parametrize("answer", ["²", "9" * 5000])
 async def test_group_multiple_choice_answer_with_odd_digits(harness: Harness, answer: str) -> None:
     group = Harness(harness.bot, chat_id="g", chat_kind=ChatKind.GROUP, is_admin=True)

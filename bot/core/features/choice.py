@@ -77,12 +77,22 @@ async def pick(ctx: Ctx, session_id: int, index: int) -> list[Reply]:
     return await _grade_pick(ctx, session, q, index)
 
 
-async def pick_by_text(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
+def option_number(text: str, n: int) -> int | None:
+    """The 0-based option a typed answer picks ("2", "2.", "2)"), or None. ASCII digits only:
+    "²" passes str.isdigit() but not int()."""
     choice = text.strip().rstrip(".)").strip()
+    if not (choice.isascii() and choice.isdigit() and len(choice) <= 3):
+        return None
+    index = int(choice) - 1
+    return index if 0 <= index < n else None
+
+
+async def pick_by_text(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
     n = len(session.options)
-    if not choice.isdigit() or not 1 <= int(choice) <= n:
+    index = option_number(text, n)
+    if index is None:
         return [ctx.say("mc.pick", n=n)]
-    return await _grade_pick(ctx, session, q, int(choice) - 1)
+    return await _grade_pick(ctx, session, q, index)
 
 
 async def _grade_pick(ctx: Ctx, session: OpenQuestion, q: Question, index: int) -> list[Reply]:

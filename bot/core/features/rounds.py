@@ -16,7 +16,7 @@ from bot.content.schema import Question
 from bot.core.clock import zone
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
-from bot.core.features.choice import mc_reply, option_texts, shuffled_options
+from bot.core.features.choice import mc_reply, option_number, option_texts, shuffled_options
 from bot.core.features.progress import record
 from bot.core.features.quiz import grade_answer, grade_parts, pct, reference_parts
 from bot.core.grading.grader import verdict_for
@@ -88,10 +88,10 @@ async def answer(ctx: Ctx, text: str) -> list[Reply]:
         return []  # a reply to an old question: nothing to grade, nothing to say to the group
     rnd, q = found
     if rnd.mode == "mc":
-        choice = text.strip().rstrip(".)")
-        if not choice.isdigit():
+        index = option_number(text, len(rnd.options))
+        if index is None:
             return [ctx.say("mc.pick", n=len(rnd.options))]
-        return await pick(ctx, rnd.id, int(choice) - 1)
+        return await pick(ctx, rnd.id, index)
     grade, score, verdict = grade_answer(ctx, q, text)
     replaced = await ctx.tx.rounds.answer(rnd.id, ctx.learner.id, _name(ctx), score, verdict.value, text, ctx.now)
     public = ctx.say("round.replaced" if replaced else "round.answered", name=_name(ctx), score=pct(score))
