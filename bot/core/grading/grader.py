@@ -92,7 +92,13 @@ _INJECTION = re.compile(
     r"(?:100|full|maximum|perfect|10/10)"
     r"|(?:output|return|set) (?:the )?(?:score|verdict|grade)\s*(?:=|:|to)"
     r"|you are (?:now )?(?:a|the) grader|system prompt|as an ai"
-    r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|满分|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确",
+    # disguised: notes addressed to the grader, grading markup or JSON, a fake transcript
+    r"|(?:note|message|dear) (?:to )?(?:the )?(?:grader|marker|examiner)|\b(?:grader|marker|examiner)\s*[:,]"
+    r"|</?(?:answer|grade|score|verdict)\b|[\"']?(?:score|verdict|grade)[\"']?\s*[:=]\s*[\"']?(?:\d|correct|full)"
+    r"|^\s*(?:assistant|system|user)\s*:"
+    r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|满分|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确"
+    r"|系统提示|评分器|评分标准",
+    re.MULTILINE,
 )
 
 
