@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.daily.schedule import WEEKDAYS
@@ -153,6 +153,29 @@ class SqlSubscriptions:
             Delivery(_subscription(r), r.local_date, r.question_id, r.attempts, r.round_id)
             for r in await self.conn.execute(q)
         ]
+
+    async def renew(self, keys: list[tuple[int, date]], worker: str, now: datetime) -> set[tuple[int, date]]:
+        """Restart the lease of these claims if they are still `worker`'s; the ones that still are."""
+        if not keys:
+            return set()
+        mine = and_(deliveries.c.claimed_by == worker[:64], deliveries.c.status == "claimed")
+        q = (
+            update(deliveries)
+            .where(deliveries.c.subscription_id == bindparam("k_sub"), deliveries.c.local_date == bindparam("k_day"),
+                   mine)
+            .values(claimed_at=now)
+        )
+        await self.conn.execute(q, [{"k_sub": s, "k_day": d} for s, d in keys])
+        wanted = set(keys)
+        ids = sorted({s for s, _ in keys})
+        held: set[tuple[int, date]] = set()
+        for start in range(0, len(ids), 500):
+            rows = await self.conn.execute(
+                select(deliveries.c.subscription_id, deliveries.c.local_date)
+                .where(deliveries.c.subscription_id.in_(ids[start : start + 500]), mine)
+            )
+            held.update(k for r in rows if (k := (r.subscription_id, r.local_date)) in wanted)
+        return held
 
     async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None:
         q = (

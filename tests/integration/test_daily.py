@@ -216,3 +216,23 @@ async def test_apscheduler_is_armed_for_the_next_due_time(harness: Harness, stud
         assert job.next_run_time.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).strftime("%H:%M") == "23:45"
     finally:
         await scheduler.stop()
+
+
+async def test_a_claim_taken_over_while_it_waited_is_not_sent_twice(harness: Harness, clock, studybot) -> None:  # type: ignore[no-untyped-def]
+    import asyncio
+
+    from bot.core.daily.service import RunReport
+
+    await harness.say("/daily 11:00 UTC")
+    clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
+    slow_messenger, other_messenger = Recorder(), Recorder()
+    slow = DailyService(studybot, {"test": slow_messenger}, worker="slow", lease=timedelta(seconds=30))
+    work = await slow._claim(RunReport())  # claimed, then stuck behind a long queue
+    clock.advance(seconds=31)
+    other = DailyService(studybot, {"test": other_messenger}, worker="other", lease=timedelta(seconds=30))
+    assert (await other.run_due()).sent == 1  # the lease ran out: another process sent it
+    queue: asyncio.Queue = asyncio.Queue()  # type: ignore[type-arg]
+    await queue.put(work)
+    await queue.put(None)
+    await slow._send_stream(queue, RunReport())
+    assert slow_messenger.sent == [] and len(other_messenger.sent) == 1

@@ -318,6 +318,9 @@ class DailyService:
 
         try:
             while (work := await batches.get()) is not None:
+                # A batch may have waited behind the previous one: restart its lease now, and drop what
+                # another process took over meanwhile (it sends those), so nobody gets it twice.
+                work = await self._still_mine(work)
                 for delivery, reply in work:
                     await gate.acquire()  # back-pressure: at most `concurrency` sends at once
                     task = asyncio.create_task(one(delivery, reply))
@@ -330,6 +333,16 @@ class DailyService:
             with contextlib.suppress(asyncio.CancelledError):
                 await flusher
             await self._flush(confirmations)
+
+    async def _still_mine(self, work: list[tuple[Delivery, Reply]]) -> list[tuple[Delivery, Reply]]:
+        keys = [(d.subscription.id, d.local_date) for d, _ in work]
+        async with self.bot.store.transaction() as tx:
+            held = await tx.subscriptions.renew(keys, self.worker, self.bot.clock.now())
+        lost = set(keys) - held
+        if lost:
+            log.warning("%d claim(s) were taken over by another process before we sent them", len(lost))
+            self._mine.difference_update(lost)
+        return [(d, r) for d, r in work if (d.subscription.id, d.local_date) in held]
 
     async def _flush_forever(self, confirmations: _Confirmations) -> None:
         while True:

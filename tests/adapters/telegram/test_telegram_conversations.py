@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -203,5 +204,11 @@ async def test_stats_chart_is_a_photo_and_export_a_document(fake_api: FakeBotApi
 async def test_poll_map_survives_in_the_database(fake_api: FakeBotApi, telegram: TelegramAdapter, studybot) -> None:  # type: ignore[no-untyped-def]
     fake_api.message(ADA, PRIVATE, "/mc")
     await fake_api.wait_for(lambda: fake_api.sent("sendPoll", 11))
-    stored = json.loads(await studybot.recall("tg:poll:1"))
+    stored_raw = None
+    for _ in range(200):  # the adapter stores the ref once the Bot API has answered
+        if (stored_raw := await studybot.recall("tg:poll:1")) is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert stored_raw is not None
+    stored = json.loads(stored_raw)
     assert stored["chat"] == 11 and stored["prefix"].startswith("mc:")
