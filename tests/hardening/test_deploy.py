@@ -79,8 +79,12 @@ def cli_accepts(argv: list[str]) -> None:
 # -- .env.example -------------------------------------------------------------------------------
 
 
+# Read by docker-compose.yml itself (the PostgreSQL profile), not by the bot.
+COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
+
+
 def test_env_example_documents_every_setting_and_nothing_else() -> None:
-    documented = set(env_example())
+    documented = set(env_example()) - COMPOSE_ONLY
     assert documented == setting_names(), {"undocumented": setting_names() - documented,
                                            "unknown": documented - setting_names()}
 
