@@ -64,6 +64,26 @@ class Settings(BaseSettings):
     discord_api_base_url: str | None = Field(default=None, validation_alias=_env("DISCORD_API_BASE_URL"))
     discord_gateway_url: str | None = Field(default=None, validation_alias=_env("DISCORD_GATEWAY_URL"))
     discord_dev_guild: int | None = Field(default=None, validation_alias=_env("DISCORD_DEV_GUILD"))
+    # Scale-out: this process owns shards DISCORD_SHARD_IDS (e.g. "0,1") of DISCORD_SHARD_COUNT.
+    discord_shard_count: int | None = Field(default=None, ge=1, le=10_000, validation_alias=_env("DISCORD_SHARD_COUNT"))
+    discord_shard_ids: tuple[int, ...] | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS"))
+
+    @field_validator("discord_shard_ids", mode="before")
+    @classmethod
+    def _shard_list(cls, v: object) -> object:
+        if isinstance(v, str):
+            if not v.strip():
+                return None
+            return tuple(int(x) for x in v.replace(" ", "").split(","))  # "0,1" -> (0, 1); a bad one raises
+        return v
+
+    @field_validator("discord_shard_ids")
+    @classmethod
+    def _shards_in_range(cls, v: tuple[int, ...] | None, info: ValidationInfo) -> tuple[int, ...] | None:
+        count = info.data.get("discord_shard_count")
+        if v is not None and (count is None or any(not 0 <= s < count for s in v)):
+            raise ValueError("needs DISCORD_SHARD_COUNT, and every id in 0 .. count-1")
+        return v
 
     @field_validator("telegram_bot_token", "discord_bot_token", "database_url", mode="before")
     @classmethod

@@ -72,8 +72,8 @@ def gateway_target(configured: str, requested: str) -> str:
     return str(target.with_query({**asked.query, **target.query}))
 
 
-class StudyClient(discord.Client):
-    """discord.Client with the adapter attached (components and commands call back through it)."""
+class _StudyClientMixin:
+    """The adapter attached to a discord.py client (components and commands call back through it)."""
 
     def __init__(self, handler: DiscordAdapter, **options: Any) -> None:
         super().__init__(**options)
@@ -90,6 +90,15 @@ class StudyClient(discord.Client):
                 await self.studybot_handler.on_modal(interaction)
 
 
+class StudyClient(_StudyClientMixin, discord.Client):
+    """One gateway connection: every shard when the bot is not sharded."""
+
+
+class ShardedStudyClient(_StudyClientMixin, discord.AutoShardedClient):
+    """The shards this process owns (DISCORD_SHARD_IDS of DISCORD_SHARD_COUNT): processes split a
+    large bot's guilds between them; each guild's events reach exactly one process."""
+
+
 class DiscordAdapter:
     platform = PLATFORM
 
@@ -104,6 +113,8 @@ class DiscordAdapter:
         defer_after: float = DEFER_AFTER,
         ready_timeout: float = 60.0,
         client_options: dict[str, Any] | None = None,
+        shard_count: int | None = None,
+        shard_ids: tuple[int, ...] | None = None,
     ) -> None:
         self.bot = bot
         self._token = token
@@ -117,9 +128,14 @@ class DiscordAdapter:
         discord.VoiceClient.warn_dave = False
         intents = discord.Intents.none()
         intents.guilds = True  # channels, owners and permissions; no privileged intent
-        self.client = StudyClient(self, intents=intents, chunk_guilds_at_startup=False, max_messages=None,
-                                  **(client_options or {}))
-        self.tree: app_commands.CommandTree[StudyClient] = app_commands.CommandTree(self.client)
+        options = {"intents": intents, "chunk_guilds_at_startup": False, "max_messages": None, **(client_options or {})}
+        self.client: StudyClient | ShardedStudyClient
+        if shard_count:
+            ids = list(shard_ids if shard_ids is not None else range(shard_count))
+            self.client = ShardedStudyClient(self, shard_count=shard_count, shard_ids=ids, **options)
+        else:
+            self.client = StudyClient(self, **options)
+        self.tree: app_commands.CommandTree[Any] = app_commands.CommandTree(self.client)
         self.translator = ZhTranslator()
         self.sync_result: str | None = None  # "guild", "global", "unchanged" or "failed"
         self._task: asyncio.Task[None] | None = None
@@ -390,5 +406,7 @@ def build_discord_adapter(settings: Settings, bot: StudyBot, **options: Any) -> 
         api_base_url=settings.discord_api_base_url,
         gateway_url=settings.discord_gateway_url,
         dev_guild=settings.discord_dev_guild,
+        shard_count=settings.discord_shard_count,
+        shard_ids=settings.discord_shard_ids,
         **options,
     )

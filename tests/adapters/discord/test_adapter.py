@@ -480,3 +480,29 @@ async def test_daily_subscription_with_a_role_needs_manage_server(adapter: Disco
                              "hoist": False, "managed": False, "mentionable": True, "flags": 0}}})
     (body,) = await shown(fake, p)
     assert "08:30" in text_of(body) and "Europe/Berlin" in text_of(body)
+
+
+async def test_a_process_owns_only_its_shards(studybot, fake) -> None:  # type: ignore[no-untyped-def]
+    from tests.adapters.discord.conftest import make_adapter
+
+    sharded = make_adapter(studybot, fake, shard_count=4, shard_ids=(1, 3))
+    await sharded.start()
+    try:
+        await fake.wait_for(lambda: len(fake.identifies) >= 2, timeout=30)
+        assert sorted(tuple(i["shard"]) for i in fake.identifies) == [(1, 4), (3, 4)]
+    finally:
+        await sharded.stop()
+
+
+def test_shard_settings_are_checked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import pydantic
+    import pytest
+
+    from bot.settings import Settings
+
+    monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "1, 3")
+    assert Settings(_env_file=None).discord_shard_ids == (1, 3)  # type: ignore[call-arg]
+    monkeypatch.setenv("DISCORD_SHARD_IDS", "4")
+    with pytest.raises(pydantic.ValidationError):
+        Settings(_env_file=None)  # type: ignore[call-arg]
