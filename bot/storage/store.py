@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage.batch_repos import SqlBatch
@@ -83,10 +84,11 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> Asyn
         # Let us issue BEGIN ourselves (below), so writers take the lock up front.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # The wait first: switching a new database to WAL needs a lock another process may hold.
+        cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA synchronous={synchronous}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -118,5 +120,17 @@ async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORM
 
     engine = make_engine(url, synchronous=synchronous)
     if migrate:
-        await upgrade(engine)
+        for attempt in range(_MIGRATE_ATTEMPTS):
+            try:
+                await upgrade(engine)
+                break
+            except OperationalError as exc:
+                # Several processes opening one new SQLite file race for the lock that switches it to
+                # WAL or creates the first table; SQLite answers "locked" at once rather than wait.
+                if engine.dialect.name != "sqlite" or "locked" not in str(exc) or attempt == _MIGRATE_ATTEMPTS - 1:
+                    raise
+                await asyncio.sleep(0.2 * (attempt + 1))
     return SqlStore(engine)
+
+
+_MIGRATE_ATTEMPTS = 5
