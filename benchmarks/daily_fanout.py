@@ -43,6 +43,7 @@ PLATFORM = "bench"
 
 # -- the fake platform (runs in its own process) -------------------------------------------------
 
+
 def serve(port: int, rate: float) -> None:
     tokens = {"level": rate, "at": time.monotonic()}
     counts = {"ok": 0, "429": 0}
@@ -100,6 +101,7 @@ class InstantMessenger:
 
 # -- the run ---------------------------------------------------------------------------------------
 
+
 async def make_db(path: Path, n: int) -> None:
     store = await open_store(sqlite_url(path))
     now = datetime.now(UTC)
@@ -107,16 +109,51 @@ async def make_db(path: Path, n: int) -> None:
         conn = tx.conn
         for start in range(1, n + 1, 10_000):
             ids = range(start, min(n, start + 9_999) + 1)
-            await conn.execute(insert(learners), [
-                {"id": i, "name": f"u{i}", "lang": random.choice(["en", "zh"]), "lang_set": False, "tz": "UTC",
-                 "created_at": now} for i in ids])
-            await conn.execute(insert(chats), [
-                {"id": i, "platform": PLATFORM, "external_id": str(i), "kind": "private", "active": True,
-                 "created_at": now} for i in ids])
-            await conn.execute(insert(subscriptions), [
-                {"chat_id": i, "learner_id": i, "hour": 0, "minute": 0, "tz": "UTC",
-                 "days": "mon,tue,wed,thu,fri,sat,sun", "active": True,
-                 "next_due_at": now - timedelta(seconds=30), "created_at": now} for i in ids])
+            await conn.execute(
+                insert(learners),
+                [
+                    {
+                        "id": i,
+                        "name": f"u{i}",
+                        "lang": random.choice(["en", "zh"]),
+                        "lang_set": False,
+                        "tz": "UTC",
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await conn.execute(
+                insert(chats),
+                [
+                    {
+                        "id": i,
+                        "platform": PLATFORM,
+                        "external_id": str(i),
+                        "kind": "private",
+                        "active": True,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await conn.execute(
+                insert(subscriptions),
+                [
+                    {
+                        "chat_id": i,
+                        "learner_id": i,
+                        "hour": 0,
+                        "minute": 0,
+                        "tz": "UTC",
+                        "days": "mon,tue,wed,thu,fri,sat,sun",
+                        "active": True,
+                        "next_due_at": now - timedelta(seconds=30),
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
     await store.close()
 
 
@@ -160,15 +197,19 @@ async def main() -> None:
         await make_db(Path(tmp) / "cpu.db", args.subscribers)
         await make_db(Path(tmp) / "rate.db", args.subscribers)
         print(f"set-up: two databases of {args.subscribers:,} due subscriptions in {time.perf_counter() - t:.1f} s")
-        print(f"cold start (bank + schedule armed from {args.subscribers:,} rows): {cold_start(Path(tmp) / 'rate.db'):.2f} s"
-              "   (budget 3 s)")
+        print(
+            f"cold start (bank + schedule armed from {args.subscribers:,} rows): "
+            f"{cold_start(Path(tmp) / 'rate.db'):.2f} s   (budget 3 s)"
+        )
 
         wall, cpu, sent = await run(Path(tmp) / "cpu.db", InstantMessenger())
-        print(f"core only (instant messenger): {sent:,} deliveries in {wall:.1f} s; "
-              f"CPU per delivery {cpu / max(sent, 1) * 1000:.3f} ms   (budget 1 ms)")
+        print(
+            f"core only (instant messenger): {sent:,} deliveries in {wall:.1f} s; "
+            f"CPU per delivery {cpu / max(sent, 1) * 1000:.3f} ms   (budget 1 ms)"
+        )
 
         port = 18000 + random.randrange(1000)
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), str(args.rate)])
+        server = subprocess.Popen([sys.executable, __file__, "--serve", str(port), str(args.rate)])  # noqa: ASYNC220 (a child that outlives this call)
         try:
             await asyncio.sleep(1.5)
             messenger = HttpMessenger(f"http://127.0.0.1:{port}/send", args.rate)
@@ -180,11 +221,15 @@ async def main() -> None:
         finally:
             server.terminate()
         achieved = sent / wall
-        print(f"through the rate-limited fake: {sent:,} delivered in {wall:.1f} s = {achieved:.0f} msg/s "
-              f"of {args.rate:.0f} configured: ratio {achieved / args.rate:.3f}   (target ≥ 0.95)")
+        print(
+            f"through the rate-limited fake: {sent:,} delivered in {wall:.1f} s = {achieved:.0f} msg/s "
+            f"of {args.rate:.0f} configured: ratio {achieved / args.rate:.3f}   (target ≥ 0.95)"
+        )
         print(f"  429 answers: {counts['429']:,}; retries by the messenger: {messenger.retries:,}")
-        print(f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
-              "   (budget 200 MB)")
+        print(
+            f"peak RSS of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB"
+            "   (budget 200 MB)"
+        )
 
 
 if __name__ == "__main__":

@@ -131,8 +131,15 @@ CORPUS_WEIGHT = {"SciEntsBank": 3.0, "Beetle": 1.0}
 # words never raise it): a feature whose fitted weight has the other sign is dropped and the rest refit.
 # This keeps every weight explainable; in cross-validation on train it cost nothing (0.676 / 0.754).
 EXPECTED_SIGN = {
-    "recall": 1, "precision": 1, "soft_recall": 1, "soft_precision": 1, "bigram_recall": 1, "char_dice": 1,
-    "full_recall": 1, "unrelated": -1, "negation_mismatch": -1,
+    "recall": 1,
+    "precision": 1,
+    "soft_recall": 1,
+    "soft_precision": 1,
+    "bigram_recall": 1,
+    "char_dice": 1,
+    "full_recall": 1,
+    "unrelated": -1,
+    "negation_mismatch": -1,
 }
 
 
@@ -142,8 +149,11 @@ def fit_signed(x: list[list[float]], y: list[int], weights: list[float], tag: st
     while True:  # drop the feature whose weight most contradicts its expected sign, refit, repeat
         cols = [FEATURES.index(n) for n in names]
         coef, intercept = fit_logistic([[row[c] for c in cols] for row in x], y, weights)
-        wrong = [(EXPECTED_SIGN.get(n, 0) * c, n) for n, c in zip(names, coef, strict=True)
-                 if EXPECTED_SIGN.get(n, 0) * c < 0]
+        wrong = [
+            (EXPECTED_SIGN.get(n, 0) * c, n)
+            for n, c in zip(names, coef, strict=True)
+            if EXPECTED_SIGN.get(n, 0) * c < 0
+        ]
         if not wrong:
             break
         dropped = min(wrong)[1]
@@ -187,9 +197,11 @@ def train_chinese() -> Combiner:
 
 def train() -> dict[str, Combiner]:
     combiners = {"en": train_english(), "zh": train_chinese()}
-    provenance = ("Trained by `python benchmarks/grading.py --train`: en on the train splits of SemEval-2013 "
-                  "Task 7 (SciEntsBank, Beetle); zh on our own labelled Chinese answers "
-                  "(tests/data/graded_answers.jsonl).")
+    provenance = (
+        "Trained by `python benchmarks/grading.py --train`: en on the train splits of SemEval-2013 "
+        "Task 7 (SciEntsBank, Beetle); zh on our own labelled Chinese answers "
+        "(tests/data/graded_answers.jsonl)."
+    )
     WEIGHTS_FILE.write_text(weights_source(combiners, provenance), encoding="utf-8")
     print(f"train: wrote {WEIGHTS_FILE.relative_to(ROOT)}")
     return combiners
@@ -219,13 +231,20 @@ def semeval_table(grader: KeyPointGrader) -> list[dict[str, Any]]:
             scores = semeval_scores(grader, test)
             gold = [label(r) for r in test]
             best, baseline, target = PUBLISHED[(name, short)]
-            out.append({
-                "corpus": name, "split": short, "n": len(test),
-                "f1": macro_f1(gold, [int(s >= threshold) for s in scores]),
-                "f1_at_correct": macro_f1(gold, [int(s >= CORRECT_AT) for s in scores]),
-                "threshold": threshold, "train_f1": train_f1,
-                "best": best, "baseline": baseline, "target": target,
-            })
+            out.append(
+                {
+                    "corpus": name,
+                    "split": short,
+                    "n": len(test),
+                    "f1": macro_f1(gold, [int(s >= threshold) for s in scores]),
+                    "f1_at_correct": macro_f1(gold, [int(s >= CORRECT_AT) for s in scores]),
+                    "threshold": threshold,
+                    "train_f1": train_f1,
+                    "best": best,
+                    "baseline": baseline,
+                    "target": target,
+                }
+            )
     return out
 
 
@@ -263,8 +282,10 @@ def own_agreement(grader: KeyPointGrader, path: Path = OWN) -> dict[str, Any]:
         "within_one": sum(near) / len(near),
         "pearson": pearson(ours, theirs),
         "mae": statistics.fmean(abs(a - b) for a, b in zip(ours, theirs, strict=True)),
-        "by_kind": {k: (len(v), sum(a for a, _ in v) / len(v), statistics.fmean(e for _, e in v))
-                    for k, v in sorted(kinds.items())},
+        "by_kind": {
+            k: (len(v), sum(a for a, _ in v) / len(v), statistics.fmean(e for _, e in v))
+            for k, v in sorted(kinds.items())
+        },
     }
 
 
@@ -281,18 +302,24 @@ def main(argv: Sequence[str] | None = None) -> None:
     for row in semeval_table(grader):
         target = f"{row['target']:.2f}" if row["target"] else "-"
         met = "" if not row["target"] else ("  met" if row["f1"] >= row["target"] else "  MISSED")
-        print(f"{row['corpus']:<12} {row['split']:<5} {row['n']:>5} {row['f1']:>6.3f} {row['f1_at_correct']:>6.3f} "
-              f"{row['best']:>6.3f} {row['baseline']:>8.3f} {target:>7}{met}")
-    print("(ours: at the threshold tuned on train; @0.6: at the bot's own CORRECT_AT; best: best system of the "
-          "shared task; lexical: its lexical-overlap baseline)")
+        print(
+            f"{row['corpus']:<12} {row['split']:<5} {row['n']:>5} {row['f1']:>6.3f} {row['f1_at_correct']:>6.3f} "
+            f"{row['best']:>6.3f} {row['baseline']:>8.3f} {target:>7}{met}"
+        )
+    print(
+        "(ours: at the threshold tuned on train; @0.6: at the bot's own CORRECT_AT; best: best system of the "
+        "shared task; lexical: its lexical-overlap baseline)"
+    )
 
     r, n = le_zh_pearson(grader)
     print(f"\nle_zh (Chinese, {n} answers): Pearson r {r:.3f}   (target 0.75; character-overlap F1 about 0.66)")
 
     own = own_agreement(grader)
     print(f"\nOur labelled answers ({OWN.relative_to(ROOT)}, {own['n']} answers):")
-    print(f"  verdict agreement {own['verdict_agreement']:.3f}   within one verdict {own['within_one']:.3f}   "
-          f"Pearson r {own['pearson']:.3f}   mean |score error| {own['mae']:.3f}")
+    print(
+        f"  verdict agreement {own['verdict_agreement']:.3f}   within one verdict {own['within_one']:.3f}   "
+        f"Pearson r {own['pearson']:.3f}   mean |score error| {own['mae']:.3f}"
+    )
     if args.by_kind:
         for kind, (count, agree, err) in own["by_kind"].items():
             print(f"  {kind:<15} {count:>4}  verdict agreement {agree:.2f}  mean |error| {err:.2f}")

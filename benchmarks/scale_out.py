@@ -52,6 +52,7 @@ USERS = 50
 
 # -- 1. answers through the core -------------------------------------------------------------------
 
+
 async def answer_rate(url: str, bank: Bank, grader: object, answers: int, together: bool) -> float:
     """Answers per second: each learner asks (/quiz, not timed) then answers (timed)."""
     store = await open_store(url)
@@ -82,6 +83,7 @@ async def answer_rate(url: str, bank: Bank, grader: object, answers: int, togeth
 
 
 # -- 2. and 3. the question of the day ---------------------------------------------------------------
+
 
 @dataclass
 class WorkerRun:
@@ -153,8 +155,10 @@ async def main() -> None:
     async with schema() as url:
         await populate(url, args.subscribers)
         run = await fan_out(url, InstantMessenger(), 0)
-    print(f"\n2. question of the day on PostgreSQL, instant messenger: {run.sent:,} deliveries in "
-          f"{run.ended - run.started:.1f} s; core CPU per delivery {run.cpu / max(run.sent, 1) * 1000:.3f} ms")
+    print(
+        f"\n2. question of the day on PostgreSQL, instant messenger: {run.sent:,} deliveries in "
+        f"{run.ended - run.started:.1f} s; core CPU per delivery {run.cpu / max(run.sent, 1) * 1000:.3f} ms"
+    )
 
     print(f"\n3. fan-out of {args.subscribers:,} deliveries, fake platform limited to {args.rate:.0f} msg/s overall")
     port = 18000 + random.randrange(1000)
@@ -175,9 +179,11 @@ async def main() -> None:
                 wall = max(r["ended"] for r in runs) - min(r["started"] for r in runs)
                 cpu = sum(r["cpu"] for r in runs) / max(sent, 1) * 1000
                 shares = "/".join(str(int(r["sent"])) for r in runs)
-                print(f"   {n} process(es), each paced to {each:6.0f}/s: {sent / wall:6.0f} msg/s = "
-                      f"{sent / wall / args.rate:.2f} of the limit; 429s {after['429'] - before['429']:,}; "
-                      f"shares {shares}; CPU {cpu:.2f} ms/delivery")
+                print(
+                    f"   {n} process(es), each paced to {each:6.0f}/s: {sent / wall:6.0f} msg/s = "
+                    f"{sent / wall / args.rate:.2f} of the limit; 429s {after['429'] - before['429']:,}; "
+                    f"shares {shares}; CPU {cpu:.2f} ms/delivery"
+                )
     finally:
         server.terminate()
         await server.wait()

@@ -28,8 +28,13 @@ async def appeals_report(settings: Settings, *, as_json: bool = False) -> str:
                     "question_id": qid,
                     "prompt": bank.by_id[qid].prompt.en if qid in bank.by_id else None,
                     "appeals": [
-                        {"at": a.created_at.isoformat(), "score": a.score, "verdict": a.verdict,
-                         "answer": a.answer_text, "reason": a.reason}
+                        {
+                            "at": a.created_at.isoformat(),
+                            "score": a.score,
+                            "verdict": a.verdict,
+                            "answer": a.answer_text,
+                            "reason": a.reason,
+                        }
                         for a in items
                     ],
                 }

@@ -94,8 +94,10 @@ async def _chat(settings: Settings, user: str, lang: str | None, group: str | No
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     if args.no_terminal and settings.telegram_bot_token is None and settings.discord_bot_token is None:
-        raise SystemExit("studybot: missing setting TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN: "
-                         "`run --no-terminal` needs at least one platform token")
+        raise SystemExit(
+            "studybot: missing setting TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN: "
+            "`run --no-terminal` needs at least one platform token"
+        )
     _logging(settings)
     from bot.launcher import launch
 
@@ -162,8 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("run", help="start every platform whose token is set (the terminal chat if none)")
-    p.add_argument("--no-terminal", action="store_true",
-                   help="fail instead of starting the terminal chat when no token is set (services, containers)")
+    p.add_argument(
+        "--no-terminal",
+        action="store_true",
+        help="fail instead of starting the terminal chat when no token is set (services, containers)",
+    )
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("health", help="exit 0 when the question bank loads and the database answers (health checks)")
@@ -172,8 +177,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="chat with the bot in this terminal (interactive or piped)")
     p.add_argument("--user", default="you", help="your name in the chat (progress is kept per name)")
     p.add_argument("--lang", choices=["en", "zh"], default=None, help="language of the bot's replies")
-    p.add_argument("--group", metavar="ROOM", default=None,
-                   help="play a group round in room ROOM; `/as NAME` switches who is typing")
+    p.add_argument(
+        "--group",
+        metavar="ROOM",
+        default=None,
+        help="play a group round in room ROOM; `/as NAME` switches who is typing",
+    )
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser("grade", help="grade a JSON-lines file of answers; writes JSON lines to stdout")
@@ -211,8 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print("studybot: the question bank is broken; fix it (studybot content check) and start again",
-              file=sys.stderr)
+        print("studybot: the question bank is broken; fix it (studybot content check) and start again", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -26,6 +26,7 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+
 def build_adapters(settings: Settings, bot: StudyBot) -> list[Adapter]:
     adapters: list[Adapter] = []
     if settings.telegram_bot_token is not None:

@@ -27,8 +27,20 @@ if TYPE_CHECKING:
 REDACTED = "[REDACTED]"
 
 # Libraries that log every request or statement: kept at WARNING unless we debug.
-NOISY = ("httpx", "httpcore", "aiosqlite", "alembic", "jieba", "apscheduler", "discord.gateway", "discord.http",
-         "asyncio", "matplotlib", "PIL", "hpack")
+NOISY = (
+    "httpx",
+    "httpcore",
+    "aiosqlite",
+    "alembic",
+    "jieba",
+    "apscheduler",
+    "discord.gateway",
+    "discord.http",
+    "asyncio",
+    "matplotlib",
+    "PIL",
+    "hpack",
+)
 
 _SHAPES: tuple[tuple[re.Pattern[str], str], ...] = (
     # A Telegram bot token, <bot id>:<secret>, also inside a URL's "/bot<token>/" (no word boundary there).
@@ -114,8 +126,12 @@ class JsonFormatter(logging.Formatter):
         self.redact = redact or Redactor()
 
     def format(self, record: logging.LogRecord) -> str:
-        out: dict[str, Any] = {"ts": _utc(record), "level": record.levelname, "logger": record.name,
-                               "msg": record.getMessage()}
+        out: dict[str, Any] = {
+            "ts": _utc(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
         if record.exc_info and not record.exc_text:
             record.exc_text = self.formatException(record.exc_info)
         if record.exc_text:

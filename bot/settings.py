@@ -29,8 +29,7 @@ def _env(name: str) -> AliasChoices:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore",
-                                      populate_by_name=True)
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default_factory=default_data_dir, validation_alias=_env("STUDYBOT_DATA_DIR"))
     db_path: Path | None = Field(default=None, validation_alias=_env("STUDYBOT_DB"))
@@ -110,8 +109,11 @@ class Settings(BaseSettings):
     def _url_shape(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is None or not v.strip():
             return None
-        schemes = ("ws://", "wss://", "http://", "https://") if info.field_name == "discord_gateway_url" else (
-            "http://", "https://")
+        schemes = (
+            ("ws://", "wss://", "http://", "https://")
+            if info.field_name == "discord_gateway_url"
+            else ("http://", "https://")
+        )
         if not v.strip().lower().startswith(schemes) or len(v.strip()) <= len("https://"):
             raise ValueError(f"expected a URL starting with {' or '.join(schemes)}")
         return v.strip()

@@ -80,7 +80,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def db_engine(request: pytest.FixtureRequest) -> str:
-    """"sqlite" or "postgres"; PostgreSQL tests skip when no server answers, except on CI."""
+    """ "sqlite" or "postgres"; PostgreSQL tests skip when no server answers, except on CI."""
     engine: str = getattr(request, "param", "sqlite")
     if engine == "postgres":
         require_postgres()

@@ -24,8 +24,14 @@ class Harness:
     def as_user(self, user_id: str, name: str | None = None, **changes: object) -> Harness:
         """Another person in the same chat (same bot, same database)."""
         return Harness(
-            self.bot, self.platform, user_id, name or user_id, self.chat_id or self.user_id, self.chat_kind,
-            changes.get("locale", self.locale), bool(changes.get("is_admin", False)),  # type: ignore[arg-type]
+            self.bot,
+            self.platform,
+            user_id,
+            name or user_id,
+            self.chat_id or self.user_id,
+            self.chat_kind,
+            changes.get("locale", self.locale),
+            bool(changes.get("is_admin", False)),  # type: ignore[arg-type]
         )
 
     def incoming(self, text: str = "", action: str | None = None, addressed: bool = False) -> Incoming:

@@ -81,9 +81,14 @@ class TerminalChat:
 
     async def say(self, text: str) -> list[Reply]:
         inc = Incoming(
-            chat=self.ref, user=UserRef(PLATFORM, self.user), user_name=self.user,
-            chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE, locale=self.locale, text=text,
-            addressed=self.group is not None, is_admin=self.user == self.admin,
+            chat=self.ref,
+            user=UserRef(PLATFORM, self.user),
+            user_name=self.user,
+            chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE,
+            locale=self.locale,
+            text=text,
+            addressed=self.group is not None,
+            is_admin=self.user == self.admin,
         )
         return await self.bot.handle(inc)
 

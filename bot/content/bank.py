@@ -24,9 +24,7 @@ class Bank:
         for q in self.questions:
             by_topic.setdefault(q.topic, []).append(q)
         object.__setattr__(self, "by_id", MappingProxyType({q.id: q for q in self.questions}))
-        object.__setattr__(
-            self, "by_topic", MappingProxyType({k: tuple(v) for k, v in by_topic.items()})
-        )
+        object.__setattr__(self, "by_topic", MappingProxyType({k: tuple(v) for k, v in by_topic.items()}))
 
     def topic(self, topic_id: str) -> Topic | None:
         for t in self.topics:

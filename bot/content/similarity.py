@@ -20,8 +20,7 @@ THRESHOLD = 0.85
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.+-][a-z0-9]+)*")
 _STOP_EN = frozenset(
-    "a an the of in on for to and or is are do does can with by its it "
-    "llm llms model models large language".split()
+    "a an the of in on for to and or is are do does can with by its it llm llms model models large language".split()
 )
 _NOT_CJK_OR_ALNUM = re.compile(r"[^\w\u4e00-\u9fff]+")
 # Interrogatives stay: "why use X" and "what is X" are different questions.
@@ -76,12 +75,24 @@ def alias_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
         for lang, aliases in (("en", kp.aliases.en), ("zh", kp.aliases.zh)):
             for i, alias in enumerate(aliases):
                 if weak_alias(alias):
-                    yield n, lang, i, (
-                        f"question {q.id!r}: alias {alias!r} is one character or a small number: it turns up "
-                        "by chance, so the grader ignores it; use a specific term")
+                    yield (
+                        n,
+                        lang,
+                        i,
+                        (
+                            f"question {q.id!r}: alias {alias!r} is one character or a small number: it turns up "
+                            "by chance, so the grader ignores it; use a specific term"
+                        ),
+                    )
                 elif not phrase_pattern(alias).search(clean(alias)):
                     yield n, lang, i, f"question {q.id!r}: alias {alias!r} can never match an answer"
                 elif phrase_pattern(alias).search(prompt):
-                    yield n, lang, i, (
-                        f"question {q.id!r}: alias {alias!r} is in the question itself: repeating the question "
-                        "earns nothing, so it never counts; use a term only an answer would contain")
+                    yield (
+                        n,
+                        lang,
+                        i,
+                        (
+                            f"question {q.id!r}: alias {alias!r} is in the question itself: repeating the question "
+                            "earns nothing, so it never counts; use a term only an answer would contain"
+                        ),
+                    )

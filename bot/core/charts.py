@@ -13,9 +13,7 @@ from datetime import date, timedelta
 from bot.core.ports import DayStat
 
 
-def stats_chart(
-    daily: Sequence[DayStat], today: date, readiness: Sequence[tuple[str, float]], title: str
-) -> bytes:
+def stats_chart(daily: Sequence[DayStat], today: date, readiness: Sequence[tuple[str, float]], title: str) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")

@@ -7,12 +7,36 @@ from dataclasses import dataclass
 
 # Shown by /help and registered with the platforms, in this order.
 VISIBLE = (
-    "start", "help", "quiz", "mc", "review", "hint", "reveal", "skip", "stats", "topics", "leaderboard",
-    "daily", "remind", "link", "export", "appeal", "forget", "lang", "timezone",
+    "start",
+    "help",
+    "quiz",
+    "mc",
+    "review",
+    "hint",
+    "reveal",
+    "skip",
+    "stats",
+    "topics",
+    "leaderboard",
+    "daily",
+    "remind",
+    "link",
+    "export",
+    "appeal",
+    "forget",
+    "lang",
+    "timezone",
 )
 ALIASES = {
-    "answer": "reveal", "tz": "timezone", "language": "lang", "q": "quiz", "next": "quiz", "more": "followup",
-    "follow": "followup", "top": "leaderboard", "delete": "forget",
+    "answer": "reveal",
+    "tz": "timezone",
+    "language": "lang",
+    "q": "quiz",
+    "next": "quiz",
+    "more": "followup",
+    "follow": "followup",
+    "top": "leaderboard",
+    "delete": "forget",
 }
 # Accepted but not listed: /a is how group members answer; /followup is offered as a button.
 HIDDEN = ("a", "followup")

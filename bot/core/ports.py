@@ -152,9 +152,11 @@ class LearnerRepo(Protocol):
     async def merge(self, source_id: int, target_id: int) -> None:
         """Move everything of learner `source_id` to `target_id`, then delete the source."""
         ...
+
     async def detach(self, user: UserRef, name: str, now: datetime) -> Learner:
         """Give `user` a learner of its own again, taking that platform's answers and a copy of the cards."""
         ...
+
     async def delete(self, learner_id: int) -> None: ...
 
 
@@ -166,6 +168,7 @@ class ChatRepo(Protocol):
     async def move(self, old: ChatRef, new: ChatRef) -> bool:
         """A chat got a new id on its platform (a Telegram group became a supergroup)."""
         ...
+
     async def set_lang(self, chat_id: int, lang: str) -> None: ...
     async def set_tz(self, chat_id: int, tz: str) -> None: ...
 
@@ -185,6 +188,7 @@ class SessionRepo(Protocol):
     async def asked_at(self, learner_id: int) -> dict[str, datetime]:
         """When the learner was last shown each question (opening a session marks it)."""
         ...
+
     async def add_hint(self, session_id: int) -> int: ...
     async def close(self, session_id: int) -> bool:
         """Close the session; False when it was already closed (a second click, a race)."""
@@ -223,8 +227,14 @@ class CardRepo(Protocol):
 
 class RoundRepo(Protocol):
     async def open(
-        self, chat_id: int, question_id: str, mode: str, options: tuple[int, ...], started_by: int | None,
-        now: datetime, closes_at: datetime,
+        self,
+        chat_id: int,
+        question_id: str,
+        mode: str,
+        options: tuple[int, ...],
+        started_by: int | None,
+        now: datetime,
+        closes_at: datetime,
     ) -> Round: ...
     async def current(self, chat_id: int) -> Round | None: ...
     async def used_questions(self, chat_id: int) -> set[str]: ...
@@ -234,10 +244,12 @@ class RoundRepo(Protocol):
     ) -> bool:
         """Record (or replace) a member's answer; True when it replaced an earlier one."""
         ...
+
     async def answers(self, round_id: int) -> list[RoundAnswer]: ...
     async def close(self, round_id: int, now: datetime) -> bool:
         """Close an open round; False when somebody closed it first."""
         ...
+
     async def due_to_close(self, now: datetime, limit: int = 100) -> list[Round]: ...
     async def leaderboard(self, chat_id: int, since: datetime | None, limit: int = 10) -> list[LeaderRow]: ...
 
@@ -281,8 +293,17 @@ class Delivery:
 class SubscriptionRepo(Protocol):
     async def for_chat(self, chat_id: int) -> Subscription | None: ...
     async def save(
-        self, chat_id: int, learner_id: int | None, hour: int, minute: int, tz: str, days: frozenset[int],
-        topic: str | None, role: str | None, next_due_at: datetime, now: datetime,
+        self,
+        chat_id: int,
+        learner_id: int | None,
+        hour: int,
+        minute: int,
+        tz: str,
+        days: frozenset[int],
+        topic: str | None,
+        role: str | None,
+        next_due_at: datetime,
+        now: datetime,
     ) -> Subscription: ...
     async def deactivate(self, chat_id: int) -> bool: ...
     async def deactivate_chat(self, ref: ChatRef) -> int: ...
@@ -291,17 +312,20 @@ class SubscriptionRepo(Protocol):
         """Active subscriptions due by `now`, locked for this transaction where the engine can
         (PostgreSQL: FOR UPDATE SKIP LOCKED, so processes share the fan-out)."""
         ...
+
     async def advance(self, subscription_id: int, next_due_at: datetime) -> None: ...
     async def used_questions(self, subscription_ids: list[int]) -> dict[int, set[str]]: ...
     async def existing(self, keys: list[tuple[int, date]]) -> set[tuple[int, date]]:
         """Which of these (subscription, local date) deliveries are in the ledger already."""
         ...
+
     async def claim_many(self, batch: list[Delivery], worker: str, now: datetime) -> None: ...
     async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]: ...
     async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None: ...
     async def renew(self, keys: list[tuple[int, date]], worker: str, now: datetime) -> set[tuple[int, date]]:
         """Restart these claims' lease where `worker` still holds them; the keys it still holds."""
         ...
+
     async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool: ...
     async def confirm(self, keys: list[tuple[int, date]], now: datetime) -> None: ...
     async def fail(self, keys: list[tuple[int, date]], status: str) -> None: ...
@@ -346,8 +370,15 @@ class RefRepo(Protocol):
 
 class AppealRepo(Protocol):
     async def add(
-        self, learner_id: int, question_id: str, answer_id: int | None, answer_text: str, score: float,
-        verdict: str, reason: str, now: datetime,
+        self,
+        learner_id: int,
+        question_id: str,
+        answer_id: int | None,
+        answer_text: str,
+        score: float,
+        verdict: str,
+        reason: str,
+        now: datetime,
     ) -> int: ...
     async def all(self) -> list[Appeal]: ...
 

@@ -46,8 +46,12 @@ _CARD_ID = 0
 def _to_fsrs(card: CardState) -> Card:
     return Card(
         card_id=_CARD_ID,
-        state=State(card.state), step=card.step, stability=card.stability, difficulty=card.difficulty,
-        due=card.due, last_review=card.last_review,
+        state=State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
     )
 
 
@@ -64,9 +68,16 @@ def review(card: CardState | None, question_id: str, rating: Rating, now: dateti
     lapses = card.lapses + (1 if lapsed else 0)
     leech = card.leech or lapses >= LEECH_LAPSES
     result = replace(
-        card, state=int(updated.state), step=updated.step, stability=updated.stability,
-        difficulty=updated.difficulty, due=updated.due, last_review=updated.last_review,
-        reps=card.reps + 1, lapses=lapses, leech=leech,
+        card,
+        state=int(updated.state),
+        step=updated.step,
+        stability=updated.stability,
+        difficulty=updated.difficulty,
+        due=updated.due,
+        last_review=updated.last_review,
+        reps=card.reps + 1,
+        lapses=lapses,
+        leech=leech,
     )
     return result, leech and not card.leech
 

@@ -47,10 +47,22 @@ class Scheduler:
 
     async def start(self) -> None:
         self.aps.start()
-        self.aps.add_job(self.tick, IntervalTrigger(seconds=self.safety_seconds), id=SAFETY_JOB,
-                         coalesce=True, max_instances=1, replace_existing=True)
-        self.aps.add_job(self.close_rounds, IntervalTrigger(seconds=self.rounds_seconds), id=ROUNDS_JOB,
-                         coalesce=True, max_instances=1, replace_existing=True)
+        self.aps.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.safety_seconds),
+            id=SAFETY_JOB,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+        self.aps.add_job(
+            self.close_rounds,
+            IntervalTrigger(seconds=self.rounds_seconds),
+            id=ROUNDS_JOB,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
         self.bot.services.hooks.schedule_changed = self.schedule_changed
         await self.tick()  # deliveries missed while down, and claims a dead process left behind
 
@@ -72,8 +84,14 @@ class Scheduler:
                 self.aps.remove_job(NEXT_JOB)
             return None
         when = max(when, self.bot.clock.now() + timedelta(milliseconds=10))
-        self.aps.add_job(self.tick, DateTrigger(run_date=when), id=NEXT_JOB, replace_existing=True,
-                         misfire_grace_time=None, coalesce=True)
+        self.aps.add_job(
+            self.tick,
+            DateTrigger(run_date=when),
+            id=NEXT_JOB,
+            replace_existing=True,
+            misfire_grace_time=None,
+            coalesce=True,
+        )
         return when
 
     async def tick(self) -> None:

@@ -50,9 +50,7 @@ class SqlBatch:
                 due[r.learner_id].append(r.question_id)
         return due
 
-    async def open_sessions(
-        self, items: Sequence[tuple[int, int, str, str]], now: datetime
-    ) -> dict[int, OpenQuestion]:
+    async def open_sessions(self, items: Sequence[tuple[int, int, str, str]], now: datetime) -> dict[int, OpenQuestion]:
         """Open (chat, learner, question, mode) sessions, replacing any open ones; keyed by chat id."""
         if not items:
             return {}
@@ -65,11 +63,13 @@ class SqlBatch:
             delete(asked).where(asked.c.learner_id == bindparam("l"), asked.c.question_id == bindparam("q")),
             [{"l": lid, "q": q} for _, lid, q, _ in items],
         )
-        await self.conn.execute(insert(asked), [
-            {"learner_id": lid, "question_id": q, "asked_at": now} for _, lid, q, _ in dict(
-                ((lid, q), (c, lid, q, m)) for c, lid, q, m in items
-            ).values()
-        ])
+        await self.conn.execute(
+            insert(asked),
+            [
+                {"learner_id": lid, "question_id": q, "asked_at": now}
+                for _, lid, q, _ in dict(((lid, q), (c, lid, q, m)) for c, lid, q, m in items).values()
+            ],
+        )
         rows = [
             {"chat_id": c, "learner_id": lid, "question_id": q, "mode": m, "hints": 0, "options": "", "asked_at": now}
             for c, lid, q, m in items
@@ -87,13 +87,18 @@ class SqlBatch:
         if not items:
             return {}
         rows = [
-            {"chat_id": c, "question_id": q, "mode": "quiz", "options": "", "started_by": None, "started_at": now,
-             "closes_at": closes}
+            {
+                "chat_id": c,
+                "question_id": q,
+                "mode": "quiz",
+                "options": "",
+                "started_by": None,
+                "started_at": now,
+                "closes_at": closes,
+            }
             for c, q, closes in items
         ]
-        result = await self.conn.execute(
-            insert(rounds).returning(rounds.c.id, sort_by_parameter_order=True), rows
-        )
+        result = await self.conn.execute(insert(rounds).returning(rounds.c.id, sort_by_parameter_order=True), rows)
         return {
             c: Round(row.id, c, q, "quiz", (), None, now, closes)
             for row, (c, q, closes) in zip(result.all(), items, strict=True)
@@ -101,9 +106,5 @@ class SqlBatch:
 
     async def advance_subscriptions(self, items: Sequence[tuple[int, datetime]]) -> None:
         if items:
-            q = (
-                update(subscriptions)
-                .where(subscriptions.c.id == bindparam("sid"))
-                .values(next_due_at=bindparam("due"))
-            )
+            q = update(subscriptions).where(subscriptions.c.id == bindparam("sid")).values(next_due_at=bindparam("due"))
             await self.conn.execute(q, [{"sid": sid, "due": due} for sid, due in items])

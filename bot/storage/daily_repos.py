@@ -25,7 +25,11 @@ def _days(text: str) -> frozenset[int]:
 
 
 _COLUMNS = (
-    *subscriptions.c, chats.c.platform, chats.c.external_id, chats.c.kind, chats.c.lang.label("chat_lang"),
+    *subscriptions.c,
+    chats.c.platform,
+    chats.c.external_id,
+    chats.c.kind,
+    chats.c.lang.label("chat_lang"),
     chats.c.tz.label("chat_tz"),
 )
 
@@ -33,11 +37,21 @@ _COLUMNS = (
 def _subscription(row: Any) -> Subscription:
     r = row._mapping
     return Subscription(
-        id=r["id"], chat_id=r["chat_id"], chat=ChatRef(r["platform"], r["external_id"]),
-        chat_kind=ChatKind(r["kind"]), chat_lang=r["chat_lang"], chat_tz=r["chat_tz"], learner_id=r["learner_id"],
+        id=r["id"],
+        chat_id=r["chat_id"],
+        chat=ChatRef(r["platform"], r["external_id"]),
+        chat_kind=ChatKind(r["kind"]),
+        chat_lang=r["chat_lang"],
+        chat_tz=r["chat_tz"],
+        learner_id=r["learner_id"],
         hour=r["hour"],
-        minute=r["minute"], tz=r["tz"], days=_days(r["days"]), topic=r["topic"], role=r["role"],
-        active=bool(r["active"]), next_due_at=r["next_due_at"],
+        minute=r["minute"],
+        tz=r["tz"],
+        days=_days(r["days"]),
+        topic=r["topic"],
+        role=r["role"],
+        active=bool(r["active"]),
+        next_due_at=r["next_due_at"],
     )
 
 
@@ -54,12 +68,28 @@ class SqlSubscriptions:
         return _subscription(row) if row is not None else None
 
     async def save(
-        self, chat_id: int, learner_id: int | None, hour: int, minute: int, tz: str, days: frozenset[int],
-        topic: str | None, role: str | None, next_due_at: datetime, now: datetime,
+        self,
+        chat_id: int,
+        learner_id: int | None,
+        hour: int,
+        minute: int,
+        tz: str,
+        days: frozenset[int],
+        topic: str | None,
+        role: str | None,
+        next_due_at: datetime,
+        now: datetime,
     ) -> Subscription:
         values = {
-            "learner_id": learner_id, "hour": hour, "minute": minute, "tz": tz, "days": _days_text(days),
-            "topic": topic, "role": role, "active": True, "next_due_at": next_due_at,
+            "learner_id": learner_id,
+            "hour": hour,
+            "minute": minute,
+            "tz": tz,
+            "days": _days_text(days),
+            "topic": topic,
+            "role": role,
+            "active": True,
+            "next_due_at": next_due_at,
         }
         q = update(subscriptions).where(subscriptions.c.chat_id == chat_id).values(**values)
         result = await self.conn.execute(q)
@@ -89,8 +119,11 @@ class SqlSubscriptions:
     async def due(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Subscription]:
         q = (
             _joined()
-            .where(subscriptions.c.active.is_(True), subscriptions.c.next_due_at <= now,
-                   chats.c.platform.in_(list(platforms)))
+            .where(
+                subscriptions.c.active.is_(True),
+                subscriptions.c.next_due_at <= now,
+                chats.c.platform.in_(list(platforms)),
+            )
             .order_by(subscriptions.c.next_due_at)
             .limit(limit)
             .with_for_update(of=subscriptions, skip_locked=True)  # ignored by SQLite (one writer anyway)
@@ -123,28 +156,49 @@ class SqlSubscriptions:
             q = select(deliveries.c.subscription_id, deliveries.c.local_date).where(
                 deliveries.c.subscription_id.in_(ids[start : start + 500])
             )
-            found.update((r.subscription_id, r.local_date) for r in await self.conn.execute(q)
-                         if r.local_date in by_sub[r.subscription_id])
+            found.update(
+                (r.subscription_id, r.local_date)
+                for r in await self.conn.execute(q)
+                if r.local_date in by_sub[r.subscription_id]
+            )
         return found
 
     async def claim_many(self, batch: list[Delivery], worker: str, now: datetime) -> None:
         if batch:
-            await self.conn.execute(insert(deliveries), [
-                {"subscription_id": d.subscription.id, "local_date": d.local_date, "question_id": d.question_id,
-                 "status": "claimed", "claimed_by": worker[:64], "claimed_at": now, "attempts": 1,
-                 "round_id": d.round_id}
-                for d in batch
-            ])
+            await self.conn.execute(
+                insert(deliveries),
+                [
+                    {
+                        "subscription_id": d.subscription.id,
+                        "local_date": d.local_date,
+                        "question_id": d.question_id,
+                        "status": "claimed",
+                        "claimed_by": worker[:64],
+                        "claimed_at": now,
+                        "attempts": 1,
+                        "round_id": d.round_id,
+                    }
+                    for d in batch
+                ],
+            )
 
     async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
         q = (
-            select(*_COLUMNS, deliveries.c.local_date, deliveries.c.question_id, deliveries.c.attempts,
-                   deliveries.c.round_id)
+            select(
+                *_COLUMNS,
+                deliveries.c.local_date,
+                deliveries.c.question_id,
+                deliveries.c.attempts,
+                deliveries.c.round_id,
+            )
             .select_from(deliveries)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .join(chats, chats.c.id == subscriptions.c.chat_id)
-            .where(deliveries.c.status == "claimed", deliveries.c.claimed_at < cutoff,
-                   chats.c.platform.in_(list(platforms)))
+            .where(
+                deliveries.c.status == "claimed",
+                deliveries.c.claimed_at < cutoff,
+                chats.c.platform.in_(list(platforms)),
+            )
             .order_by(deliveries.c.claimed_at)
             .limit(limit)
             .with_for_update(of=deliveries, skip_locked=True)
@@ -161,8 +215,9 @@ class SqlSubscriptions:
         mine = and_(deliveries.c.claimed_by == worker[:64], deliveries.c.status == "claimed")
         q = (
             update(deliveries)
-            .where(deliveries.c.subscription_id == bindparam("k_sub"), deliveries.c.local_date == bindparam("k_day"),
-                   mine)
+            .where(
+                deliveries.c.subscription_id == bindparam("k_sub"), deliveries.c.local_date == bindparam("k_day"), mine
+            )
             .values(claimed_at=now)
         )
         await self.conn.execute(q, [{"k_sub": s, "k_day": d} for s, d in keys])
@@ -171,8 +226,9 @@ class SqlSubscriptions:
         held: set[tuple[int, date]] = set()
         for start in range(0, len(ids), 500):
             rows = await self.conn.execute(
-                select(deliveries.c.subscription_id, deliveries.c.local_date)
-                .where(deliveries.c.subscription_id.in_(ids[start : start + 500]), mine)
+                select(deliveries.c.subscription_id, deliveries.c.local_date).where(
+                    deliveries.c.subscription_id.in_(ids[start : start + 500]), mine
+                )
             )
             held.update(k for r in rows if (k := (r.subscription_id, r.local_date)) in wanted)
         return held
@@ -240,8 +296,9 @@ class SqlReminders:
     @staticmethod
     def _reminder(row: Any) -> Reminder:
         r = row._mapping
-        return Reminder(r["learner_id"], ChatRef(r["platform"], r["external_id"]), r["hour"], r["minute"],
-                        r["next_due_at"])
+        return Reminder(
+            r["learner_id"], ChatRef(r["platform"], r["external_id"]), r["hour"], r["minute"], r["next_due_at"]
+        )
 
     def _select(self) -> Any:
         columns = (*reminders.c, chats.c.platform, chats.c.external_id)

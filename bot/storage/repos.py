@@ -45,8 +45,11 @@ class SqlLearners:
             if changes:
                 await self.conn.execute(update(learners).where(learners.c.id == learner.id).values(**changes))
                 return Learner(
-                    learner.id, str(changes.get("name", learner.name)), str(changes.get("lang", learner.lang)),
-                    learner.tz, learner.lang_set,
+                    learner.id,
+                    str(changes.get("name", learner.name)),
+                    str(changes.get("lang", learner.lang)),
+                    learner.tz,
+                    learner.lang_set,
                 )
             return learner
         result = await self.conn.execute(
@@ -63,9 +66,7 @@ class SqlLearners:
         return _learner(row) if row is not None else None
 
     async def set_lang(self, learner_id: int, lang: str) -> None:
-        await self.conn.execute(
-            update(learners).where(learners.c.id == learner_id).values(lang=lang, lang_set=True)
-        )
+        await self.conn.execute(update(learners).where(learners.c.id == learner_id).values(lang=lang, lang_set=True))
 
     async def set_tz(self, learner_id: int, tz: str) -> None:
         await self.conn.execute(update(learners).where(learners.c.id == learner_id).values(tz=tz))
@@ -101,8 +102,11 @@ class SqlChats:
     def _chat(row: object) -> Chat:
         r = row._mapping  # type: ignore[attr-defined]
         return Chat(
-            id=r["id"], ref=ChatRef(r["platform"], r["external_id"]), kind=ChatKind(r["kind"]),
-            lang=r["lang"], tz=r["tz"],
+            id=r["id"],
+            ref=ChatRef(r["platform"], r["external_id"]),
+            kind=ChatKind(r["kind"]),
+            lang=r["lang"],
+            tz=r["tz"],
         )
 
     async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat:
@@ -114,8 +118,9 @@ class SqlChats:
                 await self.conn.execute(update(chats).where(chats.c.id == row._mapping["id"]).values(active=True))
             return self._chat(row)
         result = await self.conn.execute(
-            insert(chats).values(platform=ref.platform, external_id=ref.id, kind=kind.value, active=True,
-                                 created_at=now)
+            insert(chats).values(
+                platform=ref.platform, external_id=ref.id, kind=kind.value, active=True, created_at=now
+            )
         )
         return Chat(id=int(result.inserted_primary_key[0]), ref=ref, kind=kind)  # type: ignore[index]
 
@@ -153,8 +158,15 @@ def _session(row: object) -> OpenQuestion:
     r = row._mapping  # type: ignore[attr-defined]
     options = tuple(int(x) for x in r["options"].split(",") if x)
     return OpenQuestion(
-        id=r["id"], chat_id=r["chat_id"], learner_id=r["learner_id"], question_id=r["question_id"],
-        mode=r["mode"], hints=r["hints"], options=options, asked_at=r["asked_at"], started_by=r["started_by"],
+        id=r["id"],
+        chat_id=r["chat_id"],
+        learner_id=r["learner_id"],
+        question_id=r["question_id"],
+        mode=r["mode"],
+        hints=r["hints"],
+        options=options,
+        asked_at=r["asked_at"],
+        started_by=r["started_by"],
     )
 
 
@@ -190,13 +202,26 @@ class SqlSessions:
         if learner_id is not None:
             await self.mark_asked(learner_id, question_id, now)
         values = dict(
-            chat_id=chat_id, learner_id=learner_id, question_id=question_id, mode=mode, hints=0,
-            options=",".join(str(o) for o in options), asked_at=now, started_by=started_by,
+            chat_id=chat_id,
+            learner_id=learner_id,
+            question_id=question_id,
+            mode=mode,
+            hints=0,
+            options=",".join(str(o) for o in options),
+            asked_at=now,
+            started_by=started_by,
         )
         result = await self.conn.execute(insert(sessions).values(**values))
         return OpenQuestion(
-            id=int(result.inserted_primary_key[0]), chat_id=chat_id, learner_id=learner_id,  # type: ignore[index]
-            question_id=question_id, mode=mode, hints=0, options=options, asked_at=now, started_by=started_by,
+            id=int(result.inserted_primary_key[0]),  # type: ignore[index]
+            chat_id=chat_id,
+            learner_id=learner_id,
+            question_id=question_id,
+            mode=mode,
+            hints=0,
+            options=options,
+            asked_at=now,
+            started_by=started_by,
         )
 
     async def mark_asked(self, learner_id: int, question_id: str, now: datetime) -> None:
@@ -212,9 +237,7 @@ class SqlSessions:
         return {r.question_id: r.asked_at for r in rows}
 
     async def add_hint(self, session_id: int) -> int:
-        await self.conn.execute(
-            update(sessions).where(sessions.c.id == session_id).values(hints=sessions.c.hints + 1)
-        )
+        await self.conn.execute(update(sessions).where(sessions.c.id == session_id).values(hints=sessions.c.hints + 1))
         hints = await self.conn.scalar(select(sessions.c.hints).where(sessions.c.id == session_id))
         return int(hints or 0)
 
@@ -243,8 +266,16 @@ class SqlAnswers:
     ) -> int:
         result = await self.conn.execute(
             insert(answers).values(
-                learner_id=learner_id, chat_id=chat_id, question_id=question_id, topic=topic, mode=mode,
-                score=score, verdict=verdict, hints=hints, text=text[:MAX_STORED_ANSWER], answered_at=now,
+                learner_id=learner_id,
+                chat_id=chat_id,
+                question_id=question_id,
+                topic=topic,
+                mode=mode,
+                score=score,
+                verdict=verdict,
+                hints=hints,
+                text=text[:MAX_STORED_ANSWER],
+                answered_at=now,
                 local_day=local_day,
             )
         )
@@ -252,16 +283,19 @@ class SqlAnswers:
 
     async def history(self, learner_id: int) -> list[QuestionHistory]:
         last = (
-            select(answers.c.question_id, func.max(answers.c.id).label("last_id"),
-                   func.count().label("attempts"), func.max(answers.c.score).label("best"))
+            select(
+                answers.c.question_id,
+                func.max(answers.c.id).label("last_id"),
+                func.count().label("attempts"),
+                func.max(answers.c.score).label("best"),
+            )
             .where(answers.c.learner_id == learner_id)
             .group_by(answers.c.question_id)
             .subquery()
         )
-        q = select(answers.c.question_id, answers.c.topic, answers.c.answered_at, answers.c.score,
-                   last.c.attempts, last.c.best).join(
-            last, and_(answers.c.id == last.c.last_id)
-        )
+        q = select(
+            answers.c.question_id, answers.c.topic, answers.c.answered_at, answers.c.score, last.c.attempts, last.c.best
+        ).join(last, and_(answers.c.id == last.c.last_id))
         return [
             QuestionHistory(r.question_id, r.topic, r.attempts, r.answered_at, r.score, r.best)
             for r in await self.conn.execute(q)

@@ -27,9 +27,12 @@ from bot.core.events import Attachment, Button, Part, Poll, Reply, ReplyKind
 CORPUS: Counter[str] = Counter()
 
 # Deterministic (the same corpus on every CI run), no example database, no timing limits.
-CORPUS_SETTINGS = {"deadline": None, "derandomize": True, "database": None,
-                   "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large,
-                                             HealthCheck.function_scoped_fixture]}
+CORPUS_SETTINGS = {
+    "deadline": None,
+    "derandomize": True,
+    "database": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+}
 
 
 def corpus(max_examples: int):  # type: ignore[no-untyped-def]
@@ -38,39 +41,259 @@ def corpus(max_examples: int):  # type: ignore[no-untyped-def]
 
 CONTROL = [chr(c) for c in (*range(0, 32), 127, *range(0x80, 0xA0))]
 ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u034f"]
-BIDI = ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069", "\u200e",
-        "\u200f", "\u061c"]
+BIDI = [
+    "\u202a",
+    "\u202b",
+    "\u202c",
+    "\u202d",
+    "\u202e",
+    "\u2066",
+    "\u2067",
+    "\u2068",
+    "\u2069",
+    "\u200e",
+    "\u200f",
+    "\u061c",
+]
 RTL = ["مرحبا بالعالم", "שלום עולם", "\u202egnp.exe", "abc\u202edef\u202c", "ארוך " * 20, "٣٤٥"]
-EMOJI = ["👨‍👩‍👧‍👦", "🏳️‍🌈", "👍🏽", "🇺🇸🇨🇳", "❤️‍🔥", "🧑🏿‍💻", "😀", "🫠", "#️⃣", "\U0001F9D1\u200d\U0001F680",
-         "Z\u0337\u0322\u031b\u0300\u0301\u0302\u0303" * 8, "e\u0301", "\u0300\u0301", "\U0001D54F", "𠀋𠮷"]
-MARKUP = ["**bold**", "__under__", "*i*", "_i_", "~~s~~", "||spoiler||", "|", "||", "`code`", "```py\nx\n```",
-          "> quote", "# heading", "-# small", "[link](https://evil.example/)", "<b>bold</b>", "</b>", "<i>",
-          "<tg-spoiler>", "</tg-spoiler>", "<code>", "<pre>", "<a href=\"javascript:alert(1)\">x</a>",
-          "<script>alert(1)</script>", "<!--", "-->", "<![CDATA[", "&amp;", "&lt;", "&gt;", "&#x27;", "&#0;",
-          "&#x1F600;", "&nonsense;", "&", "<", ">", "\"", "'", "\\", "\\*", "\\\\||", "@everyone", "@here",
-          "<@123456789012345678>", "<@!1>", "<@&123>", "<#123>", "</quiz:1>", "<:emoji:123>", "<t:0:R>",
-          "https://discord.gg/invite", "http://x.com/**a**_b_", "{name}", "{0}", "%s", "%(x)s", "${HOME}"]
-SQL = ["'; DROP TABLE learners; --", "\" OR 1=1 --", "1; SELECT * FROM answers", "Robert'); DROP TABLE chats;--",
-       "%", "_", "' UNION SELECT 1,2,3 --", "\\x00", "NULL", "/*", "*/", "' OR ''='"]
-NUMBERS = ["9" * 400, "-1", "0", "00", "1e308", "1e309", "-0", "NaN", "inf", "∞", "١٢٣", "²", "0x10", "1_000",
-           str(2**64), str(-(2**63)), "99999999999999999999", "3.14", "-999999999999", "１２"]
-TIMES = ["25:61", "24:00", "23:59", "-1:00", "12:60", "9:5", "09:00am", "0900", "99999:99", "١٢:٣٠", "12：30",
-         "noon", "00:00", "2:30", "7:00pm", "12:00:00"]
-ZONES = ["Mars/Base", "../../etc/passwd", "Etc/GMT+14", "Etc/GMT-14", "UTC\x00", "America/New_York ",
-         "europe/berlin", "Asia/Shang hai", "/etc/localtime", "posix/Europe/Berlin", "right/UTC", "+05:30",
-         "GMT+5", "A" * 300, "Europe\\Berlin", "Factory", "localtime", ".", "Asia/Shanghai", "UTC", "Europe/Berlin"]
-DAYS = ["mon,wed,fri", "weekdays", "every day", "sun-sat", "fri-mon", "mon-", "-", ",,,", "mo", "monday,funday",
-        "每天", "工作日"]
-LOCALES = [None, "", "en", "zh", "zh-hans", "zh_TW", "ZH", "xx", "en-GB", "ar", "he", "zh-" + "x" * 200,
-           "\u202ezh", "de\x00", "../../zh"]
+EMOJI = [
+    "👨‍👩‍👧‍👦",
+    "🏳️‍🌈",
+    "👍🏽",
+    "🇺🇸🇨🇳",
+    "❤️‍🔥",
+    "🧑🏿‍💻",
+    "😀",
+    "🫠",
+    "#️⃣",
+    "\U0001f9d1\u200d\U0001f680",
+    "Z\u0337\u0322\u031b\u0300\u0301\u0302\u0303" * 8,
+    "e\u0301",
+    "\u0300\u0301",
+    "\U0001d54f",
+    "𠀋𠮷",
+]
+MARKUP = [
+    "**bold**",
+    "__under__",
+    "*i*",
+    "_i_",
+    "~~s~~",
+    "||spoiler||",
+    "|",
+    "||",
+    "`code`",
+    "```py\nx\n```",
+    "> quote",
+    "# heading",
+    "-# small",
+    "[link](https://evil.example/)",
+    "<b>bold</b>",
+    "</b>",
+    "<i>",
+    "<tg-spoiler>",
+    "</tg-spoiler>",
+    "<code>",
+    "<pre>",
+    '<a href="javascript:alert(1)">x</a>',
+    "<script>alert(1)</script>",
+    "<!--",
+    "-->",
+    "<![CDATA[",
+    "&amp;",
+    "&lt;",
+    "&gt;",
+    "&#x27;",
+    "&#0;",
+    "&#x1F600;",
+    "&nonsense;",
+    "&",
+    "<",
+    ">",
+    '"',
+    "'",
+    "\\",
+    "\\*",
+    "\\\\||",
+    "@everyone",
+    "@here",
+    "<@123456789012345678>",
+    "<@!1>",
+    "<@&123>",
+    "<#123>",
+    "</quiz:1>",
+    "<:emoji:123>",
+    "<t:0:R>",
+    "https://discord.gg/invite",
+    "http://x.com/**a**_b_",
+    "{name}",
+    "{0}",
+    "%s",
+    "%(x)s",
+    "${HOME}",
+]
+SQL = [
+    "'; DROP TABLE learners; --",
+    '" OR 1=1 --',
+    "1; SELECT * FROM answers",
+    "Robert'); DROP TABLE chats;--",
+    "%",
+    "_",
+    "' UNION SELECT 1,2,3 --",
+    "\\x00",
+    "NULL",
+    "/*",
+    "*/",
+    "' OR ''='",
+]
+NUMBERS = [
+    "9" * 400,
+    "-1",
+    "0",
+    "00",
+    "1e308",
+    "1e309",
+    "-0",
+    "NaN",
+    "inf",
+    "∞",
+    "١٢٣",
+    "²",
+    "0x10",
+    "1_000",
+    str(2**64),
+    str(-(2**63)),
+    "99999999999999999999",
+    "3.14",
+    "-999999999999",
+    "１２",
+]
+TIMES = [
+    "25:61",
+    "24:00",
+    "23:59",
+    "-1:00",
+    "12:60",
+    "9:5",
+    "09:00am",
+    "0900",
+    "99999:99",
+    "١٢:٣٠",
+    "12：30",
+    "noon",
+    "00:00",
+    "2:30",
+    "7:00pm",
+    "12:00:00",
+]
+ZONES = [
+    "Mars/Base",
+    "../../etc/passwd",
+    "Etc/GMT+14",
+    "Etc/GMT-14",
+    "UTC\x00",
+    "America/New_York ",
+    "europe/berlin",
+    "Asia/Shang hai",
+    "/etc/localtime",
+    "posix/Europe/Berlin",
+    "right/UTC",
+    "+05:30",
+    "GMT+5",
+    "A" * 300,
+    "Europe\\Berlin",
+    "Factory",
+    "localtime",
+    ".",
+    "Asia/Shanghai",
+    "UTC",
+    "Europe/Berlin",
+]
+DAYS = [
+    "mon,wed,fri",
+    "weekdays",
+    "every day",
+    "sun-sat",
+    "fri-mon",
+    "mon-",
+    "-",
+    ",,,",
+    "mo",
+    "monday,funday",
+    "每天",
+    "工作日",
+]
+LOCALES = [
+    None,
+    "",
+    "en",
+    "zh",
+    "zh-hans",
+    "zh_TW",
+    "ZH",
+    "xx",
+    "en-GB",
+    "ar",
+    "he",
+    "zh-" + "x" * 200,
+    "\u202ezh",
+    "de\x00",
+    "../../zh",
+]
 SURROGATES = ["\ud800", "\udfff", "a\udc80b"]  # lone surrogates: not valid UTF-8, yet a str can hold them
 
-COMMANDS = ["/start", "/help", "/quiz", "/mc", "/hint", "/reveal", "/answer", "/skip", "/a", "/lang", "/timezone",
-            "/tz", "/daily", "/remind", "/link", "/appeal", "/topics", "/stats", "/leaderboard", "/review",
-            "/followup", "/forget", "/quiz@studybot_test_bot", "/QUIZ", "/nonexistent", "/" + "x" * 40, "/",
-            "/quiz@", "/q", "/next"]
-ACTIONS = ["hint:", "reveal:", "skip:", "mc:", "rate:", "rp:", "rr:", "forget:", "fu:", "quiz", "mc", "review",
-           "", ":", "::", "mc:1:", "rate:1:", "x" * 200]
+COMMANDS = [
+    "/start",
+    "/help",
+    "/quiz",
+    "/mc",
+    "/hint",
+    "/reveal",
+    "/answer",
+    "/skip",
+    "/a",
+    "/lang",
+    "/timezone",
+    "/tz",
+    "/daily",
+    "/remind",
+    "/link",
+    "/appeal",
+    "/topics",
+    "/stats",
+    "/leaderboard",
+    "/review",
+    "/followup",
+    "/forget",
+    "/quiz@studybot_test_bot",
+    "/QUIZ",
+    "/nonexistent",
+    "/" + "x" * 40,
+    "/",
+    "/quiz@",
+    "/q",
+    "/next",
+]
+ACTIONS = [
+    "hint:",
+    "reveal:",
+    "skip:",
+    "mc:",
+    "rate:",
+    "rp:",
+    "rr:",
+    "forget:",
+    "fu:",
+    "quiz",
+    "mc",
+    "review",
+    "",
+    ":",
+    "::",
+    "mc:1:",
+    "rate:1:",
+    "x" * 200,
+]
 
 FRAGMENTS = CONTROL + ZERO_WIDTH + BIDI + RTL + EMOJI + MARKUP + SQL + NUMBERS + TIMES + ZONES + DAYS
 
@@ -88,21 +311,25 @@ def repeated(pieces: st.SearchStrategy[str], low: int, high: int) -> st.SearchSt
 
 short_text = st.lists(fragment, max_size=10).map("".join)
 # Over-long text: up to ~120,000 characters, the kind of paste a platform lets through.
-long_text = st.one_of(repeated(st.sampled_from(FRAGMENTS), 200, 6000),
-                      st.builds(lambda a, b, n: (a + b) * n, short_text, st.sampled_from(FRAGMENTS),
-                                st.integers(100, 2000)))
+long_text = st.one_of(
+    repeated(st.sampled_from(FRAGMENTS), 200, 6000),
+    st.builds(lambda a, b, n: (a + b) * n, short_text, st.sampled_from(FRAGMENTS), st.integers(100, 2000)),
+)
 hostile_text = st.one_of(short_text, short_text, short_text, long_text)
 hostile_name = st.one_of(short_text, repeated(st.sampled_from(MARKUP + EMOJI + BIDI), 20, 200))
 with_surrogates = st.builds(lambda a, s, b: a + s + b, short_text, st.sampled_from(SURROGATES), short_text)
 
 
 def command_line() -> st.SearchStrategy[str]:
-    args = st.one_of(st.just(""), hostile_text, st.sampled_from(TIMES + ZONES + DAYS + NUMBERS + ["off", "on", "en",
-                                                                                                   "zh", "cards"]),
-                     st.lists(st.sampled_from(TIMES + ZONES + DAYS + ["off", "rag", "basics"]), max_size=5)
-                     .map(" ".join))
-    return st.builds(lambda c, sep, a: f"{c}{sep}{a}", st.sampled_from(COMMANDS), st.sampled_from([" ", "  ", "\n",
-                                                                                                 "\t", ""]), args)
+    args = st.one_of(
+        st.just(""),
+        hostile_text,
+        st.sampled_from(TIMES + ZONES + DAYS + NUMBERS + ["off", "on", "en", "zh", "cards"]),
+        st.lists(st.sampled_from(TIMES + ZONES + DAYS + ["off", "rag", "basics"]), max_size=5).map(" ".join),
+    )
+    return st.builds(
+        lambda c, sep, a: f"{c}{sep}{a}", st.sampled_from(COMMANDS), st.sampled_from([" ", "  ", "\n", "\t", ""]), args
+    )
 
 
 def action() -> st.SearchStrategy[str]:
@@ -125,12 +352,19 @@ part = st.builds(Part, hostile_text, st.sampled_from(STYLES), st.one_of(st.none(
 button = st.builds(Button, st.one_of(not_blank, st.just("Hint")), action(), st.sampled_from(["", *COMMANDS]))
 poll = st.builds(
     lambda q, opts, c, e, p: Poll(q, tuple(opts), c % max(len(opts), 1), e, p),
-    not_blank, st.lists(not_blank, min_size=2, max_size=6), st.integers(0, 10), hostile_text,
+    not_blank,
+    st.lists(not_blank, min_size=2, max_size=6),
+    st.integers(0, 10),
+    hostile_text,
     st.sampled_from(["mc:1:", "rp:2:", "x" * 80]),
 )
-attachment = st.builds(Attachment, st.one_of(short_text, st.sampled_from(["../../etc/passwd", "a/b\\c.png",
-                                                                          ".hidden", "x" * 300 + ".apkg"])),
-                       st.just(b"\x89PNG..."), st.sampled_from(["image", "file"]), short_text)
+attachment = st.builds(
+    Attachment,
+    st.one_of(short_text, st.sampled_from(["../../etc/passwd", "a/b\\c.png", ".hidden", "x" * 300 + ".apkg"])),
+    st.just(b"\x89PNG..."),
+    st.sampled_from(["image", "file"]),
+    short_text,
+)
 reply = st.builds(
     Reply,
     st.lists(part, max_size=6).map(tuple),
@@ -235,8 +469,9 @@ def check_discord(r: Reply) -> None:
             assert len(description) <= discord_render.DESCRIPTION_LIMIT, len(description)
             assert discord_render.embed_size(embed) <= discord_render.EMBED_TOTAL_LIMIT
             assert not _MENTION_LEAK.search(description), description[:200]
-        assert m.content is None or (len(m.content) <= discord_render.CONTENT_LIMIT and re.fullmatch(r"<@&\d+>",
-                                                                                                  m.content))
+        assert m.content is None or (
+            len(m.content) <= discord_render.CONTENT_LIMIT and re.fullmatch(r"<@&\d+>", m.content)
+        )
         assert len(m.rows) <= discord_render.MAX_ROWS
         for row in m.rows:
             assert 0 < len(row) <= discord_render.MAX_PER_ROW

@@ -17,8 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """This environment without any studybot, Telegram or Discord setting, data under `tmp_path`, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
-    env.update(STUDYBOT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""),
-               **extra)
+    env.update(
+        STUDYBOT_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""), **extra
+    )
     return env
 
 
@@ -28,8 +29,9 @@ async def start(args: list[str], env: dict[str, str], cwd: Path, **streams: Any)
 
 async def run_to_end(args: list[str], env: dict[str, str], cwd: Path, seconds: float = 60) -> tuple[int, str, str]:
     """Run a command that is expected to end by itself: (exit code, stdout, stderr)."""
-    proc = await start(args, env, cwd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                       stderr=asyncio.subprocess.PIPE)
+    proc = await start(
+        args, env, cwd, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout=seconds)
     finally:

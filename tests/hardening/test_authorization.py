@@ -42,12 +42,26 @@ class Case:
 
 CASES = [
     Case("lang", "/lang zh", "lang.set", "group.admins_only", check="/help", unchanged="help.title"),
-    Case("timezone", "/timezone Asia/Shanghai", "tz.set", "group.admins_only", check="/timezone",
-         unchanged="tz.current"),
-    Case("daily", "/daily 08:30 Europe/Berlin weekdays", "daily.set", "daily.admins_only", check="/daily",
-         unchanged="daily.none"),
-    Case("daily off", "/daily off", "daily.off", "daily.admins_only", setup="subscribe", check="/daily",
-         unchanged="daily.current"),
+    Case(
+        "timezone", "/timezone Asia/Shanghai", "tz.set", "group.admins_only", check="/timezone", unchanged="tz.current"
+    ),
+    Case(
+        "daily",
+        "/daily 08:30 Europe/Berlin weekdays",
+        "daily.set",
+        "daily.admins_only",
+        check="/daily",
+        unchanged="daily.none",
+    ),
+    Case(
+        "daily off",
+        "/daily off",
+        "daily.off",
+        "daily.admins_only",
+        setup="subscribe",
+        check="/daily",
+        unchanged="daily.current",
+    ),
     Case("daily show", "/daily", "daily.current", "daily.current", setup="subscribe"),
     Case("reveal another's round", "/reveal", "round.closed", "round.reveal_refused", setup="round"),
     Case("remind (personal)", "/remind on", "error.private_only", "error.private_only"),
@@ -87,8 +101,11 @@ async def play(case: Case, role: str, say: Say, escape: Callable[[str], str]) ->
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 async def test_core(studybot: StudyBot, case: Case, role: str) -> None:
     group = Harness(studybot, platform="test", user_id="admin", chat_id="g1", chat_kind=ChatKind.GROUP)
-    people = {"admin": group.as_user("admin", is_admin=True), "member": group.as_user("member"),
-              "starter": group.as_user("starter")}
+    people = {
+        "admin": group.as_user("admin", is_admin=True),
+        "member": group.as_user("member"),
+        "starter": group.as_user("starter"),
+    }
 
     async def say(who: str, command: str) -> str:
         replies = await people[who].say(command)
@@ -134,9 +151,11 @@ async def test_telegram(telegram: tuple[FakeBotApi, TelegramAdapter], case: Case
 
 # -- Discord, against the fake Discord ---------------------------------------------------------------
 
-DC_PEOPLE = {"admin": (user_payload(701000000000000001, "admin", "Admin"), ADMIN_PERMS),
-             "member": (user_payload(702000000000000002, "member", "Member"), MEMBER_PERMS),
-             "starter": (user_payload(703000000000000003, "starter", "Starter"), MEMBER_PERMS)}
+DC_PEOPLE = {
+    "admin": (user_payload(701000000000000001, "admin", "Admin"), ADMIN_PERMS),
+    "member": (user_payload(702000000000000002, "member", "Member"), MEMBER_PERMS),
+    "starter": (user_payload(703000000000000003, "starter", "Starter"), MEMBER_PERMS),
+}
 SLASH_OPTION = {"lang": "language", "timezone": "zone", "daily": "when", "remind": "setting", "quiz": "topic"}
 
 

@@ -19,7 +19,7 @@ HOSTILE_DECKS = {
     "huge-number.yaml": ("questions:\n  - id: x\n    topic: basics\n    difficulty: 1e309\n", "huge-number.yaml:4:"),
     "not-utf8.yaml": (b"questions:\n  - id: caf\xe9\n", "not-utf8.yaml:1: not UTF-8"),
     # (the YAML reader reports a control character at line 1, wherever it is)
-    "control-chars.yaml": ("questions:\n  - id: \"\x07\x1b[31m\"\n", "control-chars.yaml:"),
+    "control-chars.yaml": ('questions:\n  - id: "\x07\x1b[31m"\n', "control-chars.yaml:"),
     "nested-60.yaml": ("questions: " + "[" * 60 + "]" * 60 + "\n", "nested-60.yaml:1:"),
 }
 
@@ -64,8 +64,9 @@ async def test_studybot_run_with_a_platform_token_refuses_a_broken_bank_before_c
     (bank / "questions" / "zz-broken.yaml").write_text("questions:\n  - id: Bad Id\n", "utf-8")  # ... half is not
     api = FakeBotApi()
     await api.start()
-    env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                  STUDYBOT_CONTENT_DIR=str(bank))
+    env = bot_env(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, STUDYBOT_CONTENT_DIR=str(bank)
+    )
     try:
         code, _, err = await run_to_end(["run"], env, tmp_path)
     finally:

@@ -85,8 +85,10 @@ COMPOSE_ONLY = {"POSTGRES_PASSWORD"}
 
 def test_env_example_documents_every_setting_and_nothing_else() -> None:
     documented = set(env_example()) - COMPOSE_ONLY
-    assert documented == setting_names(), {"undocumented": setting_names() - documented,
-                                           "unknown": documented - setting_names()}
+    assert documented == setting_names(), {
+        "undocumented": setting_names() - documented,
+        "unknown": documented - setting_names(),
+    }
 
 
 def test_env_example_as_shipped_is_a_valid_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -159,7 +161,7 @@ def test_dockerfile_environment_is_valid_settings_pointing_into_the_image(monkey
         monkeypatch.delenv(name, raising=False)
     settings = Settings(**{k.lower(): v for k, v in ours.items()})
     content = str(settings.content_dir)
-    assert content.startswith(APP + "/") and (ROOT / content[len(APP) + 1:]).is_dir()
+    assert content.startswith(APP + "/") and (ROOT / content[len(APP) + 1 :]).is_dir()
     assert env["PYTHONPATH"] == APP and (ROOT / "bot" / "__main__.py").is_file()
 
 
@@ -181,13 +183,20 @@ def _ignored(path: str, patterns: list[str]) -> bool:
 
 
 def test_dockerignore_keeps_secrets_and_tests_out_and_code_in() -> None:
-    patterns = [line.strip() for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     for secret in (".env", ".env.production", "data/studybot.db", "studybot.db", "tests/conftest.py", ".git/config"):
         assert _ignored(secret, patterns), secret
     assert not _ignored(".env.example", patterns)
-    shipped = [p.relative_to(ROOT).as_posix() for top in ("bot", "content") for p in (ROOT / top).rglob("*")
-               if p.is_file() and "__pycache__" not in p.parts]
+    shipped = [
+        p.relative_to(ROOT).as_posix()
+        for top in ("bot", "content")
+        for p in (ROOT / top).rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    ]
     assert shipped and not [p for p in shipped if _ignored(p, patterns)]
     assert not _ignored("pyproject.toml", patterns)
 

@@ -39,24 +39,48 @@ from tests.hardening.hostile import (
 
 telegram_user = st.fixed_dictionaries(
     {"id": st.integers(1, 2**52), "is_bot": st.booleans(), "first_name": hostile_name},
-    optional={"last_name": hostile_name, "username": short_text, "language_code": st.sampled_from(
-        [loc for loc in LOCALES if loc is not None])},
+    optional={
+        "last_name": hostile_name,
+        "username": short_text,
+        "language_code": st.sampled_from([loc for loc in LOCALES if loc is not None]),
+    },
 )
-telegram_chat = st.fixed_dictionaries({"id": st.integers(-(2**52), 2**52), "type": st.sampled_from(
-    ["private", "group", "supergroup", "channel", "sender", "weird"])}, optional={"title": hostile_name})
+telegram_chat = st.fixed_dictionaries(
+    {
+        "id": st.integers(-(2**52), 2**52),
+        "type": st.sampled_from(["private", "group", "supergroup", "channel", "sender", "weird"]),
+    },
+    optional={"title": hostile_name},
+)
 
 
 @corpus(200)
-@given(user=telegram_user, chat=telegram_chat, text=st.one_of(hostile_text, command_line()),
-       caption=st.booleans(), reply_to_bot=st.booleans(), admin=st.booleans())
-def test_telegram_messages_parse_into_core_events(user: dict[str, Any], chat: dict[str, Any], text: str,
-                                                   caption: bool, reply_to_bot: bool, admin: bool) -> None:
+@given(
+    user=telegram_user,
+    chat=telegram_chat,
+    text=st.one_of(hostile_text, command_line()),
+    caption=st.booleans(),
+    reply_to_bot=st.booleans(),
+    admin=st.booleans(),
+)
+def test_telegram_messages_parse_into_core_events(
+    user: dict[str, Any], chat: dict[str, Any], text: str, caption: bool, reply_to_bot: bool, admin: bool
+) -> None:
     CORPUS["telegram parse"] += 1
-    data: dict[str, Any] = {"message_id": 1, "date": 0, "chat": chat, "from": user,
-                            ("caption" if caption else "text"): text}
+    data: dict[str, Any] = {
+        "message_id": 1,
+        "date": 0,
+        "chat": chat,
+        "from": user,
+        ("caption" if caption else "text"): text,
+    }
     if reply_to_bot:
-        data["reply_to_message"] = {"message_id": 0, "date": 0, "chat": chat,
-                                    "from": {"id": 999_001, "is_bot": True, "first_name": "studybot"}}
+        data["reply_to_message"] = {
+            "message_id": 0,
+            "date": 0,
+            "chat": chat,
+            "from": {"id": 999_001, "is_bot": True, "first_name": "studybot"},
+        }
     message = Message.de_json(data, None)
     inc = telegram_parse.incoming_from_message(message, 999_001, "studybot_test_bot", admin)
     if inc is None:
@@ -80,11 +104,23 @@ class _Recorder:
 
 
 @corpus(150)
-@given(name=st.sampled_from(sorted(discord_commands.WITH_OPTIONS)), option=hostile_text,
-       components=st.lists(st.fixed_dictionaries({"type": st.sampled_from([1, 4, 18, 99]), "custom_id": st.sampled_from(
-           ["answer", "other", ""]), "value": st.one_of(st.none(), hostile_text)}), max_size=3))
-def test_discord_options_and_modal_values_become_command_lines(name: str, option: str,
-                                                               components: list[dict[str, Any]]) -> None:
+@given(
+    name=st.sampled_from(sorted(discord_commands.WITH_OPTIONS)),
+    option=hostile_text,
+    components=st.lists(
+        st.fixed_dictionaries(
+            {
+                "type": st.sampled_from([1, 4, 18, 99]),
+                "custom_id": st.sampled_from(["answer", "other", ""]),
+                "value": st.one_of(st.none(), hostile_text),
+            }
+        ),
+        max_size=3,
+    ),
+)
+def test_discord_options_and_modal_values_become_command_lines(
+    name: str, option: str, components: list[dict[str, Any]]
+) -> None:
     CORPUS["discord parse"] += 1
     recorder = _Recorder()
     interaction = SimpleNamespace(client=SimpleNamespace(studybot_handler=recorder))

@@ -97,17 +97,39 @@ def converse(env: CoreEnv, h: Harness, script: list[tuple[str, str]], in_group: 
 
 
 @corpus(500)
-@given(opening=opening, script=st.lists(message, min_size=1, max_size=4), who=st.integers(0, 3),
-       name=hostile_name, locale=st.sampled_from(LOCALES), in_group=st.booleans(), admin=st.booleans(),
-       minutes=st.integers(0, 60 * 24 * 3))
+@given(
+    opening=opening,
+    script=st.lists(message, min_size=1, max_size=4),
+    who=st.integers(0, 3),
+    name=hostile_name,
+    locale=st.sampled_from(LOCALES),
+    in_group=st.booleans(),
+    admin=st.booleans(),
+    minutes=st.integers(0, 60 * 24 * 3),
+)
 def test_hostile_conversations_never_fail_and_render_safely(
-    core: CoreEnv, opening: str, script: list[tuple[str, str]], who: int, name: str, locale: str | None,
-    in_group: bool, admin: bool, minutes: int,
+    core: CoreEnv,
+    opening: str,
+    script: list[tuple[str, str]],
+    who: int,
+    name: str,
+    locale: str | None,
+    in_group: bool,
+    admin: bool,
+    minutes: int,
 ) -> None:
     CORPUS["core"] += 1
     core.clock.advance(minutes=minutes)
-    h = Harness(core.bot, platform="test", user_id=f"u{who}", user_name=name, chat_id="g1" if in_group else None,
-                chat_kind=ChatKind.GROUP if in_group else ChatKind.PRIVATE, locale=locale, is_admin=admin)
+    h = Harness(
+        core.bot,
+        platform="test",
+        user_id=f"u{who}",
+        user_name=name,
+        chat_id="g1" if in_group else None,
+        chat_kind=ChatKind.GROUP if in_group else ChatKind.PRIVATE,
+        locale=locale,
+        is_admin=admin,
+    )
     converse(core, h, [("say", opening), *script] if opening else script, in_group)
 
 
@@ -118,10 +140,18 @@ def test_text_that_is_not_valid_unicode_is_refused_or_stored_not_crashed(
 ) -> None:
     """Lone surrogates (a JSON update may carry "\\ud800") cannot be written as UTF-8 by SQLite."""
     CORPUS["core surrogates"] += 1
-    h = Harness(core.bot, platform="test", user_id="s1", user_name=name, chat_id="g2" if in_group else None,
-                chat_kind=ChatKind.GROUP if in_group else ChatKind.PRIVATE, is_admin=True)
-    converse(core, h, [("say", "/quiz"), ("say", text), ("say", "/daily " + text), ("say", "/appeal " + text)],
-             in_group)
+    h = Harness(
+        core.bot,
+        platform="test",
+        user_id="s1",
+        user_name=name,
+        chat_id="g2" if in_group else None,
+        chat_kind=ChatKind.GROUP if in_group else ChatKind.PRIVATE,
+        is_admin=True,
+    )
+    converse(
+        core, h, [("say", "/quiz"), ("say", text), ("say", "/daily " + text), ("say", "/appeal " + text)], in_group
+    )
 
 
 def test_the_database_took_hostile_names_verbatim(core: CoreEnv) -> None:

@@ -27,8 +27,14 @@ async def test_a_stop_signal_finishes_the_reply_in_flight_closes_the_database_an
     api = FakeBotApi()
     await api.start()
     env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url)
-    proc = await start(["run"], env, tmp_path, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                       stderr=asyncio.subprocess.PIPE)
+    proc = await start(
+        ["run"],
+        env,
+        tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await api.wait_for(lambda: api.sent("setMyCommands"), timeout=60)
         api.message(user(91, "Term"), chat(91), "/quiz")
@@ -57,8 +63,14 @@ async def test_stop_is_bounded_when_in_flight_work_never_finishes(tmp_path: Path
     api = FakeBotApi()
     await api.start()
     env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, STUDYBOT_STOP_TIMEOUT="2")
-    proc = await start(["run"], env, tmp_path, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE,
-                       stderr=asyncio.subprocess.PIPE)
+    proc = await start(
+        ["run"],
+        env,
+        tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         await api.wait_for(lambda: api.sent("setMyCommands"), timeout=60)
         api.hold_after = 0  # Telegram never answers the bot's message
@@ -80,8 +92,14 @@ async def test_stop_is_bounded_when_in_flight_work_never_finishes(tmp_path: Path
 async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path) -> None:
     """`studybot chat` answers a stream of answers; killed mid-stream, every graded reply it printed is stored."""
     env = bot_env(tmp_path)
-    proc = await start(["chat", "--user", "kim"], env, tmp_path, stdin=asyncio.subprocess.PIPE,
-                       stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    proc = await start(
+        ["chat", "--user", "kim"],
+        env,
+        tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     assert proc.stdin is not None and proc.stdout is not None
     answers = [f"answer-{i:03d}: attention compares queries with keys and mixes values" for i in range(200)]
     for text in answers:  # everything is queued at once: the bot is mid-stream whenever it dies
@@ -103,8 +121,14 @@ async def test_sigkill_loses_no_acknowledged_answer(tmp_path: Path) -> None:
     stored = answers_in(tmp_path / "data" / "studybot.db")
     assert stored[:acknowledged] == answers[:acknowledged]  # every acknowledged answer, in order
     assert len(stored) < len(answers)  # (it really died mid-stream)
-    again = await start(["chat", "--user", "kim"], env, tmp_path, stdin=asyncio.subprocess.PIPE,
-                        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+    again = await start(
+        ["chat", "--user", "kim"],
+        env,
+        tmp_path,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     shown, _ = await again.communicate(b"/topics\n")
     per_topic = [int(n) for n in re.findall(r"over (\d+) answers", shown.decode())]
     assert sum(per_topic) == len(stored), shown.decode()[-800:]  # the restarted bot sees all of them
@@ -114,10 +138,21 @@ async def test_sigkill_of_the_telegram_bot_loses_no_reply_it_sent(tmp_path: Path
     """Against the fake Bot API: every graded reply Telegram received has its answer in the database."""
     api = FakeBotApi()
     await api.start()
-    env = bot_env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-                  STUDYBOT_ANSWERS_PER_MINUTE="0", STUDYBOT_LOG_LEVEL="WARNING")
-    proc = await start(["run"], env, tmp_path, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.DEVNULL,
-                       stderr=asyncio.subprocess.DEVNULL)
+    env = bot_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        STUDYBOT_ANSWERS_PER_MINUTE="0",
+        STUDYBOT_LOG_LEVEL="WARNING",
+    )
+    proc = await start(
+        ["run"],
+        env,
+        tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     learners = range(101, 141)
     try:
         await api.wait_for(lambda: api.sent("setMyCommands"), timeout=60)
@@ -133,10 +168,14 @@ async def test_sigkill_of_the_telegram_bot_loses_no_reply_it_sent(tmp_path: Path
     finally:
         await kill(proc)
         await api.stop()
-    stored = {str(uid): int(n) for uid, n in query(  # type: ignore[call-overload]
-        tmp_path / "data" / "studybot.db",
-        "SELECT i.external_id, count(*) FROM answers a JOIN identities i ON i.learner_id = a.learner_id "
-        "WHERE i.platform = 'telegram' GROUP BY i.external_id")}
+    stored = {
+        str(uid): int(n)
+        for uid, n in query(  # type: ignore[call-overload]
+            tmp_path / "data" / "studybot.db",
+            "SELECT i.external_id, count(*) FROM answers a JOIN identities i ON i.learner_id = a.learner_id "
+            "WHERE i.platform = 'telegram' GROUP BY i.external_id",
+        )
+    }
     # Updates run concurrently, so which reply graded which answer is not known; but no graded reply
     # can have been sent before its answer was committed.
     acknowledged = {str(uid): sum(1 for t in api.texts(uid) if "Score" in t) for uid in learners}

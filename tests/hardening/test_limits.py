@@ -115,8 +115,9 @@ async def test_telegram_burst_from_one_user_gets_the_limit_then_one_slow_down(
         for _ in range(20):
             api.message(user(77, "Burst"), chat(77), "/quiz")
             api.message(user(77, "Burst"), chat(77), ANSWER)
-        await api.wait_for(lambda: sum("Slow down" in t for t in api.texts(77)) == 1 and len(api.texts(77)) >= 24,
-                           timeout=30)
+        await api.wait_for(
+            lambda: sum("Slow down" in t for t in api.texts(77)) == 1 and len(api.texts(77)) >= 24, timeout=30
+        )
         await asyncio.sleep(0.3)  # nothing more follows
     finally:
         await adapter.stop()

@@ -33,17 +33,26 @@ WEBHOOK_SECRET = "hook-secret-0123456789"
 
 def test_redactor_replaces_known_secrets_and_secret_shapes() -> None:
     redact = Redactor([TOKEN, "s3cret-value"])
-    assert redact(f"GET https://api.telegram.org/bot{TOKEN}/getMe") == f"GET https://api.telegram.org/bot{REDACTED}/getMe"
-    assert "s3cret" not in redact("secret_token=s3cret-value") and "s3cret" not in redact("x=s3cret%2Dvalue".replace(
-        "%2D", "-"))
+    assert (
+        redact(f"GET https://api.telegram.org/bot{TOKEN}/getMe") == f"GET https://api.telegram.org/bot{REDACTED}/getMe"
+    )
+    assert "s3cret" not in redact("secret_token=s3cret-value") and "s3cret" not in redact(
+        "x=s3cret%2Dvalue".replace("%2D", "-")
+    )
     assert TOKEN not in redact("url=" + "123456%3ATEST-token-never-real")
     other_telegram = "7012345678:AAH" + "x" * 32
     other_discord = "MTA5ODc2NTQzMjEwOTg3NjU0.Gx1y2z.abcdefghijklmnopqrstuvwxyz0123456789"
-    for text in (f"bot{other_telegram}/send", f"token {other_discord}", "Authorization: Bot abc.def.ghi",
-                 "postgresql+asyncpg://bot:hunter2@db:5432/studybot", "X-Telegram-Bot-Api-Secret-Token: zzz"):
+    for text in (
+        f"bot{other_telegram}/send",
+        f"token {other_discord}",
+        "Authorization: Bot abc.def.ghi",
+        "postgresql+asyncpg://bot:hunter2@db:5432/studybot",
+        "X-Telegram-Bot-Api-Secret-Token: zzz",
+    ):
         out = redact(text)
-        assert REDACTED in out and not any(s in out for s in (other_telegram, other_discord, "abc.def", "hunter2",
-                                                               "zzz")), out
+        assert REDACTED in out and not any(
+            s in out for s in (other_telegram, other_discord, "abc.def", "hunter2", "zzz")
+        ), out
     assert redact("nothing secret here: 12:30, user 42") == "nothing secret here: 12:30, user 42"
 
 
@@ -76,8 +85,9 @@ def _emit(capsys: pytest.CaptureFixture[str], json_lines: bool) -> list[str]:
     return err.splitlines()
 
 
-def test_text_lines_one_per_event_even_with_a_traceback(capsys: pytest.CaptureFixture[str],
-                                                         restore_logging: None) -> None:
+def test_text_lines_one_per_event_even_with_a_traceback(
+    capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
     lines = _emit(capsys, json_lines=False)
     assert len(lines) == 3, lines
     assert "INFO bot.test: plain event for chat 42" in lines[0]
@@ -85,8 +95,9 @@ def test_text_lines_one_per_event_even_with_a_traceback(capsys: pytest.CaptureFi
     assert lines[2].endswith(f"token in the message: {REDACTED}")
 
 
-def test_json_lines_carry_level_logger_extras_and_exception(capsys: pytest.CaptureFixture[str],
-                                                            restore_logging: None) -> None:
+def test_json_lines_carry_level_logger_extras_and_exception(
+    capsys: pytest.CaptureFixture[str], restore_logging: None
+) -> None:
     events = [json.loads(line) for line in _emit(capsys, json_lines=True)]
     assert [e["level"] for e in events] == ["INFO", "ERROR", "WARNING"]
     assert events[0]["msg"] == "plain event for chat 42" and events[0]["chat"] == "telegram:42"
@@ -134,20 +145,36 @@ async def test_telegram_webhook_run_at_debug_logs_json_without_token_or_secret(t
     await api.start()
     port = free_port()
     hook = f"http://127.0.0.1:{port}/tg-hook"
-    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url, TELEGRAM_WEBHOOK_URL=hook,
-               TELEGRAM_WEBHOOK_LISTEN="127.0.0.1", TELEGRAM_WEBHOOK_PORT=str(port),
-               TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET, STUDYBOT_LOG_JSON="true")
+    env = _env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        TELEGRAM_WEBHOOK_URL=hook,
+        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+        TELEGRAM_WEBHOOK_PORT=str(port),
+        TELEGRAM_WEBHOOK_SECRET=WEBHOOK_SECRET,
+        STUDYBOT_LOG_JSON="true",
+    )
 
     async def conversation() -> None:
         await api.wait_for(lambda: api.webhook, timeout=60)
-        update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": chat(81), "from": user(81, "Log"),
-                                              "text": "/start",
-                                              "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": chat(81),
+                "from": user(81, "Log"),
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
         async with aiohttp.ClientSession() as http:
             wrong = await http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
             assert wrong.status == 403
-            right = await http.post(hook, json={**update, "update_id": 2},
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET})
+            right = await http.post(
+                hook, json={**update, "update_id": 2}, headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
+            )
             assert right.status == 200
         await api.wait_for(lambda: api.texts(81), timeout=30)
 
@@ -185,8 +212,12 @@ async def test_a_rejected_telegram_token_fails_in_one_line_without_the_token(tmp
 async def test_discord_run_at_debug_never_writes_the_token(tmp_path: Path) -> None:
     fake = FakeDiscord()
     await fake.start()
-    env = _env(tmp_path, DISCORD_BOT_TOKEN=DISCORD_TOKEN, DISCORD_API_BASE_URL=fake.base_url,
-               DISCORD_GATEWAY_URL=fake.gateway_url)
+    env = _env(
+        tmp_path,
+        DISCORD_BOT_TOKEN=DISCORD_TOKEN,
+        DISCORD_API_BASE_URL=fake.base_url,
+        DISCORD_GATEWAY_URL=fake.gateway_url,
+    )
 
     async def conversation() -> None:
         await fake.wait_for(lambda: fake.identifies and fake.sockets, timeout=60)

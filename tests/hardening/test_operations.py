@@ -21,8 +21,15 @@ from tests.hardening.processes import bot_env, query
 
 
 def studybot(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-                          env=bot_env(tmp_path, **env), timeout=120, cwd=tmp_path)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=bot_env(tmp_path, **env),
+        timeout=120,
+        cwd=tmp_path,
+    )
 
 
 def migrate_to(db: Path, revision: str) -> None:
@@ -52,8 +59,15 @@ def test_backup_while_the_bot_writes_is_a_consistent_restorable_copy(tmp_path: P
     env = bot_env(tmp_path)
     out = tmp_path / "chat.out"
     with out.open("w") as sink:
-        writer = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--user", "ops"], stdin=subprocess.PIPE,
-                                  stdout=sink, stderr=subprocess.DEVNULL, env=env, cwd=tmp_path, text=True)
+        writer = subprocess.Popen(
+            [sys.executable, "-m", "bot", "chat", "--user", "ops"],
+            stdin=subprocess.PIPE,
+            stdout=sink,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            cwd=tmp_path,
+            text=True,
+        )
         assert writer.stdin is not None
         try:
             writer.stdin.write("/quiz\nattention mixes values weighted by query-key similarity\n" * 400)
@@ -94,8 +108,11 @@ def test_backup_refuses_to_overwrite_and_needs_a_database(tmp_path: Path) -> Non
 
 
 def test_backup_refuses_postgresql_and_points_to_pg_dump(tmp_path: Path) -> None:
-    result = studybot(["db", "backup", str(tmp_path / "b.db")], tmp_path,
-                      STUDYBOT_DATABASE_URL="postgresql+asyncpg://bot:hunter2@127.0.0.1:5432/studybot")
+    result = studybot(
+        ["db", "backup", str(tmp_path / "b.db")],
+        tmp_path,
+        STUDYBOT_DATABASE_URL="postgresql+asyncpg://bot:hunter2@127.0.0.1:5432/studybot",
+    )
     assert result.returncode == 2
     assert "pg_dump" in result.stderr and "hunter2" not in result.stderr + result.stdout
     assert not (tmp_path / "b.db").exists()
@@ -106,8 +123,9 @@ def test_backup_refuses_postgresql_and_points_to_pg_dump(tmp_path: Path) -> None
 
 def _schema(engine_sync_conn: object) -> dict[str, set[str]]:
     inspector = inspect(engine_sync_conn)
-    return {t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names()
-            if t != "alembic_version"}
+    return {
+        t: {c["name"] for c in inspector.get_columns(t)} for t in inspector.get_table_names() if t != "alembic_version"
+    }
 
 
 async def _schema_of(engine: AsyncEngine) -> dict[str, set[str]]:
@@ -124,7 +142,8 @@ async def test_migrate_from_every_earlier_revision_reaches_the_model_and_keeps_d
         async with engine.begin() as conn:  # a learner from the old days, written with that schema's columns
             await conn.exec_driver_sql(
                 "INSERT INTO learners (id, name, lang, lang_set, tz, created_at) "
-                "VALUES (7, 'Old Timer', 'zh', 1, 'Asia/Shanghai', '2026-01-01 00:00:00.000000')")
+                "VALUES (7, 'Old Timer', 'zh', 1, 'Asia/Shanghai', '2026-01-01 00:00:00.000000')"
+            )
         await upgrade(engine)
         await upgrade(engine)  # idempotent
         assert await current_revision(engine) == head_revision()
@@ -172,17 +191,20 @@ def test_health_answers_for_the_database_and_the_bank(tmp_path: Path) -> None:
 # -- start-up failures: one line, naming the setting, never its value -------------------------------
 
 
-@pytest.mark.parametrize(("env", "name"), [
-    ({"STUDYBOT_LOG_LEVEL": "LOUD"}, "STUDYBOT_LOG_LEVEL"),
-    ({"TELEGRAM_BOT_TOKEN": "'123456:secret-with-quotes'"}, "TELEGRAM_BOT_TOKEN"),
-    ({"DISCORD_BOT_TOKEN": "abc def-secret"}, "DISCORD_BOT_TOKEN"),
-    ({"TELEGRAM_WEBHOOK_PORT": "99999"}, "TELEGRAM_WEBHOOK_PORT"),
-    ({"TELEGRAM_API_BASE_URL": "api.telegram.org/bot"}, "TELEGRAM_API_BASE_URL"),
-    ({"DISCORD_GATEWAY_URL": "gateway.discord.gg"}, "DISCORD_GATEWAY_URL"),
-    ({"STUDYBOT_ANSWERS_PER_MINUTE": "-3"}, "STUDYBOT_ANSWERS_PER_MINUTE"),
-    ({"STUDYBOT_STOP_TIMEOUT": "soon"}, "STUDYBOT_STOP_TIMEOUT"),
-    ({"STUDYBOT_SQLITE_SYNCHRONOUS": "OFF"}, "STUDYBOT_SQLITE_SYNCHRONOUS"),
-])
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"STUDYBOT_LOG_LEVEL": "LOUD"}, "STUDYBOT_LOG_LEVEL"),
+        ({"TELEGRAM_BOT_TOKEN": "'123456:secret-with-quotes'"}, "TELEGRAM_BOT_TOKEN"),
+        ({"DISCORD_BOT_TOKEN": "abc def-secret"}, "DISCORD_BOT_TOKEN"),
+        ({"TELEGRAM_WEBHOOK_PORT": "99999"}, "TELEGRAM_WEBHOOK_PORT"),
+        ({"TELEGRAM_API_BASE_URL": "api.telegram.org/bot"}, "TELEGRAM_API_BASE_URL"),
+        ({"DISCORD_GATEWAY_URL": "gateway.discord.gg"}, "DISCORD_GATEWAY_URL"),
+        ({"STUDYBOT_ANSWERS_PER_MINUTE": "-3"}, "STUDYBOT_ANSWERS_PER_MINUTE"),
+        ({"STUDYBOT_STOP_TIMEOUT": "soon"}, "STUDYBOT_STOP_TIMEOUT"),
+        ({"STUDYBOT_SQLITE_SYNCHRONOUS": "OFF"}, "STUDYBOT_SQLITE_SYNCHRONOUS"),
+    ],
+)
 def test_a_malformed_setting_stops_run_with_one_line_naming_it(tmp_path: Path, env: dict[str, str], name: str) -> None:
     result = studybot(["run"], tmp_path, **env)
     assert result.returncode == 1
@@ -197,7 +219,8 @@ def test_run_without_a_terminal_needs_a_platform_token(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == [
         "studybot: missing setting TELEGRAM_BOT_TOKEN or DISCORD_BOT_TOKEN: `run --no-terminal` needs at least "
-        "one platform token"]
+        "one platform token"
+    ]
 
 
 def test_a_broken_env_file_value_is_named_too(tmp_path: Path) -> None:

@@ -18,8 +18,13 @@ def studybot(args: list[str], tmp_path: Path, stdin: str = "", **env: str) -> su
     for token in ("TELEGRAM_BOT_TOKEN", "DISCORD_BOT_TOKEN", "STUDYBOT_DATABASE_URL"):
         environment.pop(token, None)
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True, env=environment,
-        timeout=120, cwd=tmp_path,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=120,
+        cwd=tmp_path,
     )
 
 
@@ -54,12 +59,25 @@ def test_chat_in_chinese(tmp_path: Path) -> None:
 
 def test_grade_jsonl_in_order_with_progress_and_bad_lines(tmp_path: Path) -> None:
     rows = [
-        {"question": "Why is the sky blue?", "reference": "Rayleigh scattering of sunlight by air molecules.",
-         "answer": "Air molecules scatter short blue wavelengths more (Rayleigh scattering).", "id": 1},
-        {"question": "Why is the sky blue?", "reference": "Rayleigh scattering of sunlight by air molecules.",
-         "answer": "", "id": 2},
-        {"question": "什么是 LoRA？", "reference": "LoRA 在冻结权重旁训练低秩矩阵。", "answer": "冻结原权重，训练低秩矩阵。",
-         "lang": "zh", "id": 3},
+        {
+            "question": "Why is the sky blue?",
+            "reference": "Rayleigh scattering of sunlight by air molecules.",
+            "answer": "Air molecules scatter short blue wavelengths more (Rayleigh scattering).",
+            "id": 1,
+        },
+        {
+            "question": "Why is the sky blue?",
+            "reference": "Rayleigh scattering of sunlight by air molecules.",
+            "answer": "",
+            "id": 2,
+        },
+        {
+            "question": "什么是 LoRA？",
+            "reference": "LoRA 在冻结权重旁训练低秩矩阵。",
+            "answer": "冻结原权重，训练低秩矩阵。",
+            "lang": "zh",
+            "id": 3,
+        },
     ]
     lines = [json.dumps(r, ensure_ascii=False) for r in rows]
     lines.insert(2, "{not json")

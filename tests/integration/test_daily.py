@@ -119,8 +119,23 @@ async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot,
     from bot.core.daily.service import pick_daily
     from bot.core.ports import Subscription
 
-    sub = Subscription(1, 1, ChatRef("test", "c"), ChatKind.GROUP, None, None, None, 9, 0, "UTC", frozenset(range(7)),
-                       "hallucination", None, True, clock.now())
+    sub = Subscription(
+        1,
+        1,
+        ChatRef("test", "c"),
+        ChatKind.GROUP,
+        None,
+        None,
+        None,
+        9,
+        0,
+        "UTC",
+        frozenset(range(7)),
+        "hallucination",
+        None,
+        True,
+        clock.now(),
+    )
     pool = sorted((q for q in studybot.bank.by_topic["hallucination"] if q.answered), key=lambda q: q.id)
     day = clock.now().date()
     assert pick_daily(sub, day, pool, set()) == pick_daily(sub, day, pool, set())
@@ -141,8 +156,9 @@ async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(studybot
     report = await daily.run_due()
     assert (report.sent, report.failed) == (2, 1)
     async with store.engine.connect() as conn:
-        active = (await conn.execute(select(func.count()).select_from(subscriptions)
-                                     .where(subscriptions.c.active.is_(True)))).scalar()
+        active = (
+            await conn.execute(select(func.count()).select_from(subscriptions).where(subscriptions.c.active.is_(True)))
+        ).scalar()
     assert active == 2
 
 
@@ -161,7 +177,9 @@ async def test_a_crashed_claim_is_sent_once_after_its_lease(harness: Harness, cl
     assert (await alive.run_due()).sent == 0
 
 
-async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(harness: Harness, clock, daily, recorder) -> None:  # type: ignore[no-untyped-def]
+async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(
+    harness: Harness, clock, daily, recorder
+) -> None:  # type: ignore[no-untyped-def]
     await harness.say("/daily 09:30 UTC")
     clock.set(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))  # down from 09:30 to 17:00: still Monday
     assert (await daily.run_due()).sent == 1
@@ -175,7 +193,9 @@ async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(har
     assert len(recorder.to("u9")) == 1
 
 
-async def test_evening_reminder_only_with_a_streak_and_no_answer_today(harness: Harness, clock, recorder, studybot) -> None:  # type: ignore[no-untyped-def]
+async def test_evening_reminder_only_with_a_streak_and_no_answer_today(
+    harness: Harness, clock, recorder, studybot
+) -> None:  # type: ignore[no-untyped-def]
     daily = DailyService(studybot, {"test": recorder}, worker="w")
     assert keys(await harness.say("/remind on 20:00")) == ["remind.on"]
     await harness.say("/quiz basics")

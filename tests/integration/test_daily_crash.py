@@ -28,18 +28,44 @@ async def make_subscribers(db: Path, n: int) -> None:
     now = datetime.now(UTC)
     async with store.transaction() as tx:
         conn = tx.conn  # type: ignore[attr-defined]
-        await conn.execute(insert(learners), [
-            {"id": i, "name": f"user{i}", "lang": "en", "lang_set": False, "tz": "UTC", "created_at": now}
-            for i in range(1, n + 1)
-        ])
-        await conn.execute(insert(chats), [
-            {"id": i, "platform": "telegram", "external_id": str(i), "kind": "private", "active": True,
-             "created_at": now} for i in range(1, n + 1)
-        ])
-        await conn.execute(insert(subscriptions), [
-            {"chat_id": i, "learner_id": i, "hour": 0, "minute": 0, "tz": "UTC", "days": "mon,tue,wed,thu,fri,sat,sun",
-             "active": True, "next_due_at": now - timedelta(seconds=5), "created_at": now} for i in range(1, n + 1)
-        ])
+        await conn.execute(
+            insert(learners),
+            [
+                {"id": i, "name": f"user{i}", "lang": "en", "lang_set": False, "tz": "UTC", "created_at": now}
+                for i in range(1, n + 1)
+            ],
+        )
+        await conn.execute(
+            insert(chats),
+            [
+                {
+                    "id": i,
+                    "platform": "telegram",
+                    "external_id": str(i),
+                    "kind": "private",
+                    "active": True,
+                    "created_at": now,
+                }
+                for i in range(1, n + 1)
+            ],
+        )
+        await conn.execute(
+            insert(subscriptions),
+            [
+                {
+                    "chat_id": i,
+                    "learner_id": i,
+                    "hour": 0,
+                    "minute": 0,
+                    "tz": "UTC",
+                    "days": "mon,tue,wed,thu,fri,sat,sun",
+                    "active": True,
+                    "next_due_at": now - timedelta(seconds=5),
+                    "created_at": now,
+                }
+                for i in range(1, n + 1)
+            ],
+        )
     await store.close()
 
 
@@ -50,8 +76,15 @@ def confirmed(db: Path) -> int:
 
 async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=cwd, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -63,9 +96,16 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
     api = FakeBotApi()
     await api.start()
     api.hold_after = SUBSCRIBERS // 2
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, "STUDYBOT_DB": str(db),
-           "STUDYBOT_DATA_DIR": str(tmp_path), "TELEGRAM_RATE_LIMIT": "2000", "STUDYBOT_DELIVERY_LEASE_SECONDS": "3",
-           "STUDYBOT_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "STUDYBOT_DB": str(db),
+        "STUDYBOT_DATA_DIR": str(tmp_path),
+        "TELEGRAM_RATE_LIMIT": "2000",
+        "STUDYBOT_DELIVERY_LEASE_SECONDS": "3",
+        "STUDYBOT_LOG_LEVEL": "WARNING",
+    }
     env.pop("DISCORD_BOT_TOKEN", None)
     procs: list[asyncio.subprocess.Process] = []
     try:

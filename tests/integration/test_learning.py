@@ -7,7 +7,8 @@ import sqlite3
 import zipfile
 from datetime import timedelta
 
-from sqlalchemy import func, select, text as sql
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from bot.core.events import ChatKind, ReplyKind
 from bot.storage.tables import answers, cards, metadata
@@ -37,7 +38,7 @@ async def test_fsrs_schedules_reviews_and_quiz_prefers_them(harness: Harness, st
     await harness.say("/skip")
     [preferred] = await harness.say("/quiz")
     assert preferred.parts[0].key == "review.title"
-    [result] = await harness.say(harness.question_of(preferred).answer.en)  # type: ignore[union-attr]
+    [_result] = await harness.say(harness.question_of(preferred).answer.en)  # type: ignore[union-attr]
     later = await card_of(store, qid)
     assert later.reps == 2 and later.due > card.due
 
@@ -72,7 +73,7 @@ async def test_reveal_then_rating_and_unrated_counts_as_again(harness: Harness, 
 
 
 async def test_flashcards_are_rated_by_the_learner(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
-    qid, _ = await ask_and_answer(harness, "good")
+    _qid, _ = await ask_and_answer(harness, "good")
     clock.advance(days=30)
     [card] = await harness.say("/review cards")
     assert card.parts[0].key == "review.card_title"

@@ -19,18 +19,45 @@ async def add_private_subscribers(store: SqlStore, n: int, platform: str, due_at
     async with store.engine.begin() as conn:
         for start in range(1, n + 1, CHUNK):
             ids = range(start, min(n + 1, start + CHUNK))
-            await conn.execute(insert(learners), [
-                {"id": i, "name": f"user{i}", "lang": "en", "lang_set": False, "tz": "UTC", "created_at": now}
-                for i in ids
-            ])
-            await conn.execute(insert(chats), [
-                {"id": i, "platform": platform, "external_id": str(i), "kind": "private", "active": True,
-                 "created_at": now} for i in ids
-            ])
-            await conn.execute(insert(subscriptions), [
-                {"id": i, "chat_id": i, "learner_id": i, "hour": due_at.hour, "minute": due_at.minute, "tz": "UTC",
-                 "days": EVERY_DAY, "active": True, "next_due_at": due_at, "created_at": now} for i in ids
-            ])
+            await conn.execute(
+                insert(learners),
+                [
+                    {"id": i, "name": f"user{i}", "lang": "en", "lang_set": False, "tz": "UTC", "created_at": now}
+                    for i in ids
+                ],
+            )
+            await conn.execute(
+                insert(chats),
+                [
+                    {
+                        "id": i,
+                        "platform": platform,
+                        "external_id": str(i),
+                        "kind": "private",
+                        "active": True,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
+            await conn.execute(
+                insert(subscriptions),
+                [
+                    {
+                        "id": i,
+                        "chat_id": i,
+                        "learner_id": i,
+                        "hour": due_at.hour,
+                        "minute": due_at.minute,
+                        "tz": "UTC",
+                        "days": EVERY_DAY,
+                        "active": True,
+                        "next_due_at": due_at,
+                        "created_at": now,
+                    }
+                    for i in ids
+                ],
+            )
         await catch_up_sequences(conn)
 
 
@@ -41,5 +68,4 @@ async def catch_up_sequences(conn: AsyncConnection) -> None:
     for table in (learners, chats, subscriptions):
         top = await conn.scalar(select(func.max(table.c.id)))
         if top:
-            await conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"),
-                               {"t": table.name, "v": top})
+            await conn.execute(text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v)"), {"t": table.name, "v": top})

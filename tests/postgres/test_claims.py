@@ -109,10 +109,21 @@ async def test_open_reclaim_transactions_take_disjoint_stale_claims(
 async def leave_dead_claims(store: SqlStore, ids: range, claimed_at: datetime, day: date) -> None:
     """The ledger a process leaves when it dies after claiming and before confirming."""
     async with store.engine.begin() as conn:
-        await conn.execute(insert(deliveries), [
-            {"subscription_id": i, "local_date": day, "question_id": "llm-development-history", "status": "claimed",
-             "claimed_by": "dead:1", "claimed_at": claimed_at, "attempts": 1} for i in ids
-        ])
+        await conn.execute(
+            insert(deliveries),
+            [
+                {
+                    "subscription_id": i,
+                    "local_date": day,
+                    "question_id": "llm-development-history",
+                    "status": "claimed",
+                    "claimed_by": "dead:1",
+                    "claimed_at": claimed_at,
+                    "attempts": 1,
+                }
+                for i in ids
+            ],
+        )
 
 
 async def test_replicas_running_together_deliver_each_subscription_once(

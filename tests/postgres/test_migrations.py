@@ -44,16 +44,23 @@ async def schema_diffs(engine: AsyncEngine) -> list[Any]:
 async def seed_core_rows(engine: AsyncEngine) -> None:
     """Rows the first revision can hold: they must survive every later migration."""
     async with engine.begin() as conn:
-        await conn.execute(insert(learners).values(id=1, name="Ada", lang="en", lang_set=False, tz="UTC",
-                                                   created_at=NOW))
+        await conn.execute(
+            insert(learners).values(id=1, name="Ada", lang="en", lang_set=False, tz="UTC", created_at=NOW)
+        )
         await conn.execute(insert(identities).values(platform="telegram", external_id="42", learner_id=1))
-        await conn.execute(insert(chats).values(id=1, platform="telegram", external_id="42", kind="private",
-                                                active=True, created_at=NOW))
+        await conn.execute(
+            insert(chats).values(
+                id=1, platform="telegram", external_id="42", kind="private", active=True, created_at=NOW
+            )
+        )
         # 0002 adds `local_day`: written here through a table without it, as 0001 had it.
-        await conn.execute(text(
-            "INSERT INTO answers (id, learner_id, chat_id, question_id, topic, mode, score, verdict, hints, text,"
-            " answered_at) VALUES (1, 1, 1, 'q1', 'basics', 'quiz', 0.5, 'partly', 0, 'an answer', :at)"
-        ), {"at": NOW.replace(tzinfo=None)})
+        await conn.execute(
+            text(
+                "INSERT INTO answers (id, learner_id, chat_id, question_id, topic, mode, score, verdict, hints, text,"
+                " answered_at) VALUES (1, 1, 1, 'q1', 'basics', 'quiz', 0.5, 'partly', 0, 'an answer', :at)"
+            ),
+            {"at": NOW.replace(tzinfo=None)},
+        )
 
 
 async def test_revisions_are_one_chain() -> None:

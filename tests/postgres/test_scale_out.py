@@ -66,10 +66,16 @@ def bot_env(url: str, api: FakeBotApi, home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "TELEGRAM_", "STUDYBOT_"))}
     home.mkdir()
     return {
-        **env, "STUDYBOT_DATABASE_URL": url, "STUDYBOT_DATA_DIR": str(home), "STUDYBOT_LOG_LEVEL": "WARNING",
-        "STUDYBOT_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS), "TELEGRAM_BOT_TOKEN": TOKEN,
-        "TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_RATE_LIMIT": "2000",
-        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram", "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
+        **env,
+        "STUDYBOT_DATABASE_URL": url,
+        "STUDYBOT_DATA_DIR": str(home),
+        "STUDYBOT_LOG_LEVEL": "WARNING",
+        "STUDYBOT_DELIVERY_LEASE_SECONDS": str(LEASE_SECONDS),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": api.base_url,
+        "TELEGRAM_RATE_LIMIT": "2000",
+        "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "TELEGRAM_WEBHOOK_LISTEN": "127.0.0.1",
         "TELEGRAM_WEBHOOK_PORT": str(port),
     }
 
@@ -77,8 +83,15 @@ def bot_env(url: str, api: FakeBotApi, home: Path) -> dict[str, str]:
 async def start_bot(env: dict[str, str], home: Path) -> asyncio.subprocess.Process:
     with (home / "stderr.log").open("wb") as err:  # a file, not a pipe nobody reads while it runs
         return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=home, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=err,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            env=env,
+            cwd=home,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=err,
         )
 
 
@@ -118,8 +131,11 @@ async def test_three_processes_deliver_to_each_subscriber_once_though_one_is_kil
         await lonely.wait_for(lambda: lonely.held > 0, timeout=120)
         # Kill it once everything the platform acknowledged to it is confirmed in the ledger: the one
         # window a ledger cannot close (acknowledged, not yet written) is documented, not tested here.
-        await until(lambda: _equals(confirmed(list(lonely.delivered)), len(lonely.delivered)), 30,
-                    "the victim's acknowledged deliveries confirmed")
+        await until(
+            lambda: _equals(confirmed(list(lonely.delivered)), len(lonely.delivered)),
+            30,
+            "the victim's acknowledged deliveries confirmed",
+        )
         victim.kill()
         await victim.wait()
         await asyncio.sleep(0.3)

@@ -65,12 +65,21 @@ def test_a_good_deck_passes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("mutation", "expected"),
     [
-        (lambda t: t.replace("prompt:\n      en: What is LoRA?\n", "prompt:\n"), "deck.yaml:6: question 'sample-one': prompt.en: missing"),
+        (
+            lambda t: t.replace("prompt:\n      en: What is LoRA?\n", "prompt:\n"),
+            "deck.yaml:6: question 'sample-one': prompt.en: missing",
+        ),
         (lambda t: t.replace("difficulty: 2", "difficulty: 5"), "deck.yaml:4: question 'sample-one': difficulty"),
         (lambda t: t.replace("zh: [冻结]", "zh: []"), "deck.yaml:19: question 'sample-one': key_points.aliases.zh"),
-        (lambda t: t.replace("    answer_origin: authored\n", "    anwser_origin: authored\n"), "deck.yaml:12: question 'sample-one': anwser_origin: unknown field"),
+        (
+            lambda t: t.replace("    answer_origin: authored\n", "    anwser_origin: authored\n"),
+            "deck.yaml:12: question 'sample-one': anwser_origin: unknown field",
+        ),
         (lambda t: t.replace("topic: peft", "topic: astrology"), "deck.yaml:2: question 'sample-one': unknown topic"),
-        (lambda t: t.replace("      en: What is LoRA?\n", "      en: What is LoRA?\n      en: again\n"), "deck.yaml:8: key 'en' appears twice"),
+        (
+            lambda t: t.replace("      en: What is LoRA?\n", "      en: What is LoRA?\n      en: again\n"),
+            "deck.yaml:8: key 'en' appears twice",
+        ),
         (lambda t: t + "  - {id: [unclosed\n", "deck.yaml:23: bad YAML"),
         (lambda t: t.replace("en: low-rank update", "en: low-rank # update"), "deck.yaml:14: text after ' #'"),
     ],
@@ -132,7 +141,8 @@ def test_questions_are_immutable(bank: Bank) -> None:
 def test_every_question_is_complete(bank: Bank) -> None:
     """Issue 3: every question has a reference answer in both languages, key points and choice material."""
     incomplete = [
-        q.id for q in bank.questions
+        q.id
+        for q in bank.questions
         if q.answer is None or not q.answer.en or not q.answer.zh or not q.key_points or q.choice is None
     ]
     assert incomplete == []

@@ -17,7 +17,7 @@ def test_fall_back_sends_once_not_twice() -> None:
     when = When(2, 30, "Europe/Berlin")  # 2026-10-25: 02:30 happens twice
     first, day = next_occurrence(when, datetime(2026, 10, 24, 12, tzinfo=UTC))
     assert day == date(2026, 10, 25) and first == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
-    second, next_day = next_occurrence(when, first)
+    _second, next_day = next_occurrence(when, first)
     assert next_day == date(2026, 10, 26)  # not 01:30 UTC the same day
 
 

@@ -52,7 +52,7 @@ def test_review_moves_due_dates_and_flags_leeches() -> None:
     card, leech = review(None, "q", Rating.Good, now)
     assert card.due > now and card.reps == 1 and not leech
     became = []
-    for i in range(LEECH_LAPSES + 1):
+    for _i in range(LEECH_LAPSES + 1):
         now = card.due + timedelta(days=1)
         card, leech = review(card, "q", Rating.Again, now)
         became.append(leech)

@@ -178,8 +178,9 @@ class DiscordAdapter:
             self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
             self._task.add_done_callback(self._gateway_ended)
             ready = asyncio.create_task(self.client.wait_until_ready())
-            done, _ = await asyncio.wait({ready, self._task}, timeout=self.ready_timeout,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {ready, self._task}, timeout=self.ready_timeout, return_when=asyncio.FIRST_COMPLETED
+            )
             if not ready.done():
                 ready.cancel()
             if self._task in done:
@@ -242,8 +243,14 @@ class DiscordAdapter:
 
     # -- interactions in ---------------------------------------------------------------------
 
-    def incoming(self, interaction: discord.Interaction[Any], *, text: str = "", action: str | None = None,
-                 addressed: bool = False) -> Incoming:
+    def incoming(
+        self,
+        interaction: discord.Interaction[Any],
+        *,
+        text: str = "",
+        action: str | None = None,
+        addressed: bool = False,
+    ) -> Incoming:
         in_guild = interaction.guild_id is not None
         user = interaction.user
         perms = interaction.permissions
@@ -261,8 +268,9 @@ class DiscordAdapter:
 
     async def on_command(self, interaction: discord.Interaction[Any], line: str) -> None:
         name = line[1:].split(" ", 1)[0]
-        await self._serve(interaction, self.incoming(interaction, text=line),
-                          "ephemeral" if name in EPHEMERAL_FIRST else "public")
+        await self._serve(
+            interaction, self.incoming(interaction, text=line), "ephemeral" if name in EPHEMERAL_FIRST else "public"
+        )
 
     async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
         await self._serve(interaction, self.incoming(interaction, action=action), "update")
@@ -342,8 +350,11 @@ class DiscordAdapter:
                 if m.ephemeral == (deferred == "ephemeral"):
                     kw = m.kwargs()
                     await interaction.edit_original_response(
-                        content=kw.get("content"), embeds=kw["embeds"], view=kw.get("view"),
-                        attachments=kw.get("files", []), allowed_mentions=kw["allowed_mentions"],
+                        content=kw.get("content"),
+                        embeds=kw["embeds"],
+                        view=kw.get("view"),
+                        attachments=kw.get("files", []),
+                        allowed_mentions=kw["allowed_mentions"],
                     )
                 else:  # the "thinking" message has the wrong visibility: drop it, follow up
                     await interaction.delete_original_response()
@@ -386,12 +397,17 @@ class DiscordAdapter:
             log.warning("Discord: channel %s is not cached; cannot tell its admin", channel_id)
             return
         lang = lang_from_locale(str(guild.preferred_locale))
-        text = t(lang, "discord.missing_permissions", channel=clean(getattr(channel, "name", str(channel_id))),
-                 guild=clean(guild.name))
+        text = t(
+            lang,
+            "discord.missing_permissions",
+            channel=clean(getattr(channel, "name", str(channel_id))),
+            guild=clean(guild.name),
+        )
         try:
             owner = await self.client.fetch_user(guild.owner_id)
-            await owner.send(embed=discord.Embed(description=text, colour=discord.Colour.orange()),
-                             allowed_mentions=NO_MENTIONS)
+            await owner.send(
+                embed=discord.Embed(description=text, colour=discord.Colour.orange()), allowed_mentions=NO_MENTIONS
+            )
             log.warning("Discord: told the owner of guild %s about channel %s", guild.id, channel_id)
         except discord.HTTPException:
             log.warning("Discord: could not tell the owner of guild %s about channel %s", guild.id, channel_id)

@@ -26,10 +26,25 @@ CHOICES_LIMIT = 25
 
 # Chinese command names (lowercase letters only, as Discord requires: CJK counts as letters).
 ZH_NAMES = {
-    "start": "开始", "help": "帮助", "quiz": "问答", "mc": "选择题", "review": "复习", "hint": "提示",
-    "reveal": "答案", "skip": "跳过", "stats": "统计", "topics": "主题", "leaderboard": "排行榜",
-    "link": "关联账号", "export": "导出", "appeal": "申诉", "forget": "删除数据", "lang": "语言",
-    "timezone": "时区", "daily": "每日一题", "remind": "提醒",
+    "start": "开始",
+    "help": "帮助",
+    "quiz": "问答",
+    "mc": "选择题",
+    "review": "复习",
+    "hint": "提示",
+    "reveal": "答案",
+    "skip": "跳过",
+    "stats": "统计",
+    "topics": "主题",
+    "leaderboard": "排行榜",
+    "link": "关联账号",
+    "export": "导出",
+    "appeal": "申诉",
+    "forget": "删除数据",
+    "lang": "语言",
+    "timezone": "时区",
+    "daily": "每日一题",
+    "remind": "提醒",
 }
 # Option names, descriptions and choice names: (English, Chinese).
 OPTIONS: dict[str, tuple[str, str]] = {
@@ -102,8 +117,10 @@ async def _run(interaction: discord.Interaction[Any], name: str, *args: str | No
 
 
 async def _topics(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=label, value=value)
-            for label, value in await runner_of(interaction).topic_choices(interaction, current)]
+    return [
+        app_commands.Choice(name=label, value=value)
+        for label, value in await runner_of(interaction).topic_choices(interaction, current)
+    ]
 
 
 @cache
@@ -113,8 +130,11 @@ def _zones() -> tuple[str, ...]:
 
 async def _zone_choices(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
     needle = current.strip().casefold()
-    found = [z for z in _zones() if needle in z.casefold()] if needle else ["UTC", "Europe/Berlin", "Asia/Shanghai",
-                                                                            "America/New_York"]
+    found = (
+        [z for z in _zones() if needle in z.casefold()]
+        if needle
+        else ["UTC", "Europe/Berlin", "Asia/Shanghai", "America/New_York"]
+    )
     return [app_commands.Choice(name=z, value=z) for z in found[:CHOICES_LIMIT]]
 
 
@@ -141,8 +161,12 @@ async def review(interaction: discord.Interaction[Any], mode: str | None = None)
 
 @app_commands.describe(period=opt("period.desc"))
 @app_commands.rename(period=opt("period"))
-@app_commands.choices(period=[app_commands.Choice(name=opt("period.week"), value="week"),
-                              app_commands.Choice(name=opt("period.all"), value="all")])
+@app_commands.choices(
+    period=[
+        app_commands.Choice(name=opt("period.week"), value="week"),
+        app_commands.Choice(name=opt("period.all"), value="all"),
+    ]
+)
 async def leaderboard(interaction: discord.Interaction[Any], period: str | None = None) -> None:
     await _run(interaction, "leaderboard", period)
 
@@ -174,8 +198,11 @@ async def timezone(interaction: discord.Interaction[Any], zone: app_commands.Ran
 
 @app_commands.describe(when=opt("when.desc"), role=opt("role.desc"))
 @app_commands.rename(when=opt("when"), role=opt("role"))
-async def daily(interaction: discord.Interaction[Any], when: app_commands.Range[str, 1, 200] | None = None,
-                role: discord.Role | None = None) -> None:
+async def daily(
+    interaction: discord.Interaction[Any],
+    when: app_commands.Range[str, 1, 200] | None = None,
+    role: discord.Role | None = None,
+) -> None:
     await _run(interaction, "daily", when, f"<@&{role.id}>" if role is not None else None)
 
 
@@ -187,8 +214,16 @@ async def remind(interaction: discord.Interaction[Any], setting: app_commands.Ra
 
 Callback = Callable[..., Coroutine[Any, Any, None]]
 WITH_OPTIONS: dict[str, Callback] = {
-    "quiz": quiz, "mc": mc, "review": review, "leaderboard": leaderboard, "link": link, "appeal": appeal,
-    "lang": lang, "timezone": timezone, "daily": daily, "remind": remind,
+    "quiz": quiz,
+    "mc": mc,
+    "review": review,
+    "leaderboard": leaderboard,
+    "link": link,
+    "appeal": appeal,
+    "lang": lang,
+    "timezone": timezone,
+    "daily": daily,
+    "remind": remind,
 }
 
 
@@ -205,11 +240,13 @@ def build_commands() -> list[app_commands.Command[Any, ..., None]]:
     out: list[app_commands.Command[Any, ..., None]] = []
     for name in VISIBLE:
         callback = WITH_OPTIONS.get(name) or _plain(name)
-        out.append(app_commands.Command(
-            name=locale_str(name, zh=ZH_NAMES.get(name, name)),
-            description=description(name),
-            callback=callback,
-        ))
+        out.append(
+            app_commands.Command(
+                name=locale_str(name, zh=ZH_NAMES.get(name, name)),
+                description=description(name),
+                callback=callback,
+            )
+        )
     return out
 
 

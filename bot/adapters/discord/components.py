@@ -54,8 +54,9 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"sb
     """A core Button; pressing it sends its action to the core."""
 
     def __init__(self, action: str, label: str = "?", style: discord.ButtonStyle = discord.ButtonStyle.secondary):
-        super().__init__(discord.ui.Button(label=label[:BUTTON_LABEL_LIMIT] or "?", style=style,
-                                           custom_id=ACTION_PREFIX + action))
+        super().__init__(
+            discord.ui.Button(label=label[:BUTTON_LABEL_LIMIT] or "?", style=style, custom_id=ACTION_PREFIX + action)
+        )
         self.action = action
 
     @classmethod
@@ -72,8 +73,13 @@ class AnswerButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"sb
     """The "Answer" button under a question: opens a modal for a free-text answer."""
 
     def __init__(self, ref: str, label: str = "Answer"):
-        super().__init__(discord.ui.Button(label=label[:BUTTON_LABEL_LIMIT] or "Answer",
-                                           style=discord.ButtonStyle.primary, custom_id=ANSWER_PREFIX + ref))
+        super().__init__(
+            discord.ui.Button(
+                label=label[:BUTTON_LABEL_LIMIT] or "Answer",
+                style=discord.ButtonStyle.primary,
+                custom_id=ANSWER_PREFIX + ref,
+            )
+        )
         self.ref = ref
 
     @classmethod
@@ -90,8 +96,9 @@ class AnswerModal(discord.ui.Modal):
     """A paragraph input of up to 4,000 characters. Submits are handled by the client, not here."""
 
     def __init__(self, ref: str, title: str, label: str, placeholder: str = "") -> None:
-        super().__init__(title=title[:MODAL_TITLE_LIMIT] or "Answer", timeout=15 * 60,
-                         custom_id=MODAL_PREFIX + safe_ref(ref))
+        super().__init__(
+            title=title[:MODAL_TITLE_LIMIT] or "Answer", timeout=15 * 60, custom_id=MODAL_PREFIX + safe_ref(ref)
+        )
         self.answer: discord.ui.TextInput[AnswerModal] = discord.ui.TextInput(
             label=label[:TEXT_INPUT_LABEL_LIMIT] or "Answer",
             style=discord.TextStyle.paragraph,

@@ -103,7 +103,7 @@ class ButtonSpec:
     def item(self) -> discord.ui.Item[Any]:
         if self.answer:
             return AnswerButton(self.custom_id.partition(":")[2], self.label)
-        return ActionButton(self.custom_id[len(ACTION_PREFIX):], self.label)
+        return ActionButton(self.custom_id[len(ACTION_PREFIX) :], self.label)
 
 
 @dataclass(frozen=True)
@@ -143,8 +143,9 @@ class OutMessage:
         """Keyword arguments for channel.send / response.send_message / followup.send."""
         mentions = NO_MENTIONS
         if self.mention_role is not None:
-            mentions = discord.AllowedMentions(everyone=False, users=False, replied_user=False,
-                                               roles=[discord.Object(self.mention_role)])
+            mentions = discord.AllowedMentions(
+                everyone=False, users=False, replied_user=False, roles=[discord.Object(self.mention_role)]
+            )
         out: dict[str, Any] = {"embeds": list(self.embeds), "allowed_mentions": mentions}
         if self.content:
             out["content"] = self.content
@@ -184,7 +185,7 @@ def button_rows(reply: Reply, lang: str) -> tuple[tuple[ButtonSpec, ...], ...]:
             if b.action and len(ACTION_PREFIX + b.action) <= CUSTOM_ID_LIMIT
         )
         for i in range(0, len(specs), MAX_PER_ROW):
-            rows.append(specs[i:i + MAX_PER_ROW])
+            rows.append(specs[i : i + MAX_PER_ROW])
     if len(rows) > 1 and rows[0][0].answer and len(rows[1]) < MAX_PER_ROW:
         rows[0:2] = [rows[0] + rows[1]]  # the Answer button sits first in the first row
     return tuple(r for r in rows if r)[:MAX_ROWS]
@@ -211,14 +212,16 @@ def render(reply: Reply, lang: str | None = None) -> list[OutMessage]:
         embed = discord.Embed(description=text or None, colour=colour)
         if last and attachment is not None and attachment.kind == "image":
             embed.set_image(url=f"attachment://{attachment_name(attachment)}")
-        out.append(OutMessage(
-            embeds=(embed,),
-            rows=rows if last else (),
-            attachment=attachment if last else None,
-            ephemeral=reply.ephemeral,
-            content=f"<@&{mention}>" if mention and i == 0 else None,
-            mention_role=int(mention) if mention and i == 0 else None,
-        ))
+        out.append(
+            OutMessage(
+                embeds=(embed,),
+                rows=rows if last else (),
+                attachment=attachment if last else None,
+                ephemeral=reply.ephemeral,
+                content=f"<@&{mention}>" if mention and i == 0 else None,
+                mention_role=int(mention) if mention and i == 0 else None,
+            )
+        )
     return out
 
 

@@ -105,7 +105,8 @@ class TelegramAdapter:
         if settings.telegram_webhook_url:
             secret = (
                 settings.telegram_webhook_secret.get_secret_value()
-                if settings.telegram_webhook_secret else default_secret(token)
+                if settings.telegram_webhook_secret
+                else default_secret(token)
             )
             webhook = WebhookConfig(
                 settings.telegram_webhook_url, settings.telegram_webhook_listen, settings.telegram_webhook_port, secret
@@ -141,9 +142,12 @@ class TelegramAdapter:
         allowed = ["message", "callback_query", "poll_answer", "my_chat_member"]
         if self.webhook is not None:
             await self.app.updater.start_webhook(
-                listen=self.webhook.listen, port=self.webhook.port,
-                url_path=urlparse(self.webhook.url).path.lstrip("/"), webhook_url=self.webhook.url,
-                secret_token=self.webhook.secret, allowed_updates=allowed,
+                listen=self.webhook.listen,
+                port=self.webhook.port,
+                url_path=urlparse(self.webhook.url).path.lstrip("/"),
+                webhook_url=self.webhook.url,
+                secret_token=self.webhook.secret,
+                allowed_updates=allowed,
             )
         else:
             await self.app.updater.start_polling(timeout=self.poll_timeout, allowed_updates=allowed)
@@ -176,8 +180,13 @@ class TelegramAdapter:
             return
         replies = await self.bot.handle(inc)
         group = inc.chat_kind is ChatKind.GROUP
-        await self.deliver(message.chat_id, replies, group=group, user_id=message.from_user.id,
-                           reply_to=message.message_id if group else None)
+        await self.deliver(
+            message.chat_id,
+            replies,
+            group=group,
+            user_id=message.from_user.id,
+            reply_to=message.message_id if group else None,
+        )
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -265,8 +274,9 @@ class TelegramAdapter:
                 target = user_id  # private feedback goes to the member's private chat, if they allow it
             force = wants_force_reply(reply, group)
             try:
-                ok = await self._send_one(target, reply, force_reply=force,
-                                          reply_to=reply_to if target == chat_id else None)
+                ok = await self._send_one(
+                    target, reply, force_reply=force, reply_to=reply_to if target == chat_id else None
+                )
             except Moved as moved:
                 log.info("chat %s moved to %s: resending there", target, moved.new_chat_id)
                 if target == chat_id:
@@ -285,17 +295,25 @@ class TelegramAdapter:
             for text in out.intro:
                 if not await self._send_text(chat_id, text, None):
                     return False
-            sent = await self._call(lambda: bot.send_poll(
-                chat_id, out.question, list(out.options), type=PollType.QUIZ, is_anonymous=False,
-                correct_option_ids=[out.correct], explanation=out.explanation or None,
-            ), chat_id)
+            sent = await self._call(
+                lambda: bot.send_poll(
+                    chat_id,
+                    out.question,
+                    list(out.options),
+                    type=PollType.QUIZ,
+                    is_anonymous=False,
+                    correct_option_ids=[out.correct],
+                    explanation=out.explanation or None,
+                ),
+                chat_id,
+            )
             if sent is None:
                 return False
             assert sent.poll is not None
             chat_type = "private" if chat_id > 0 else "group"
             await self.bot.remember(
-                f"tg:poll:{sent.poll.id}", json.dumps({"prefix": out.action_prefix, "chat": sent.chat_id,
-                                                        "type": chat_type})
+                f"tg:poll:{sent.poll.id}",
+                json.dumps({"prefix": out.action_prefix, "chat": sent.chat_id, "type": chat_type}),
             )
         else:
             for text in render_text(reply, force_reply=force_reply):
@@ -319,12 +337,23 @@ class TelegramAdapter:
         bot = self.app.bot
 
         async def html() -> Any:
-            return await bot.send_message(chat_id, text.html, parse_mode=ParseMode.HTML, reply_markup=text.markup,
-                                          reply_to_message_id=reply_to, allow_sending_without_reply=True)
+            return await bot.send_message(
+                chat_id,
+                text.html,
+                parse_mode=ParseMode.HTML,
+                reply_markup=text.markup,
+                reply_to_message_id=reply_to,
+                allow_sending_without_reply=True,
+            )
 
         async def plain() -> Any:
-            return await bot.send_message(chat_id, text.plain, reply_markup=text.markup,
-                                          reply_to_message_id=reply_to, allow_sending_without_reply=True)
+            return await bot.send_message(
+                chat_id,
+                text.plain,
+                reply_markup=text.markup,
+                reply_to_message_id=reply_to,
+                allow_sending_without_reply=True,
+            )
 
         try:
             return await self._call(html, chat_id, raise_bad_request=True) is not None
@@ -371,4 +400,3 @@ class TelegramAdapter:
                 log.warning("telegram error: %s", exc)
                 return None
         return None
-

@@ -84,9 +84,7 @@ def render_text(reply: Reply, *, force_reply: bool = False) -> list[TextOut]:
         markup: InlineKeyboardMarkup | ForceReply | None = None
         if last:
             markup = ForceReply(selective=False, input_field_placeholder="…") if force_reply else keyboard(reply)
-        outs.append(TextOut(
-            "\n".join(part_html(p) for p in group), "\n".join(part_plain(p) for p in group), markup
-        ))
+        outs.append(TextOut("\n".join(part_html(p) for p in group), "\n".join(part_plain(p) for p in group), markup))
     return outs
 
 

@@ -33,9 +33,17 @@ def parse_time(text: str) -> tuple[int, int] | None:
 def parse_days(text: str) -> frozenset[int] | None:
     """ "mon,wed,fri", "weekdays", "weekends", "daily", "every day", "mon-fri" -> weekday numbers."""
     t = text.strip().lower().replace(" ", "")
-    named = {"daily": EVERY_DAY, "everyday": EVERY_DAY, "all": EVERY_DAY, "每天": EVERY_DAY,
-             "weekdays": frozenset(range(5)), "工作日": frozenset(range(5)),
-             "weekends": frozenset({5, 6}), "weekend": frozenset({5, 6}), "周末": frozenset({5, 6})}
+    named = {
+        "daily": EVERY_DAY,
+        "everyday": EVERY_DAY,
+        "all": EVERY_DAY,
+        "每天": EVERY_DAY,
+        "weekdays": frozenset(range(5)),
+        "工作日": frozenset(range(5)),
+        "weekends": frozenset({5, 6}),
+        "weekend": frozenset({5, 6}),
+        "周末": frozenset({5, 6}),
+    }
     if t in named:
         return named[t]
     days: set[int] = set()

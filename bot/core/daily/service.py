@@ -182,8 +182,14 @@ class DailyService:
             if sub.chat_kind is not ChatKind.GROUP and sub.learner_id not in learners:
                 continue
             # A private subscriber's due review comes first; otherwise the day's pick.
-            review = next((self.bot.bank.by_id[qid] for qid in due_cards.get(sub.learner_id or 0, ())
-                           if qid in self.bot.bank.by_id and self.bot.bank.by_id[qid].answered), None)
+            review = next(
+                (
+                    self.bot.bank.by_id[qid]
+                    for qid in due_cards.get(sub.learner_id or 0, ())
+                    if qid in self.bot.bank.by_id and self.bot.bank.by_id[qid].answered
+                ),
+                None,
+            )
             q = review or pick_daily(sub, day, self._candidates(sub), used.get(sub.id, set()))
             if q is not None:
                 picks.append((sub, day, q, "review" if review else "quiz"))
@@ -192,8 +198,11 @@ class DailyService:
             now,
         )
         sessions_opened = await tx.batch.open_sessions(
-            [(s.chat_id, s.learner_id, q.id, mode) for s, _, q, mode in picks
-             if s.chat_kind is not ChatKind.GROUP and s.learner_id is not None],
+            [
+                (s.chat_id, s.learner_id, q.id, mode)
+                for s, _, q, mode in picks
+                if s.chat_kind is not ChatKind.GROUP and s.learner_id is not None
+            ],
             now,
         )
         out: list[tuple[Delivery, Reply]] = []
@@ -401,12 +410,18 @@ class DailyService:
                 chat = await tx.chats.find(reminder.chat)
                 if chat is None:
                     continue
-                ctx = Ctx(Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now,
-                          self.bot.services)
-                outgoing.append((chat.ref, Reply(
-                    (ctx.part("remind.nudge", n=current),),
-                    buttons=((ctx.button("btn.next", "quiz:", "/quiz"),),),
-                )))
+                ctx = Ctx(
+                    Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now, self.bot.services
+                )
+                outgoing.append(
+                    (
+                        chat.ref,
+                        Reply(
+                            (ctx.part("remind.nudge", n=current),),
+                            buttons=((ctx.button("btn.next", "quiz:", "/quiz"),),),
+                        ),
+                    )
+                )
         sent = 0
         for chat_ref, reply in outgoing:
             messenger = self.messengers.get(chat_ref.platform)

@@ -23,8 +23,12 @@ async def link(ctx: Ctx, arg: str) -> list[Reply]:
         code = "".join(ctx.services.rng.choice(_ALPHABET) for _ in range(CODE_LENGTH))
         await ctx.tx.links.create(code, ctx.learner.id, ctx.inc.user.platform, ctx.now + LINK_VALID)
         minutes = int(LINK_VALID.total_seconds() // 60)
-        return [Reply((ctx.part("link.code", "title", code=code), ctx.part("link.how", "note", minutes=minutes)),
-                      ephemeral=True)]
+        return [
+            Reply(
+                (ctx.part("link.code", "title", code=code), ctx.part("link.how", "note", minutes=minutes)),
+                ephemeral=True,
+            )
+        ]
     code = arg.upper().replace(" ", "").replace("-", "")
     if len(code) != CODE_LENGTH or any(c not in _ALPHABET for c in code):
         return [ctx.say("link.bad", ReplyKind.ERROR)]
@@ -64,12 +68,14 @@ async def forget(ctx: Ctx, arg: str) -> list[Reply]:
     if arg.strip().lower() in {"confirm", "yes", "确认"}:
         return await _forget_now(ctx)
     stamp = int(ctx.now.timestamp())
-    return [Reply(
-        (ctx.part("forget.warning", "title"), ctx.part("forget.how", "note")),
-        kind=ReplyKind.INFO,
-        buttons=((ctx.button("btn.forget", f"forget:{stamp}", "/forget confirm"),),),
-        ephemeral=True,
-    )]
+    return [
+        Reply(
+            (ctx.part("forget.warning", "title"), ctx.part("forget.how", "note")),
+            kind=ReplyKind.INFO,
+            buttons=((ctx.button("btn.forget", f"forget:{stamp}", "/forget confirm"),),),
+            ephemeral=True,
+        )
+    ]
 
 
 async def forget_button(ctx: Ctx, stamp: int) -> list[Reply]:

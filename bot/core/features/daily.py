@@ -32,11 +32,16 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
     if not words:
         if current is None or not current.active:
             return [ctx.say("daily.none")]
-        return [ctx.say(
-            "daily.current", time=f"{current.hour:02d}:{current.minute:02d}", tz=current.tz,
-            days=format_days(current.days), topic=current.topic or ctx.t("daily.all_topics"),
-            next=_local(ctx, current.next_due_at, current.tz),
-        )]
+        return [
+            ctx.say(
+                "daily.current",
+                time=f"{current.hour:02d}:{current.minute:02d}",
+                tz=current.tz,
+                days=format_days(current.days),
+                topic=current.topic or ctx.t("daily.all_topics"),
+                next=_local(ctx, current.next_due_at, current.tz),
+            )
+        ]
     if ctx.in_group and not ctx.inc.is_admin:
         return [ctx.say("daily.admins_only", ReplyKind.ERROR)]
     if len(words) == 1 and words[0].lower() in _OFF:
@@ -77,14 +82,18 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
             return [ctx.say("daily.usage", ReplyKind.ERROR, value=word[:32])]
     due, _ = next_occurrence(When(hour, minute, tz, days), ctx.now)
     learner_id = None if ctx.in_group else ctx.learner.id
-    sub = await ctx.tx.subscriptions.save(
-        ctx.chat.id, learner_id, hour, minute, tz, days, topic, role, due, ctx.now
-    )
+    sub = await ctx.tx.subscriptions.save(ctx.chat.id, learner_id, hour, minute, tz, days, topic, role, due, ctx.now)
     ctx.services.hooks.schedule_changed()
-    return [ctx.say(
-        "daily.set", time=f"{hour:02d}:{minute:02d}", tz=tz, days=format_days(sub.days),
-        topic=topic or ctx.t("daily.all_topics"), next=_local(ctx, due, tz),
-    )]
+    return [
+        ctx.say(
+            "daily.set",
+            time=f"{hour:02d}:{minute:02d}",
+            tz=tz,
+            days=format_days(sub.days),
+            topic=topic or ctx.t("daily.all_topics"),
+            next=_local(ctx, due, tz),
+        )
+    ]
 
 
 async def remind(ctx: Ctx, args: str) -> list[Reply]:

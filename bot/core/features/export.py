@@ -29,20 +29,26 @@ def build_apkg(questions: list[Question], lang: str, deck_name: str, deck_key: s
         _MODEL_ID,
         "studybot question",
         fields=[{"name": "Question"}, {"name": "Answer"}, {"name": "KeyPoints"}, {"name": "Topic"}],
-        templates=[{
-            "name": "Card 1",
-            "qfmt": "<div class=topic>{{Topic}}</div>{{Question}}",
-            "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<ul>{{KeyPoints}}</ul>",
-        }],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "<div class=topic>{{Topic}}</div>{{Question}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<ul>{{KeyPoints}}</ul>",
+            }
+        ],
     )
     deck = genanki.Deck(_stable_id(deck_key), deck_name)
     for q in questions:
         answer = escape(q.answer.get(lang) if q.answer else "").replace("\n", "<br>")
         points = "".join(f"<li>{escape(kp.text(lang))}</li>" for kp in q.key_points)
-        deck.add_note(genanki.Note(
-            model=model, fields=[escape(q.prompt.get(lang)), answer, points, escape(q.topic)],
-            guid=genanki.guid_for("studybot", q.id, lang), tags=[q.topic],
-        ))
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=[escape(q.prompt.get(lang)), answer, points, escape(q.topic)],
+                guid=genanki.guid_for("studybot", q.id, lang),
+                tags=[q.topic],
+            )
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "deck.apkg"
         genanki.Package(deck).write_to_file(str(path))
@@ -53,12 +59,17 @@ async def export(ctx: Ctx) -> list[Reply]:
     history = await ctx.tx.answers.history(ctx.learner.id)
     leeches = {c.question_id for c in await ctx.tx.cards.all(ctx.learner.id) if c.leech}
     ids = {h.question_id for h in history if h.last_score < MISSED_BELOW} | leeches
-    questions = sorted((q for qid in ids if (q := ctx.question(qid)) is not None and q.answered),
-                       key=lambda q: (q.topic, q.id))
+    questions = sorted(
+        (q for qid in ids if (q := ctx.question(qid)) is not None and q.answered), key=lambda q: (q.topic, q.id)
+    )
     if not questions:
         return [ctx.say("export.nothing")]
     name = ctx.t("export.deck_name")
     data = await asyncio.to_thread(build_apkg, questions, ctx.lang, name, f"learner-{ctx.learner.id}")
     caption = ctx.t("export.caption", n=len(questions), leeches=len(leeches & ids))
-    return [Reply((ctx.part("export.caption", n=len(questions), leeches=len(leeches & ids)),),
-                  attachment=Attachment("studybot-missed.apkg", data, "file", caption))]
+    return [
+        Reply(
+            (ctx.part("export.caption", n=len(questions), leeches=len(leeches & ids)),),
+            attachment=Attachment("studybot-missed.apkg", data, "file", caption),
+        )
+    ]

@@ -27,9 +27,10 @@ async def topics(ctx: Ctx) -> list[Reply]:
         acc = accuracy.get(topic.id)
         shown = (
             ctx.t("topics.accuracy", accuracy=round(acc.mean_score * 100), attempts=acc.attempts)
-            if acc else ctx.t("topics.untried")
+            if acc
+            else ctx.t("topics.untried")
         )
-        parts.append(Part(
-            ctx.t("topics.row", name=topic.name.get(ctx.lang), id=topic.id, count=count, accuracy=shown), "item"
-        ))
+        parts.append(
+            Part(ctx.t("topics.row", name=topic.name.get(ctx.lang), id=topic.id, count=count, accuracy=shown), "item")
+        )
     return [Reply(tuple(parts))]

@@ -57,7 +57,12 @@ async def choose(
     asked_at = await ctx.tx.sessions.asked_at(ctx.learner.id)
     current = await ctx.tx.sessions.get(ctx.chat.id, ctx.learner.id)
     picked = pick_question(
-        candidates, history, asked_at, accuracy, ctx.now, ctx.services.rng,
+        candidates,
+        history,
+        asked_at,
+        accuracy,
+        ctx.now,
+        ctx.services.rng,
         exclude=current.question_id if current else None,
     )
     if picked is None:
@@ -88,11 +93,13 @@ def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
             ctx.part("quiz.prompt_private", "note"),
         ),
         kind=ReplyKind.QUESTION,
-        buttons=((
-            ctx.button("btn.hint", f"hint:{sid}", "/hint"),
-            ctx.button("btn.reveal", f"reveal:{sid}", "/reveal"),
-            ctx.button("btn.skip", f"skip:{sid}", "/skip"),
-        ),),
+        buttons=(
+            (
+                ctx.button("btn.hint", f"hint:{sid}", "/hint"),
+                ctx.button("btn.reveal", f"reveal:{sid}", "/reveal"),
+                ctx.button("btn.skip", f"skip:{sid}", "/skip"),
+            ),
+        ),
         ref=f"session:{sid}",
     )
 
@@ -179,10 +186,14 @@ async def hint(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
         return [ctx.say("hint.none_left")]
     hints = await ctx.tx.sessions.add_hint(session.id)
     point = q.key_points[hints - 1].text(ctx.lang)
-    return [Reply((
-        ctx.part("hint.text", n=hints, point=point),
-        ctx.part("hint.cap", "note", cap=pct(hint_cap(hints))),
-    ))]
+    return [
+        Reply(
+            (
+                ctx.part("hint.text", n=hints, point=point),
+                ctx.part("hint.cap", "note", cap=pct(hint_cap(hints))),
+            )
+        )
+    ]
 
 
 async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
@@ -198,8 +209,17 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
         mode = "rate"
         title = "reveal.title"
         await ctx.tx.answers.add(
-            ctx.learner.id, ctx.chat.id, q.id, q.topic, session.mode, 0.0, Verdict.INCORRECT.value, session.hints,
-            "", ctx.now, local_date(ctx.now, ctx.learner.tz),
+            ctx.learner.id,
+            ctx.chat.id,
+            q.id,
+            q.topic,
+            session.mode,
+            0.0,
+            Verdict.INCORRECT.value,
+            session.hints,
+            "",
+            ctx.now,
+            local_date(ctx.now, ctx.learner.tz),
         )
     # The card waits for the learner's own rating (Again if they move on without one).
     rate = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, mode, (), ctx.now)
@@ -213,8 +233,7 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
 
 def rating_buttons(ctx: Ctx, session_id: int) -> tuple[Button, ...]:
     return tuple(
-        ctx.button(f"btn.rate_{name}", f"rate:{session_id}:{name}", name)
-        for name in ("again", "hard", "good", "easy")
+        ctx.button(f"btn.rate_{name}", f"rate:{session_id}:{name}", name) for name in ("again", "hard", "good", "easy")
     )
 
 

@@ -30,16 +30,18 @@ async def review(ctx: Ctx, arg: str = "") -> list[Reply]:
         if not flashcards:
             return await ask_question(ctx, q, "review")
         session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, "card", (), ctx.now)
-        return [Reply(
-            parts=(
-                ctx.part("review.card_title", "title", topic=ctx.topic_name(q.topic)),
-                Part(q.prompt.get(ctx.lang)),
-                ctx.part("review.card_prompt", "note"),
-            ),
-            kind=ReplyKind.QUESTION,
-            buttons=((ctx.button("btn.show", f"reveal:{session.id}", "/reveal"),),),
-            ref=f"session:{session.id}",
-        )]
+        return [
+            Reply(
+                parts=(
+                    ctx.part("review.card_title", "title", topic=ctx.topic_name(q.topic)),
+                    Part(q.prompt.get(ctx.lang)),
+                    ctx.part("review.card_prompt", "note"),
+                ),
+                kind=ReplyKind.QUESTION,
+                buttons=((ctx.button("btn.show", f"reveal:{session.id}", "/reveal"),),),
+                ref=f"session:{session.id}",
+            )
+        ]
     upcoming = await ctx.tx.cards.next_due(ctx.learner.id)
     if upcoming is None:
         return [ctx.say("review.none_yet")]
@@ -82,4 +84,3 @@ async def follow_up(ctx: Ctx, question_id: str = "") -> list[Reply]:
     await settle_pending_rating(ctx)
     replies = await ask_question(ctx, nxt, "quiz")
     return [ctx.say("review.follow_up"), *replies]
-

@@ -174,4 +174,3 @@ async def leaderboard(ctx: Ctx, arg: str) -> list[Reply]:
         for i, r in enumerate(rows, 1)
     ]
     return [Reply(tuple(parts))]
-

@@ -83,8 +83,7 @@ def from_json(data: dict[str, object], correct_at: float = 0.6) -> Combiner:
 
 def weights_source(combiners: dict[str, Combiner], provenance: str) -> str:
     """The text of `combiner_weights.py` (a Python literal: no data file to package)."""
-    body = pprint.pformat({lang: c.to_json() for lang, c in combiners.items()}, indent=1, width=100,
-                          sort_dicts=False)
+    body = pprint.pformat({lang: c.to_json() for lang, c in combiners.items()}, indent=1, width=100, sort_dicts=False)
     doc = textwrap.fill(f"Weights of the learned combiners (generated: do not edit). {provenance}", 100)
     return f'"""{doc}\n"""\n\nWEIGHTS = {body}\n'
 

@@ -23,12 +23,39 @@ from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens, stem_en
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Negation words: English, and Chinese characters/words that negate what follows.
-_NEG_EN = frozenset("not no never none nothing neither nor cannot cant can't don't doesn't isn't aren't wasn't"
-                    " weren't won't wouldn't shouldn't couldn't didn't hasn't haven't without".split())
+_NEG_EN = frozenset(
+    "not no never none nothing neither nor cannot cant can't don't doesn't isn't aren't wasn't"
+    " weren't won't wouldn't shouldn't couldn't didn't hasn't haven't without".split()
+)
 _NEG_ZH = re.compile("不|没|无|非|未|别")
 # Words kept although they are stop words: they carry meaning in a short answer.
-_KEEP = frozenset({"not", "no", "more", "most", "less", "same", "before", "after", "up", "down", "off", "on",
-                   "out", "over", "under", "between", "both", "only", "all", "each", "other", "few", "own"})
+_KEEP = frozenset(
+    {
+        "not",
+        "no",
+        "more",
+        "most",
+        "less",
+        "same",
+        "before",
+        "after",
+        "up",
+        "down",
+        "off",
+        "on",
+        "out",
+        "over",
+        "under",
+        "between",
+        "both",
+        "only",
+        "all",
+        "each",
+        "other",
+        "few",
+        "own",
+    }
+)
 STOP = STOP_EN - _KEEP
 
 

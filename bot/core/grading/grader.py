@@ -201,8 +201,9 @@ class KeyPointGrader:
         recall = best_feats["soft_recall"] if best_feats is not None else 0.0
 
         question_text = " ".join(cleaned_prompts)
-        credits = [self._point_credit(p.aliases, p.text(lang), text, analysed, question_text, question)
-                   for p in rubric.points]
+        credits = [
+            self._point_credit(p.aliases, p.text(lang), text, analysed, question_text, question) for p in rubric.points
+        ]
         covered = tuple(i for i, c in enumerate(credits) if c >= 0.5)
         missed = tuple(i for i, c in enumerate(credits) if c < 0.5)
 
@@ -214,8 +215,10 @@ class KeyPointGrader:
             score = ref_score
         if score < 0.1 and recall < 0.1 and not covered:
             flags.insert(0, Flag.OFF_TOPIC)
-        elif score > KEYWORD_LIST_CAP and _is_keyword_list(text) and not _is_keyword_list(
-            clean(rubric.reference(lang)), share=0.6
+        elif (
+            score > KEYWORD_LIST_CAP
+            and _is_keyword_list(text)
+            and not _is_keyword_list(clean(rubric.reference(lang)), share=0.6)
         ):
             score = KEYWORD_LIST_CAP
             flags.append(Flag.KEYWORD_LIST)

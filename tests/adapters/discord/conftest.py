@@ -20,9 +20,15 @@ async def fake() -> AsyncIterator[FakeDiscord]:
 
 
 def make_adapter(bot: StudyBot, fake: FakeDiscord, **options: object) -> DiscordAdapter:
-    return DiscordAdapter(bot, "fake-token", api_base_url=fake.base_url, gateway_url=fake.gateway_url,
-                          ready_timeout=10,
-                          client_options={"guild_ready_timeout": 0.05}, **options)  # type: ignore[arg-type]
+    return DiscordAdapter(
+        bot,
+        "fake-token",
+        api_base_url=fake.base_url,
+        gateway_url=fake.gateway_url,
+        ready_timeout=10,
+        client_options={"guild_ready_timeout": 0.05},
+        **options,
+    )  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -62,15 +62,26 @@ class Failure:
 
 
 def user_payload(uid: int, name: str, global_name: str | None = None, bot: bool = False) -> dict[str, Any]:
-    return {"id": str(uid), "username": name, "global_name": global_name, "discriminator": "0", "avatar": None,
-            "bot": bot, "public_flags": 0, "flags": 0}
+    return {
+        "id": str(uid),
+        "username": name,
+        "global_name": global_name,
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+    }
 
 
 def json_response(payload: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """JSON with Content-Type exactly `application/json` (discord.py parses nothing else; aiohttp's
     json_response would add `; charset=utf-8`)."""
-    return web.Response(body=json.dumps(payload).encode(), status=status,
-                        headers={**(headers or {}), "Content-Type": "application/json"})
+    return web.Response(
+        body=json.dumps(payload).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
 
 
 BOT_USER = user_payload(APP_ID, BOT_NAME, None, bot=True)
@@ -197,18 +208,31 @@ class FakeDiscord:
             return 200, BOT_USER
         if method == "GET" and path == "/oauth2/applications/@me":
             return 200, {
-                "id": str(APP_ID), "name": BOT_NAME, "icon": None, "description": "", "bot_public": True,
-                "bot_require_code_grant": False, "owner": user_payload(OWNER_ID, "owner"), "verify_key": "0" * 64,
-                "flags": 0, "summary": "", "team": None,
+                "id": str(APP_ID),
+                "name": BOT_NAME,
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user_payload(OWNER_ID, "owner"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "summary": "",
+                "team": None,
             }
         if method == "GET" and path == "/gateway/bot":
-            return 200, {"url": self.gateway_url, "shards": 1, "session_start_limit": {
-                "total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
+            return 200, {
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            }
         if parts[0] == "applications" and parts[-1] == "commands":
             scope = parts[3] if len(parts) == 5 else "global"
             if method == "PUT":
-                synced = [{**c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1"}
-                          for c in (body or [])]
+                synced = [
+                    {**c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1"}
+                    for c in (body or [])
+                ]
                 self.commands[scope] = synced
                 return 200, synced
             return 200, self.commands.get(scope, [])
@@ -229,8 +253,12 @@ class FakeDiscord:
             return 200, self.channel(int(parts[1]))
         if method == "POST" and path == "/users/@me/channels":
             recipient = (body or {}).get("recipient_id")
-            return 200, {"id": str(self.snowflake()), "type": 1, "last_message_id": None,
-                         "recipients": [user_payload(int(recipient), "someone")]}
+            return 200, {
+                "id": str(self.snowflake()),
+                "type": 1,
+                "last_message_id": None,
+                "recipients": [user_payload(int(recipient), "someone")],
+            }
         if parts[0] == "users" and len(parts) == 2 and method == "GET":
             return 200, user_payload(int(parts[1]), "owner" if int(parts[1]) == OWNER_ID else "someone")
         return 404, {"message": "404: Not Found", "code": 0}
@@ -239,10 +267,14 @@ class FakeDiscord:
         kind = body.get("type")
         data = body.get("data") or {}
         ephemeral = bool(data.get("flags", 0) & 64)
-        answer: dict[str, Any] = {"interaction": {
-            "id": interaction_id, "type": 2, "response_message_loading": kind == 5,
-            "response_message_ephemeral": ephemeral,
-        }}
+        answer: dict[str, Any] = {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": ephemeral,
+            }
+        }
         if kind == 4:
             message = self.message(0, data, [])
             answer["interaction"]["response_message_id"] = message["id"]
@@ -251,35 +283,91 @@ class FakeDiscord:
             answer["resource"] = {"type": kind}
         return answer
 
-    def message(self, channel_id: int, body: dict[str, Any], files: list[tuple[str, bytes]],
-                flags: int = 0) -> dict[str, Any]:
+    def message(
+        self, channel_id: int, body: dict[str, Any], files: list[tuple[str, bytes]], flags: int = 0
+    ) -> dict[str, Any]:
         return {
-            "id": str(self.snowflake()), "channel_id": str(channel_id or CHANNEL_ID), "author": BOT_USER,
-            "content": body.get("content") or "", "timestamp": TIMESTAMP, "edited_timestamp": None, "tts": False,
-            "mention_everyone": False, "mentions": [], "mention_roles": [], "pinned": False, "type": 0,
+            "id": str(self.snowflake()),
+            "channel_id": str(channel_id or CHANNEL_ID),
+            "author": BOT_USER,
+            "content": body.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "type": 0,
             "attachments": [
-                {"id": str(self.snowflake()), "filename": name, "size": len(data), "url": f"{self.base_url}/f/{name}",
-                 "proxy_url": f"{self.base_url}/f/{name}"} for name, data in files
+                {
+                    "id": str(self.snowflake()),
+                    "filename": name,
+                    "size": len(data),
+                    "url": f"{self.base_url}/f/{name}",
+                    "proxy_url": f"{self.base_url}/f/{name}",
+                }
+                for name, data in files
             ],
-            "embeds": body.get("embeds") or [], "components": body.get("components") or [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
             "flags": flags,
         }
 
     def channel(self, channel_id: int) -> dict[str, Any]:
-        return {"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": self.channel_name,
-                "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None}
+        return {
+            "id": str(channel_id),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": self.channel_name,
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+        }
 
     def guild(self) -> dict[str, Any]:
         return {
-            "id": str(GUILD_ID), "name": self.guild_name, "owner_id": str(OWNER_ID), "icon": None,
-            "unavailable": False, "member_count": 4, "large": False, "joined_at": TIMESTAMP,
-            "preferred_locale": "en-US", "features": [], "emojis": [], "stickers": [], "members": [],
-            "presences": [], "voice_states": [], "threads": [], "stage_instances": [], "guild_scheduled_events": [],
-            "roles": [{"id": str(GUILD_ID), "name": "@everyone", "permissions": str(MEMBER_PERMS), "position": 0,
-                       "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}],
+            "id": str(GUILD_ID),
+            "name": self.guild_name,
+            "owner_id": str(OWNER_ID),
+            "icon": None,
+            "unavailable": False,
+            "member_count": 4,
+            "large": False,
+            "joined_at": TIMESTAMP,
+            "preferred_locale": "en-US",
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "members": [],
+            "presences": [],
+            "voice_states": [],
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "roles": [
+                {
+                    "id": str(GUILD_ID),
+                    "name": "@everyone",
+                    "permissions": str(MEMBER_PERMS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
             "channels": [self.channel(CHANNEL_ID)],
-            "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-            "mfa_level": 0, "premium_tier": 0, "nsfw_level": 0, "system_channel_flags": 0, "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "nsfw_level": 0,
+            "system_channel_flags": 0,
+            "afk_timeout": 300,
         }
 
     # -- gateway ---------------------------------------------------------------------------------
@@ -299,11 +387,19 @@ class FakeDiscord:
                     await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
                 elif op == 2:
                     self.identifies.append(payload["d"])
-                    await self._dispatch(ws, "READY", {
-                        "v": 10, "user": BOT_USER, "session_id": "fake-session", "resume_gateway_url": self.gateway_url,
-                        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-                        "application": {"id": str(APP_ID), "flags": 0}, "shard": [0, 1],
-                    })
+                    await self._dispatch(
+                        ws,
+                        "READY",
+                        {
+                            "v": 10,
+                            "user": BOT_USER,
+                            "session_id": "fake-session",
+                            "resume_gateway_url": self.gateway_url,
+                            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                            "application": {"id": str(APP_ID), "flags": 0},
+                            "shard": [0, 1],
+                        },
+                    )
                     await self._dispatch(ws, "GUILD_CREATE", self.guild())
                 elif op == 6:
                     await self._dispatch(ws, "RESUMED", {})
@@ -321,35 +417,68 @@ class FakeDiscord:
 
     # -- interactions ----------------------------------------------------------------------------
 
-    def interaction(self, kind: int, data: dict[str, Any], *, user: dict[str, Any], guild: bool = True,
-                    channel_id: int = CHANNEL_ID, locale: str = "en-US", permissions: int = MEMBER_PERMS,
-                    message: dict[str, Any] | None = None) -> dict[str, Any]:
+    def interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user: dict[str, Any],
+        guild: bool = True,
+        channel_id: int = CHANNEL_ID,
+        locale: str = "en-US",
+        permissions: int = MEMBER_PERMS,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         iid = self.snowflake()
         payload: dict[str, Any] = {
-            "id": str(iid), "application_id": str(APP_ID), "type": kind, "data": data, "token": f"tok{iid}",
-            "version": 1, "locale": locale, "channel_id": str(channel_id), "app_permissions": str(ADMIN_PERMS),
-            "entitlements": [], "authorizing_integration_owners": {"0": str(GUILD_ID)} if guild else {},
-            "context": 0 if guild else 1, "attachment_size_limit": 10 * 1024 * 1024,
+            "id": str(iid),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "data": data,
+            "token": f"tok{iid}",
+            "version": 1,
+            "locale": locale,
+            "channel_id": str(channel_id),
+            "app_permissions": str(ADMIN_PERMS),
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)} if guild else {},
+            "context": 0 if guild else 1,
+            "attachment_size_limit": 10 * 1024 * 1024,
         }
         if guild:
             payload["guild_id"] = str(GUILD_ID)
             payload["guild_locale"] = "en-US"
             payload["channel"] = {**self.channel(channel_id)}
             payload["member"] = {
-                "user": user, "roles": [], "joined_at": TIMESTAMP, "deaf": False, "mute": False, "flags": 0,
-                "pending": False, "nick": None, "avatar": None, "premium_since": None,
-                "communication_disabled_until": None, "permissions": str(permissions),
+                "user": user,
+                "roles": [],
+                "joined_at": TIMESTAMP,
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "pending": False,
+                "nick": None,
+                "avatar": None,
+                "premium_since": None,
+                "communication_disabled_until": None,
+                "permissions": str(permissions),
             }
         else:
             payload["user"] = user
-            payload["channel"] = {"id": str(channel_id), "type": 1, "recipients": [user], "last_message_id": None,
-                                  "flags": 0}
+            payload["channel"] = {
+                "id": str(channel_id),
+                "type": 1,
+                "recipients": [user],
+                "last_message_id": None,
+                "flags": 0,
+            }
         if message is not None:
             payload["message"] = message
         return payload
 
-    async def slash(self, name: str, options: dict[str, Any] | None = None, *,
-                    resolved: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
+    async def slash(
+        self, name: str, options: dict[str, Any] | None = None, *, resolved: dict[str, Any] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         """A slash command; options are strings, except `role` (type 8, described in `resolved`)."""
         data: dict[str, Any] = {"id": str(self.snowflake()), "name": name, "type": 1}
         if options:
@@ -361,8 +490,12 @@ class FakeDiscord:
         return payload
 
     async def autocomplete(self, name: str, option: str, value: str, **kw: Any) -> dict[str, Any]:
-        data = {"id": str(self.snowflake()), "name": name, "type": 1,
-                "options": [{"name": option, "type": 3, "value": value, "focused": True}]}
+        data = {
+            "id": str(self.snowflake()),
+            "name": name,
+            "type": 1,
+            "options": [{"name": option, "type": 3, "value": value, "focused": True}],
+        }
         payload = self.interaction(4, data, **kw)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
@@ -371,14 +504,17 @@ class FakeDiscord:
         # The message the button is on (discord.py looks the pressed button up in it).
         button = {"type": 2, "style": 2, "label": "button", "custom_id": custom_id}
         message = kw.pop("message", None) or self.message(
-            kw.get("channel_id", CHANNEL_ID), {"components": [{"type": 1, "components": [button]}]}, [])
+            kw.get("channel_id", CHANNEL_ID), {"components": [{"type": 1, "components": [button]}]}, []
+        )
         payload = self.interaction(3, {"custom_id": custom_id, "component_type": 2}, message=message, **kw)
         await self.dispatch("INTERACTION_CREATE", payload)
         return payload
 
     async def submit(self, custom_id: str, values: dict[str, str], **kw: Any) -> dict[str, Any]:
-        components = [{"type": 18, "id": i + 1, "component": {"type": 4, "id": i + 10, "custom_id": k, "value": v}}
-                      for i, (k, v) in enumerate(values.items())]
+        components = [
+            {"type": 18, "id": i + 1, "component": {"type": 4, "id": i + 10, "custom_id": k, "value": v}}
+            for i, (k, v) in enumerate(values.items())
+        ]
         message = kw.pop("message", None) or self.message(kw.get("channel_id", CHANNEL_ID), {}, [])
         payload = self.interaction(5, {"custom_id": custom_id, "components": components}, message=message, **kw)
         await self.dispatch("INTERACTION_CREATE", payload)
@@ -388,14 +524,20 @@ class FakeDiscord:
 
     def find(self, method: str | None = None, path: str | None = None) -> list[Request]:
         """Recorded requests; `path` is a regex that must match the whole path."""
-        return [r for r in self.requests
-                if (method is None or r.method == method) and (path is None or re.fullmatch(path, r.path))]
+        return [
+            r
+            for r in self.requests
+            if (method is None or r.method == method) and (path is None or re.fullmatch(path, r.path))
+        ]
 
     def answers(self, interaction: dict[str, Any]) -> list[Request]:
         """Everything sent in answer to one interaction: its callback, followups and @original edits."""
         iid, token = interaction["id"], interaction["token"]
-        return [r for r in self.requests
-                if r.path.startswith(f"/interactions/{iid}/{token}/") or r.path.startswith(f"/webhooks/{APP_ID}/{token}")]
+        return [
+            r
+            for r in self.requests
+            if r.path.startswith(f"/interactions/{iid}/{token}/") or r.path.startswith(f"/webhooks/{APP_ID}/{token}")
+        ]
 
     async def wait_for(self, check: Callable[[], Any], timeout: float = 5.0) -> Any:  # noqa: ASYNC109
         """Poll `check` until it returns something truthy (returned), or fail after `timeout`."""
@@ -405,6 +547,8 @@ class FakeDiscord:
             if result:
                 return result
             if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting; {len(self.requests)} requests: "
-                                     + ", ".join(f"{r.method} {r.path} {r.status}" for r in self.requests[-15:]))
+                raise AssertionError(
+                    f"timed out waiting; {len(self.requests)} requests: "
+                    + ", ".join(f"{r.method} {r.path} {r.status}" for r in self.requests[-15:])
+                )
             await asyncio.sleep(0.01)

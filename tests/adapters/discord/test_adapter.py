@@ -71,7 +71,9 @@ def is_ephemeral(body: dict[str, Any]) -> bool:
 
 async def shown(fake: FakeDiscord, interaction: dict[str, Any], n: int = 1) -> list[dict[str, Any]]:
     """Wait until `n` messages answered `interaction`; their bodies."""
-    found = await fake.wait_for(lambda: len(message_bodies(fake, interaction)) >= n and message_bodies(fake, interaction))
+    found = await fake.wait_for(
+        lambda: len(message_bodies(fake, interaction)) >= n and message_bodies(fake, interaction)
+    )
     await asyncio.sleep(0.05)  # nothing more should follow; tests compare exact counts
     return [b for b, _ in (message_bodies(fake, interaction) or found)]
 
@@ -113,12 +115,19 @@ async def test_connects_without_privileged_intents_and_syncs_every_command(
     assert quiz["description"] == t("en", "cmd.quiz")
     assert quiz["description_localizations"] == {"zh-CN": t("zh", "cmd.quiz"), "zh-TW": t("zh", "cmd.quiz")}
     assert quiz["name_localizations"]["zh-CN"] == "问答"
-    assert quiz["options"] == [{
-        "type": 3, "name": "topic", "description": "a topic (leave empty for any)", "required": False,
-        "autocomplete": True, "min_length": 1, "max_length": 64,
-        "name_localizations": {"zh-CN": "主题", "zh-TW": "主题"},
-        "description_localizations": {"zh-CN": "主题（留空则随机）", "zh-TW": "主题（留空则随机）"},
-    }]
+    assert quiz["options"] == [
+        {
+            "type": 3,
+            "name": "topic",
+            "description": "a topic (leave empty for any)",
+            "required": False,
+            "autocomplete": True,
+            "min_length": 1,
+            "max_length": 64,
+            "name_localizations": {"zh-CN": "主题", "zh-TW": "主题"},
+            "description_localizations": {"zh-CN": "主题（留空则随机）", "zh-TW": "主题（留空则随机）"},
+        }
+    ]
     assert [c["value"] for c in by_name["leaderboard"]["options"][0]["choices"]] == ["week", "all"]
     assert [c["value"] for c in by_name["lang"]["options"][0]["choices"]] == ["en", "zh"]
     assert by_name["help"]["options"] == []
@@ -161,8 +170,10 @@ def test_url_settings() -> None:
     assert api_base("http://127.0.0.1:9/") == "http://127.0.0.1:9/api/v10"
     assert api_base("https://proxy.example/api") == "https://proxy.example/api/v10"
     assert api_base("https://proxy.example/api/v10") == "https://proxy.example/api/v10"
-    assert gateway_target("ws://127.0.0.1:9/gateway", "wss://gateway.discord.gg/?v=10&encoding=json") == \
-        "ws://127.0.0.1:9/gateway?v=10&encoding=json"
+    assert (
+        gateway_target("ws://127.0.0.1:9/gateway", "wss://gateway.discord.gg/?v=10&encoding=json")
+        == "ws://127.0.0.1:9/gateway?v=10&encoding=json"
+    )
 
 
 # -- slash commands, buttons, modals -----------------------------------------------------------------
@@ -223,8 +234,9 @@ async def test_answer_button_opens_a_modal_and_the_submit_is_graded(
     (text_input,) = [c.get("component") or c["components"][0] for c in data["components"]]
     assert (text_input["type"], text_input["style"], text_input["max_length"]) == (4, 2, 4000)
 
-    submit = await fake.submit(data["custom_id"], {"answer": good_answer(q)}, user=ADA, guild=False,
-                               channel_id=DM_CHANNEL)
+    submit = await fake.submit(
+        data["custom_id"], {"answer": good_answer(q)}, user=ADA, guild=False, channel_id=DM_CHANNEL
+    )
     (result,) = await shown(fake, submit)
     text = text_of(result)
     assert "Score:" in text and "/100" in text
@@ -256,9 +268,7 @@ async def test_ephemeral_reply(adapter: DiscordAdapter, fake: FakeDiscord) -> No
     assert clean(t("en", "round.reveal_refused")) in text_of(refused)
 
 
-async def test_channel_round_with_three_members(
-    adapter: DiscordAdapter, fake: FakeDiscord, studybot: StudyBot
-) -> None:
+async def test_channel_round_with_three_members(adapter: DiscordAdapter, fake: FakeDiscord, studybot: StudyBot) -> None:
     start = await fake.slash("quiz", user=ADA, permissions=ADMIN_PERMS)
     (question,) = await shown(fake, start)
     assert not is_ephemeral(question)
@@ -268,8 +278,7 @@ async def test_channel_round_with_three_members(
     for user in (ADA, BOB, CY):
         press = await fake.click(answer_id(question), user=user)
         modal = await callback(fake, press)
-        submit = await fake.submit(modal.json["data"]["custom_id"], {"answer": answers[user["global_name"]]},
-                                   user=user)
+        submit = await fake.submit(modal.json["data"]["custom_id"], {"answer": answers[user["global_name"]]}, user=user)
         public, private = await shown(fake, submit, 2)
         assert not is_ephemeral(public) and is_ephemeral(private)
         assert text_of(public).startswith(f"{user['global_name']} answered:")
@@ -324,8 +333,13 @@ async def test_hostile_names_and_answers_are_escaped(
 async def test_stats_chart_is_an_attached_image(adapter: DiscordAdapter, fake: FakeDiscord, studybot: StudyBot) -> None:
     ask = await fake.slash("quiz", user=ADA, guild=False, channel_id=DM_CHANNEL)
     (question,) = await shown(fake, ask)
-    submit = await fake.submit("sbm:" + answer_id(question)[4:], {"answer": good_answer(question_in(studybot, question))},
-                               user=ADA, guild=False, channel_id=DM_CHANNEL)
+    submit = await fake.submit(
+        "sbm:" + answer_id(question)[4:],
+        {"answer": good_answer(question_in(studybot, question))},
+        user=ADA,
+        guild=False,
+        channel_id=DM_CHANNEL,
+    )
     await shown(fake, submit)
     p = await fake.slash("stats", user=ADA, guild=False, channel_id=DM_CHANNEL)
     # drawing the chart may take long enough to be deferred: the file comes with the callback or the edit
@@ -375,16 +389,21 @@ async def test_slow_modal_submit_is_deferred_then_followed_up(slow_adapter: Disc
     submit = await fake.submit("sbm:" + answer_id(question)[4:], {"answer": "attention"}, user=BOB)
     cb = await callback(fake, submit)
     assert cb.json["type"] == 6  # a silent deferred update; each reply follows with its own visibility
-    followups = await fake.wait_for(lambda: len(fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}")) == 2
-                                    and fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}"))
+    followups = await fake.wait_for(
+        lambda: (
+            len(fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}")) == 2
+            and fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}")
+        )
+    )
     assert [is_ephemeral(r.json) for r in followups] == [False, True]
 
 
 # -- messages the core sends on its own: 403, 404, 429 -------------------------------------------------
 
 
-SUMMARY = Reply((Part("Round closed: 1 answer(s)", "title", "round.closed"), Part("1. Ada: 80/100", "item")),
-                kind=ReplyKind.RESULT)
+SUMMARY = Reply(
+    (Part("Round closed: 1 answer(s)", "title", "round.closed"), Part("1. Ada: 80/100", "item")), kind=ReplyKind.RESULT
+)
 CHANNEL = ChatRef("discord", str(CHANNEL_ID))
 MESSAGES = rf"/channels/{CHANNEL_ID}/messages"
 
@@ -450,8 +469,9 @@ async def test_slash_command_answer_survives_a_429_on_the_callback(adapter: Disc
     assert [r.status for r in fake.answers(p)] == [429, 200] and calls[0].json["type"] == 4
 
 
-async def test_stop_finishes_in_flight_interactions(studybot: StudyBot, fake: FakeDiscord,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_stop_finishes_in_flight_interactions(
+    studybot: StudyBot, fake: FakeDiscord, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handle = studybot.handle
     started = asyncio.Event()
 
@@ -474,10 +494,27 @@ async def test_daily_subscription_with_a_role_needs_manage_server(adapter: Disco
     refused = await fake.slash("daily", {"when": "08:30 Europe/Berlin"}, user=BOB, permissions=MEMBER_PERMS)
     (body,) = await shown(fake, refused)
     assert clean(t("en", "daily.admins_only")) in text_of(body)
-    p = await fake.slash("daily", {"when": "08:30 Europe/Berlin weekdays", "role": str(role_id)}, user=ADA,
-                         permissions=ADMIN_PERMS, resolved={"roles": {str(role_id): {
-                             "id": str(role_id), "name": "learners", "permissions": "0", "position": 1, "color": 0,
-                             "hoist": False, "managed": False, "mentionable": True, "flags": 0}}})
+    p = await fake.slash(
+        "daily",
+        {"when": "08:30 Europe/Berlin weekdays", "role": str(role_id)},
+        user=ADA,
+        permissions=ADMIN_PERMS,
+        resolved={
+            "roles": {
+                str(role_id): {
+                    "id": str(role_id),
+                    "name": "learners",
+                    "permissions": "0",
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": True,
+                    "flags": 0,
+                }
+            }
+        },
+    )
     (body,) = await shown(fake, p)
     assert "08:30" in text_of(body) and "Europe/Berlin" in text_of(body)
 

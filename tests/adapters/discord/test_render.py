@@ -33,13 +33,28 @@ def test_hostile_text_is_escaped_and_mentions_are_inert() -> None:
 
 
 def test_styles() -> None:
-    reply = Reply((
-        Part("Title", "title"), Part("model answer", "spoiler"), Part("covered", "ok"), Part("missed", "miss"),
-        Part("point", "item"), Part("small print", "note"), Part("a `b`", "code"), Part("plain"),
-    ))
+    reply = Reply(
+        (
+            Part("Title", "title"),
+            Part("model answer", "spoiler"),
+            Part("covered", "ok"),
+            Part("missed", "miss"),
+            Part("point", "item"),
+            Part("small print", "note"),
+            Part("a `b`", "code"),
+            Part("plain"),
+        )
+    )
     (msg,) = render(reply)
     assert msg.embeds[0].description.split("\n") == [
-        "**Title**", "||model answer||", "✅ covered", "❌ missed", "• point", "*small print*", "a \\`b\\`", "plain",
+        "**Title**",
+        "||model answer||",
+        "✅ covered",
+        "❌ missed",
+        "• point",
+        "*small print*",
+        "a \\`b\\`",
+        "plain",
     ]
 
 
@@ -67,8 +82,10 @@ def test_question_gets_an_answer_button_and_core_buttons_keep_their_actions() ->
     reply = Reply(
         (Part("Question", "title", "quiz.title"), Part("What is RAG?")),
         kind=ReplyKind.QUESTION,
-        buttons=((Button("Hint", "hint:7"), Button("Reveal", "reveal:7"), Button("Skip", "skip:7")),
-                 (Button("too long", "x" * 120),)),
+        buttons=(
+            (Button("Hint", "hint:7"), Button("Reveal", "reveal:7"), Button("Skip", "skip:7")),
+            (Button("too long", "x" * 120),),
+        ),
         ref="session:7",
     )
     (msg,) = render(reply)
@@ -98,7 +115,9 @@ def test_answer_label_follows_the_replys_language() -> None:
 
 def test_attachment_becomes_a_file_and_images_show_in_the_embed() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
-    reply = Reply((Part("Stats", "title"),), attachment=Attachment("../../etc/stats chart.png", png, "image", "A chart"))
+    reply = Reply(
+        (Part("Stats", "title"),), attachment=Attachment("../../etc/stats chart.png", png, "image", "A chart")
+    )
     (msg,) = render(reply)
     assert msg.filename == "stats_chart.png"
     assert msg.embeds[0].image.url == "attachment://stats_chart.png"

@@ -29,21 +29,29 @@ async def test_studybot_run_connects_answers_quiz_and_stops_on_sigterm(fake: Fak
     log_path = tmp_path / "studybot.log"
     with log_path.open("wb") as log:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-            stdin=asyncio.subprocess.DEVNULL, stdout=log, stderr=log,
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=tmp_path,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
         try:
             await fake.wait_for(lambda: fake.identifies and fake.sockets, timeout=60)
             (put,) = await fake.wait_for(lambda: fake.find("PUT", rf"/applications/{APP_ID}/commands"), timeout=10)
             assert [c["name"] for c in put.json] == list(VISIBLE)
-            p = await fake.slash("quiz", {"topic": "rag"}, user=user_payload(101000000000000001, "ada", "Ada"),
-                                 permissions=ADMIN_PERMS)
+            p = await fake.slash(
+                "quiz", {"topic": "rag"}, user=user_payload(101000000000000001, "ada", "Ada"), permissions=ADMIN_PERMS
+            )
             answered = await fake.wait_for(
-                lambda: [r for r in fake.answers(p) if r.status == 200 and r.method in ("POST", "PATCH")], timeout=20)
+                lambda: [r for r in fake.answers(p) if r.status == 200 and r.method in ("POST", "PATCH")], timeout=20
+            )
             body = answered[-1].json.get("data", answered[-1].json)
             assert "RAG and LangChain" in body["embeds"][0]["description"]
-            assert any(c["custom_id"].startswith("sba:round:")
-                       for row in body["components"] for c in row["components"])
+            assert any(c["custom_id"].startswith("sba:round:") for row in body["components"] for c in row["components"])
         finally:
             if proc.returncode is None:
                 proc.send_signal(signal.SIGTERM)

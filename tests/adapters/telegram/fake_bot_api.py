@@ -8,6 +8,7 @@ fills, records every call, and fails chosen calls on demand (429, 403, 400, migr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import time
@@ -22,8 +23,19 @@ TOKEN = "123456:TEST-token-never-real"
 
 # Values PTB sends as plain strings (everything else arrives JSON-encoded).
 _STRING_FIELDS = {
-    "text", "caption", "question", "explanation", "callback_query_id", "url", "secret_token", "type",
-    "parse_mode", "language_code", "filename", "poll_id", "input_field_placeholder",
+    "text",
+    "caption",
+    "question",
+    "explanation",
+    "callback_query_id",
+    "url",
+    "secret_token",
+    "type",
+    "parse_mode",
+    "language_code",
+    "filename",
+    "poll_id",
+    "input_field_placeholder",
 }
 
 
@@ -153,8 +165,15 @@ class FakeBotApi:
 
     # -- test controls ------------------------------------------------------------------------
 
-    def fail(self, method: str, status: int, description: str, parameters: dict[str, Any] | None = None,
-             chat_id: int | None = None, times: int = 1) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        parameters: dict[str, Any] | None = None,
+        chat_id: int | None = None,
+        times: int = 1,
+    ) -> None:
         for _ in range(times):
             self.failures.setdefault(method, []).append(Failure(status, description, parameters, chat_id))
 
@@ -164,10 +183,14 @@ class FakeBotApi:
         self._new_update.set()
         return update_id
 
-    def message(self, from_user: dict[str, Any], in_chat: dict[str, Any], text: str,
-                reply_to: dict[str, Any] | None = None) -> int:
+    def message(
+        self, from_user: dict[str, Any], in_chat: dict[str, Any], text: str, reply_to: dict[str, Any] | None = None
+    ) -> int:
         msg: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": in_chat, "from": from_user,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": in_chat,
+            "from": from_user,
             "text": text,
         }
         if text.startswith("/"):
@@ -178,16 +201,29 @@ class FakeBotApi:
         return self.push({"message": msg})
 
     def press(self, from_user: dict[str, Any], message: dict[str, Any], data: str) -> int:
-        return self.push({"callback_query": {
-            "id": str(next(self._message_ids)), "from": from_user, "chat_instance": "ci",
-            "message": message, "data": data,
-        }})
+        return self.push(
+            {
+                "callback_query": {
+                    "id": str(next(self._message_ids)),
+                    "from": from_user,
+                    "chat_instance": "ci",
+                    "message": message,
+                    "data": data,
+                }
+            }
+        )
 
     def vote(self, from_user: dict[str, Any], poll_id: str, option: int) -> int:
-        return self.push({"poll_answer": {
-            "poll_id": poll_id, "user": from_user, "option_ids": [option],
-            "option_persistent_ids": [f"{poll_id}-{option}"],
-        }})
+        return self.push(
+            {
+                "poll_answer": {
+                    "poll_id": poll_id,
+                    "user": from_user,
+                    "option_ids": [option],
+                    "option_persistent_ids": [f"{poll_id}-{option}"],
+                }
+            }
+        )
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[Call]:
         return [c for c in self.calls if c.method == method and (chat_id is None or c.params.get("chat_id") == chat_id)]
@@ -195,7 +231,7 @@ class FakeBotApi:
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [c.params.get("text", "") for c in self.sent("sendMessage", chat_id)]
 
-    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> Any:
+    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> Any:  # noqa: ASYNC109 (a test helper's deadline)
         """Poll until `predicate()` is truthy (or fail the test after `timeout`)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -203,14 +239,23 @@ class FakeBotApi:
             if value:
                 return value
             await asyncio.sleep(0.02)
-        raise AssertionError("the bot did not do it in time; calls so far: "
-                             + ", ".join(f"{c.method}{c.params.get('chat_id', '')}" for c in self.calls[-15:]))
+        raise AssertionError(
+            "the bot did not do it in time; calls so far: "
+            + ", ".join(f"{c.method}{c.params.get('chat_id', '')}" for c in self.calls[-15:])
+        )
 
     # -- methods ------------------------------------------------------------------------------
 
     async def m_getMe(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
-        return {"id": BOT_ID, "is_bot": True, "first_name": "studybot", "username": BOT_USERNAME,
-                "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "studybot",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def m_getUpdates(self, params: dict[str, Any], files: dict[str, bytes]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
@@ -218,10 +263,8 @@ class FakeBotApi:
         if not self._updates:
             self._new_update.clear()
             timeout = float(params.get("timeout") or 0)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout=min(timeout, 1.0))
-            except TimeoutError:
-                pass
         return list(self._updates)
 
     async def m_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> bool:
@@ -233,18 +276,36 @@ class FakeBotApi:
         status = "administrator" if uid in self.admins.get(cid, set()) else "member"
         member: dict[str, Any] = {"status": status, "user": user(uid)}
         if status == "administrator":
-            member.update({k: True for k in (
-                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
-                "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
-                "can_post_stories", "can_edit_stories", "can_delete_stories")})
+            member.update(
+                {
+                    k: True
+                    for k in (
+                        "can_be_edited",
+                        "is_anonymous",
+                        "can_manage_chat",
+                        "can_delete_messages",
+                        "can_manage_video_chats",
+                        "can_restrict_members",
+                        "can_promote_members",
+                        "can_change_info",
+                        "can_invite_users",
+                        "can_post_stories",
+                        "can_edit_stories",
+                        "can_delete_stories",
+                    )
+                }
+            )
         return member
 
     def _sent_message(self, params: dict[str, Any], **extra: Any) -> dict[str, Any]:
         cid = params["chat_id"]
         kind = "private" if int(cid) > 0 else "supergroup"
         return {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat(int(cid), kind),
-            "from": {"id": BOT_ID, "is_bot": True, "first_name": "studybot", "username": BOT_USERNAME}, **extra,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat(int(cid), kind),
+            "from": {"id": BOT_ID, "is_bot": True, "first_name": "studybot", "username": BOT_USERNAME},
+            **extra,
         }
 
     async def m_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
@@ -266,9 +327,16 @@ class FakeBotApi:
             for i, o in enumerate(params["options"])
         ]
         poll = {
-            "id": poll_id, "question": params["question"], "options": options, "total_voter_count": 0,
-            "is_closed": False, "is_anonymous": params.get("is_anonymous", True), "type": params.get("type", "regular"),
-            "allows_multiple_answers": False, "correct_option_ids": params.get("correct_option_ids"),
-            "allows_revoting": False, "members_only": False,
+            "id": poll_id,
+            "question": params["question"],
+            "options": options,
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": params.get("is_anonymous", True),
+            "type": params.get("type", "regular"),
+            "allows_multiple_answers": False,
+            "correct_option_ids": params.get("correct_option_ids"),
+            "allows_revoting": False,
+            "members_only": False,
         }
         return self._sent_message(params, poll=poll)

@@ -52,7 +52,9 @@ async def test_hint_reveal_skip_and_rating_buttons(fake_api: FakeBotApi, telegra
     fake_api.press(ADA, message, buttons["hint"])
     await fake_api.wait_for(lambda: any("Hint 1" in t for t in fake_api.texts(11)))
     fake_api.press(ADA, message, buttons["reveal"])
-    reveal = await fake_api.wait_for(lambda: [c for c in fake_api.sent("sendMessage", 11) if "counted as a miss" in c.params["text"]])
+    reveal = await fake_api.wait_for(
+        lambda: [c for c in fake_api.sent("sendMessage", 11) if "counted as a miss" in c.params["text"]]
+    )
     rate = {b["text"]: b["callback_data"] for b in keyboard(reveal[0])}
     assert set(rate) == {"Again", "Hard", "Good", "Easy"}
     fake_api.press(ADA, message, rate["Good"])
@@ -63,7 +65,9 @@ async def test_hint_reveal_skip_and_rating_buttons(fake_api: FakeBotApi, telegra
     assert len(fake_api.sent("answerCallbackQuery")) >= 4  # every press is answered
 
 
-async def test_multiple_choice_is_a_quiz_poll_scored_by_poll_answer(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+async def test_multiple_choice_is_a_quiz_poll_scored_by_poll_answer(
+    fake_api: FakeBotApi, telegram: TelegramAdapter
+) -> None:
     fake_api.message(ADA, PRIVATE, "/mc basics")
     [poll] = await fake_api.wait_for(lambda: fake_api.sent("sendPoll", 11))
     assert poll.params["type"] == "quiz" and poll.params["is_anonymous"] is False
@@ -79,15 +83,21 @@ async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: Te
     fake_api.message(starter, group, "/quiz basics")
     [question] = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", -100500))
     assert question.params["reply_markup"].get("force_reply") is True
-    q = next(q for q in bank.questions if q.prompt.en.replace("'", "&#x27;") in question.params["text"]
-             or q.prompt.en in question.params["text"])
+    q = next(
+        q
+        for q in bank.questions
+        if q.prompt.en.replace("'", "&#x27;") in question.params["text"] or q.prompt.en in question.params["text"]
+    )
     bot_message = {"message_id": 5, "date": 0, "chat": group, "from": {"id": BOT_ID, "is_bot": True, "first_name": "s"}}
     fake_api.message(bob, group, q.answer.en, reply_to=bot_message)
     fake_api.message(eve, group, f"/a {q.answer.en} **markdown** <script>", reply_to=None)
     fake_api.message(starter, group, "just chatting")  # not a reply: ignored
     answered = await fake_api.wait_for(
-        lambda: [t for t in fake_api.texts(-100500) if "answered:" in t] if len(
-            [t for t in fake_api.texts(-100500) if "answered:" in t]) >= 2 else None
+        lambda: (
+            [t for t in fake_api.texts(-100500) if "answered:" in t]
+            if len([t for t in fake_api.texts(-100500) if "answered:" in t]) >= 2
+            else None
+        )
     )
     assert any(t.startswith("Bob answered") for t in answered)
     assert any(t.startswith("&lt;b&gt;&amp;amp;&lt;/b&gt; answered") for t in answered)
@@ -99,7 +109,9 @@ async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: Te
     fake_api.message(bob, group, "/lang zh")
     await fake_api.wait_for(lambda: any("Only the group's admins" in t for t in fake_api.texts(-100500)))
     fake_api.message(bob, group, "/reveal")
-    await fake_api.wait_for(lambda: any("Only whoever started" in t for t in fake_api.texts(22) + fake_api.texts(-100500)))
+    await fake_api.wait_for(
+        lambda: any("Only whoever started" in t for t in fake_api.texts(22) + fake_api.texts(-100500))
+    )
     fake_api.message(starter, group, "/reveal")
     summary = await fake_api.wait_for(lambda: [t for t in fake_api.texts(-100500) if "Round closed" in t])
     assert "2 answer(s)" in summary[0] and "<tg-spoiler>" in summary[0]
@@ -107,7 +119,9 @@ async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: Te
     await fake_api.wait_for(lambda: any("中文" in t for t in fake_api.texts(-100500)))
 
 
-async def test_markdown_and_html_in_answers_and_names_are_escaped(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+async def test_markdown_and_html_in_answers_and_names_are_escaped(
+    fake_api: FakeBotApi, telegram: TelegramAdapter
+) -> None:
     hostile = user(31, "<b>&amp;</b>", "*x*")
     fake_api.message(hostile, chat(31), "/start")
     [welcome] = await fake_api.wait_for(lambda: fake_api.texts(31))
@@ -126,7 +140,9 @@ async def test_long_replies_are_split_on_paragraphs(telegram: TelegramAdapter) -
 
 
 @pytest.mark.parametrize("kind", ["blocked", "chat_not_found"])
-async def test_blocked_or_gone_chats_are_marked_inactive(fake_api: FakeBotApi, telegram: TelegramAdapter, store, kind: str) -> None:  # type: ignore[no-untyped-def]
+async def test_blocked_or_gone_chats_are_marked_inactive(
+    fake_api: FakeBotApi, telegram: TelegramAdapter, store, kind: str
+) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     from bot.storage.tables import chats
@@ -161,7 +177,9 @@ async def test_rate_limited_sends_are_retried(fake_api: FakeBotApi, telegram: Te
     await fake_api.wait_for(lambda: len([t for t in fake_api.texts(11) if "/quiz" in t]) == 2, timeout=15)
 
 
-async def test_migrated_group_moves_its_data_and_the_message_follows(fake_api: FakeBotApi, telegram: TelegramAdapter, store) -> None:  # type: ignore[no-untyped-def]
+async def test_migrated_group_moves_its_data_and_the_message_follows(
+    fake_api: FakeBotApi, telegram: TelegramAdapter, store
+) -> None:  # type: ignore[no-untyped-def]
     from sqlalchemy import select
 
     from bot.storage.tables import chats
@@ -171,8 +189,13 @@ async def test_migrated_group_moves_its_data_and_the_message_follows(fake_api: F
     fake_api.admins[-500] = {51}
     fake_api.message(admin, group, "/lang zh")
     await fake_api.wait_for(lambda: fake_api.texts(-500))
-    fake_api.fail("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
-                  {"migrate_to_chat_id": -100777}, chat_id=-500)
+    fake_api.fail(
+        "sendMessage",
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        {"migrate_to_chat_id": -100777},
+        chat_id=-500,
+    )
     fake_api.message(admin, group, "/help")
     await fake_api.wait_for(lambda: fake_api.texts(-100777))
     assert "命令" in fake_api.texts(-100777)[0]  # the group's language moved with it
@@ -184,7 +207,9 @@ async def test_migrated_group_moves_its_data_and_the_message_follows(fake_api: F
 async def test_unparseable_html_is_resent_as_plain_text(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
     fake_api.fail("sendMessage", 400, "Bad Request: can't parse entities: unexpected end tag", chat_id=11)
     fake_api.message(ADA, PRIVATE, "/help")
-    plain = await fake_api.wait_for(lambda: [c for c in fake_api.sent("sendMessage", 11) if "parse_mode" not in c.params])
+    plain = await fake_api.wait_for(
+        lambda: [c for c in fake_api.sent("sendMessage", 11) if "parse_mode" not in c.params]
+    )
     assert "/quiz" in plain[0].params["text"] and "<b>" not in plain[0].params["text"]
 
 

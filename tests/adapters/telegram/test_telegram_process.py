@@ -32,14 +32,23 @@ async def test_webhook_mode_checks_the_secret(fake_api: FakeBotApi, studybot) ->
     try:
         [registered] = fake_api.sent("setWebhook")
         assert registered.params["url"] == hook.url and registered.params["secret_token"] == "s3cret-token"
-        update = {"update_id": 1, "message": {
-            "message_id": 1, "date": 0, "chat": chat(61), "from": user(61, "Web"), "text": "/start",
-            "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}}
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": chat(61),
+                "from": user(61, "Web"),
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            },
+        }
         async with aiohttp.ClientSession() as http:
             wrong = await http.post(hook.url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "nope"})
             assert wrong.status == 403
-            right = await http.post(hook.url, json={**update, "update_id": 2},
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"})
+            right = await http.post(
+                hook.url, json={**update, "update_id": 2}, headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"}
+            )
             assert right.status == 200
         texts = await fake_api.wait_for(lambda: fake_api.texts(61))
         assert len(texts) == 1 and "Hi Web" in texts[0]
@@ -48,12 +57,23 @@ async def test_webhook_mode_checks_the_secret(fake_api: FakeBotApi, studybot) ->
 
 
 async def test_studybot_run_answers_start_and_stops_cleanly(fake_api: FakeBotApi, tmp_path: Path) -> None:
-    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake_api.base_url,
-           "STUDYBOT_DATA_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake_api.base_url,
+        "STUDYBOT_DATA_DIR": str(tmp_path),
+    }
     env.pop("DISCORD_BOT_TOKEN", None)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path,
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=tmp_path,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     try:
         await fake_api.wait_for(lambda: fake_api.sent("setMyCommands"), timeout=60)

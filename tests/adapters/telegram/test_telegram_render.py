@@ -42,13 +42,19 @@ def test_poll_explanation_and_question_limits() -> None:
 
 def _message(text: str, chat_type: str = "private", reply_to_bot: bool = False) -> Message:
     data = {
-        "message_id": 1, "date": 0, "text": text,
+        "message_id": 1,
+        "date": 0,
+        "text": text,
         "chat": {"id": -5 if chat_type != "private" else 5, "type": chat_type},
         "from": {"id": 5, "is_bot": False, "first_name": "A", "language_code": "zh-hans"},
     }
     if reply_to_bot:
-        data["reply_to_message"] = {"message_id": 0, "date": 0, "chat": data["chat"],
-                                    "from": {"id": 99, "is_bot": True, "first_name": "bot"}}
+        data["reply_to_message"] = {
+            "message_id": 0,
+            "date": 0,
+            "chat": data["chat"],
+            "from": {"id": 99, "is_bot": True, "first_name": "bot"},
+        }
     return Message.de_json(data, None)  # type: ignore[arg-type]
 
 

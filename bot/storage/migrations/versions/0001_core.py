@@ -35,8 +35,9 @@ def upgrade() -> None:
         sa.Column("external_id", sa.String(64), nullable=False),
         sa.Column("learner_id", sa.Integer, nullable=False),
         sa.PrimaryKeyConstraint("platform", "external_id", name="pk_identities"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_identities_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_identities_learner_id_learners"
+        ),
     )
     op.create_index("ix_identities_learner_id", "identities", ["learner_id"])
     op.create_table(
@@ -65,10 +66,12 @@ def upgrade() -> None:
         sa.Column("started_by", sa.Integer, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_sessions"),
         sa.ForeignKeyConstraint(["chat_id"], ["chats.id"], ondelete="CASCADE", name="fk_sessions_chat_id_chats"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_sessions_learner_id_learners"),
-        sa.ForeignKeyConstraint(["started_by"], ["learners.id"], ondelete="SET NULL",
-                                name="fk_sessions_started_by_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_sessions_learner_id_learners"
+        ),
+        sa.ForeignKeyConstraint(
+            ["started_by"], ["learners.id"], ondelete="SET NULL", name="fk_sessions_started_by_learners"
+        ),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_sessions_chat_id_learner_id", "sessions", ["chat_id", "learner_id"])
@@ -96,8 +99,9 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("answered_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_answers"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_answers_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_answers_learner_id_learners"
+        ),
         sa.ForeignKeyConstraint(["chat_id"], ["chats.id"], ondelete="SET NULL", name="fk_answers_chat_id_chats"),
     )
     op.create_index("ix_answers_learner_id_answered_at", "answers", ["learner_id", "answered_at"])

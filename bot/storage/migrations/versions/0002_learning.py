@@ -23,8 +23,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("local_day", sa.Date, nullable=True))
     # Answers from before this revision get their UTC day: the learner's zone then is unknown.
     conn = op.get_bind()
-    answers = sa.table("answers", sa.column("id", sa.Integer), sa.column("answered_at", UTCDateTime),
-                       sa.column("local_day", sa.Date))
+    answers = sa.table(
+        "answers", sa.column("id", sa.Integer), sa.column("answered_at", UTCDateTime), sa.column("local_day", sa.Date)
+    )
     for row in conn.execute(sa.select(answers.c.id, answers.c.answered_at)).all():
         conn.execute(answers.update().where(answers.c.id == row.id).values(local_day=row.answered_at.date()))
     with op.batch_alter_table("answers") as batch:
@@ -44,8 +45,9 @@ def upgrade() -> None:
         sa.Column("lapses", sa.Integer, nullable=False),
         sa.Column("leech", sa.Boolean, nullable=False),
         sa.PrimaryKeyConstraint("learner_id", "question_id", name="pk_cards"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_cards_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_cards_learner_id_learners"
+        ),
     )
     op.create_index("ix_cards_learner_id_due", "cards", ["learner_id", "due"])
     op.create_table(
@@ -61,8 +63,9 @@ def upgrade() -> None:
         sa.Column("closed_at", UTCDateTime, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_rounds"),
         sa.ForeignKeyConstraint(["chat_id"], ["chats.id"], ondelete="CASCADE", name="fk_rounds_chat_id_chats"),
-        sa.ForeignKeyConstraint(["started_by"], ["learners.id"], ondelete="SET NULL",
-                                name="fk_rounds_started_by_learners"),
+        sa.ForeignKeyConstraint(
+            ["started_by"], ["learners.id"], ondelete="SET NULL", name="fk_rounds_started_by_learners"
+        ),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_rounds_chat_id_closed_at", "rounds", ["chat_id", "closed_at"])
@@ -77,10 +80,12 @@ def upgrade() -> None:
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("answered_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("round_id", "learner_id", name="pk_round_answers"),
-        sa.ForeignKeyConstraint(["round_id"], ["rounds.id"], ondelete="CASCADE",
-                                name="fk_round_answers_round_id_rounds"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_round_answers_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["round_id"], ["rounds.id"], ondelete="CASCADE", name="fk_round_answers_round_id_rounds"
+        ),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_round_answers_learner_id_learners"
+        ),
     )
     op.create_table(
         "link_codes",
@@ -90,8 +95,9 @@ def upgrade() -> None:
         sa.Column("expires_at", UTCDateTime, nullable=False),
         sa.Column("used_at", UTCDateTime, nullable=True),
         sa.PrimaryKeyConstraint("code", name="pk_link_codes"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_link_codes_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_link_codes_learner_id_learners"
+        ),
     )
     op.create_table(
         "appeals",
@@ -105,10 +111,12 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_appeals"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_appeals_learner_id_learners"),
-        sa.ForeignKeyConstraint(["answer_id"], ["answers.id"], ondelete="SET NULL",
-                                name="fk_appeals_answer_id_answers"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_appeals_learner_id_learners"
+        ),
+        sa.ForeignKeyConstraint(
+            ["answer_id"], ["answers.id"], ondelete="SET NULL", name="fk_appeals_answer_id_answers"
+        ),
     )
     op.create_index("ix_appeals_question_id_created_at", "appeals", ["question_id", "created_at"])
 

@@ -36,8 +36,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_subscriptions"),
         sa.UniqueConstraint("chat_id", name="uq_subscriptions_chat_id"),
         sa.ForeignKeyConstraint(["chat_id"], ["chats.id"], ondelete="CASCADE", name="fk_subscriptions_chat_id_chats"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_subscriptions_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_subscriptions_learner_id_learners"
+        ),
         sqlite_autoincrement=True,
     )
     op.create_index("ix_subscriptions_active_next_due_at", "subscriptions", ["active", "next_due_at"])
@@ -53,8 +54,12 @@ def upgrade() -> None:
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("round_id", sa.Integer, nullable=True),
         sa.PrimaryKeyConstraint("subscription_id", "local_date", name="pk_deliveries"),
-        sa.ForeignKeyConstraint(["subscription_id"], ["subscriptions.id"], ondelete="CASCADE",
-                                name="fk_deliveries_subscription_id_subscriptions"),
+        sa.ForeignKeyConstraint(
+            ["subscription_id"],
+            ["subscriptions.id"],
+            ondelete="CASCADE",
+            name="fk_deliveries_subscription_id_subscriptions",
+        ),
     )
     op.create_index("ix_deliveries_status_claimed_at", "deliveries", ["status", "claimed_at"])
     op.create_table(
@@ -65,8 +70,9 @@ def upgrade() -> None:
         sa.Column("minute", sa.Integer, nullable=False),
         sa.Column("next_due_at", UTCDateTime, nullable=False),
         sa.PrimaryKeyConstraint("learner_id", name="pk_reminders"),
-        sa.ForeignKeyConstraint(["learner_id"], ["learners.id"], ondelete="CASCADE",
-                                name="fk_reminders_learner_id_learners"),
+        sa.ForeignKeyConstraint(
+            ["learner_id"], ["learners.id"], ondelete="CASCADE", name="fk_reminders_learner_id_learners"
+        ),
         sa.ForeignKeyConstraint(["chat_id"], ["chats.id"], ondelete="CASCADE", name="fk_reminders_chat_id_chats"),
     )
     op.create_index("ix_reminders_next_due_at", "reminders", ["next_due_at"])
