@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.content.bank import Bank
+from bot.content.misconceptions import misconception_problems
 from bot.content.schema import Deck, Question, Topic
 from bot.content.similarity import alias_problems, near_duplicates
 from bot.content.yamlmap import Located, YamlSyntaxError, load_fast, parse_located
@@ -102,6 +103,10 @@ def _parse_deck(path: Path, text: str) -> _Parsed:
         problems.extend(
             Problem(shown, located.line_of((*where, "key_points", n, "aliases", lang, i)), message)
             for n, lang, i, message in alias_problems(q)
+        )
+        problems.extend(
+            Problem(shown, located.line_of((*where, "misconceptions", n, "patterns", lang, i)), message)
+            for n, lang, i, message in misconception_problems(q)
         )
     extra = set(data) - {"questions"}
     for key in sorted(extra, key=str):

@@ -82,6 +82,37 @@ class Choice(_Frozen):
         return self
 
 
+# A misconception pattern: one to four terms joined by " + "; it matches where one clause of an
+# answer asserts every term (a negated or doubted clause does not count).
+PATTERN_SEP = "+"
+MAX_PATTERN_TERMS = 4
+
+
+def pattern_terms(pattern: str) -> tuple[str, ...]:
+    """The terms of a misconception pattern: "LoRA + quantizes" -> ("LoRA", "quantizes")."""
+    return tuple(t.strip() for t in pattern.split(PATTERN_SEP))
+
+
+class Misconception(_Frozen):
+    """A wrong claim candidates often make. An answer asserting it loses credit and is told why."""
+
+    claim: Text
+    correction: Text
+    patterns: Aliases
+
+    @field_validator("patterns")
+    @classmethod
+    def _pattern_shape(cls, v: Aliases) -> Aliases:
+        for lang in LANGS:
+            for pattern in v.get(lang):
+                terms = pattern_terms(pattern)
+                if not all(terms) or len(terms) > MAX_PATTERN_TERMS:
+                    raise ValueError(
+                        f"{lang} pattern {pattern!r}: 1 to {MAX_PATTERN_TERMS} non-empty terms joined by ' + '"
+                    )
+        return v
+
+
 class Question(_Frozen):
     id: QuestionId
     topic: Annotated[str, StringConstraints(pattern=ID_PATTERN)]
@@ -90,8 +121,11 @@ class Question(_Frozen):
     answer: Text | None = None
     answer_origin: Literal["seed", "seed-edited", "authored"] | None = None
     key_points: tuple[KeyPoint, ...] = ()
+    misconceptions: tuple[Misconception, ...] = Field(default=(), max_length=3)
     choice: Choice | None = None
-    source: tuple[Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)], ...] = Field(min_length=1)
+    # Where it came from: seed lines for imported questions; `refs` (papers, official docs) for new ones.
+    source: tuple[Annotated[str, StringConstraints(pattern=SOURCE_PATTERN)], ...] = ()
+    refs: tuple[NonEmpty, ...] = ()
     tags: tuple[NonEmpty, ...] = ()
 
     @field_validator("key_points")
@@ -109,6 +143,10 @@ class Question(_Frozen):
             raise ValueError("answer_origin is set but there is no answer")
         if self.answer is not None and self.answer_origin is None:
             raise ValueError("answer_origin is required with an answer (seed, seed-edited or authored)")
+        if not self.source and not self.refs:
+            raise ValueError("a question needs its `source` (seed lines) or its `refs` (papers, official docs)")
+        if self.misconceptions and self.answer is None:
+            raise ValueError("misconceptions need a model answer to correct them against")
         return self
 
     @property

@@ -6,7 +6,23 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from bot.content.schema import Question, Topic
+from bot.content.schema import LANGS, Question, Topic
+
+
+def correct_is_longest(q: Question, lang: str) -> bool:
+    """The correct option is strictly longer than every distractor: a give-away for guessers."""
+    if q.choice is None:
+        return False
+    own = len(q.choice.correct.get(lang))
+    return all(own > len(d.get(lang)) for d in q.choice.distractors)
+
+
+def longest_share(questions: Sequence[Question]) -> dict[str, float]:
+    """Per language, the share of multiple-choice items whose correct option is strictly the longest."""
+    with_choice = [q for q in questions if q.choice is not None]
+    if not with_choice:
+        return {lang: 0.0 for lang in LANGS}
+    return {lang: sum(correct_is_longest(q, lang) for q in with_choice) / len(with_choice) for lang in LANGS}
 
 
 def bank_stats(questions: Sequence[Question], topics: Sequence[Topic]) -> dict[str, Any]:
@@ -19,6 +35,7 @@ def bank_stats(questions: Sequence[Question], topics: Sequence[Topic]) -> dict[s
             "answered_zh": sum(1 for q in qs if q.answer is not None and q.answer.zh),
             "key_points": sum(1 for q in qs if q.key_points),
             "multiple_choice": sum(1 for q in qs if q.choice is not None),
+            "misconceptions": sum(1 for q in qs if q.misconceptions),
         }
 
     by_topic: dict[str, list[Question]] = {t.id: [] for t in topics}
@@ -32,6 +49,9 @@ def bank_stats(questions: Sequence[Question], topics: Sequence[Topic]) -> dict[s
         "by_answer_origin": dict(sorted(origin.items())),
         "by_topic": {tid: completeness(qs) for tid, qs in by_topic.items()},
         "key_points_total": sum(len(q.key_points) for q in questions),
+        "misconceptions_total": sum(len(q.misconceptions) for q in questions),
+        "with_refs": sum(1 for q in questions if q.refs),
+        "choice_correct_longest": longest_share(questions),
     }
 
 
@@ -41,14 +61,16 @@ def _pct(part: int, whole: int) -> str:
 
 def format_stats(stats: dict[str, Any]) -> str:
     """A plain-text table for people."""
-    cols = ("questions", "answered_en", "answered_zh", "key_points", "multiple_choice")
-    head = f"{'topic':<22}{'questions':>10}{'answer en':>11}{'answer zh':>11}{'key pts':>9}{'choice':>9}"
+    cols = ("questions", "answered_en", "answered_zh", "key_points", "multiple_choice", "misconceptions")
+    head = (
+        f"{'topic':<22}{'questions':>10}{'answer en':>11}{'answer zh':>11}{'key pts':>9}{'choice':>9}{'miscon.':>9}"
+    )
     lines = [head, "-" * len(head)]
 
     def row(name: str, c: dict[str, int]) -> str:
         n = c["questions"]
         return f"{name:<22}{n:>10}" + "".join(
-            f"{_pct(c[k], n):>{w}}" for k, w in zip(cols[1:], (11, 11, 9, 9), strict=True)
+            f"{_pct(c[k], n):>{w}}" for k, w in zip(cols[1:], (11, 11, 9, 9, 9), strict=True)
         )
 
     for tid, c in stats["by_topic"].items():
@@ -61,4 +83,8 @@ def format_stats(stats: dict[str, Any]) -> str:
     origins = ", ".join(f"{k} = {v}" for k, v in stats["by_answer_origin"].items())
     lines.append(f"answers: {origins}")
     lines.append(f"key points in all: {stats['key_points_total']}")
+    lines.append(f"misconceptions in all: {stats['misconceptions_total']}; questions citing refs: {stats['with_refs']}")
+    longest = stats["choice_correct_longest"]
+    shares = ", ".join(f"{lang} {100 * share:.0f}%" for lang, share in longest.items())
+    lines.append(f"multiple choice whose correct option is strictly the longest: {shares} (target at most 35%)")
     return "\n".join(lines)
