@@ -14,13 +14,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, read from pyproject.toml alone: this layer is rebuilt only when they change,
-# not on every change to the code or the question bank.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
-        > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt \
-    && rm /tmp/requirements.txt
+# Dependencies first, exactly as pinned (with hashes) in requirements.lock (scripts/lock writes it
+# from pyproject.toml): this layer is rebuilt only when they change, not on every code change.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 
 # The code (with its Alembic migrations in bot/storage/migrations) and the question bank.
 COPY bot ./bot

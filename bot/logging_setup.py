@@ -32,7 +32,6 @@ NOISY = (
     "httpcore",
     "aiosqlite",
     "alembic",
-    "jieba",
     "apscheduler",
     "discord.gateway",
     "discord.http",

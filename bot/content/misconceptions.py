@@ -45,7 +45,12 @@ def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
             for i, pattern in enumerate(mis.patterns.get(lang)):
                 terms = pattern_terms(pattern)
                 if len(terms) == 1 and weak_alias(terms[0]):
-                    yield n, lang, i, f"question {q.id!r}: misconception pattern {pattern!r} is too short to be evidence"
+                    yield (
+                        n,
+                        lang,
+                        i,
+                        f"question {q.id!r}: misconception pattern {pattern!r} is too short to be evidence",
+                    )
                 elif any(pattern_in(pattern, s) for s in plain):
                     yield (
                         n,

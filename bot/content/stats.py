@@ -62,9 +62,7 @@ def _pct(part: int, whole: int) -> str:
 def format_stats(stats: dict[str, Any]) -> str:
     """A plain-text table for people."""
     cols = ("questions", "answered_en", "answered_zh", "key_points", "multiple_choice", "misconceptions")
-    head = (
-        f"{'topic':<22}{'questions':>10}{'answer en':>11}{'answer zh':>11}{'key pts':>9}{'choice':>9}{'miscon.':>9}"
-    )
+    head = f"{'topic':<22}{'questions':>10}{'answer en':>11}{'answer zh':>11}{'key pts':>9}{'choice':>9}{'miscon.':>9}"
     lines = [head, "-" * len(head)]
 
     def row(name: str, c: dict[str, int]) -> str:
