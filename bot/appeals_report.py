@@ -11,7 +11,7 @@ from bot.storage.store import open_store
 
 
 async def appeals_report(settings: Settings, *, as_json: bool = False) -> str:
-    bank = load_bank(settings.content_dir)
+    bank = load_bank(settings.content_dir, cache_dir=settings.cache_dir)
     store = await open_store(settings.storage_url)
     try:
         async with store.transaction() as tx:

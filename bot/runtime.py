@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 @asynccontextmanager
 async def running_bot(settings: Settings) -> AsyncIterator[StudyBot]:
     """The core with its bank loaded and its database migrated; closes the database after."""
-    bank = load_bank(settings.content_dir)
+    bank = load_bank(settings.content_dir, cache_dir=settings.cache_dir)
     store: SqlStore = await open_store(settings.storage_url, synchronous=settings.sqlite_synchronous)
     log.info("bank loaded: %d questions; storage: %s", len(bank.questions), store.engine.dialect.name)
     try:

@@ -130,6 +130,11 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.sqlite_path}"
 
     @property
+    def cache_dir(self) -> Path:
+        """Derived data that can always be rebuilt (the validated question bank, by content hash)."""
+        return self.data_dir.expanduser() / "cache"
+
+    @property
     def output_dir(self) -> Path:
         """Where the terminal chat writes charts and exported decks."""
         return self.data_dir.expanduser() / "out"

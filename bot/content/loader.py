@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.content import cache
 from bot.content.bank import Bank
 from bot.content.misconceptions import misconception_problems
 from bot.content.schema import Deck, Question, Topic
@@ -202,15 +203,32 @@ def check_path(path: Path, root: Path = DEFAULT_ROOT) -> tuple[list[Question], l
     return questions, sorted(set(problems))
 
 
-def load_bank(root: Path = DEFAULT_ROOT) -> Bank:
-    """The whole bank, validated; raises ContentError naming every problem if it is broken."""
+def load_bank(root: Path = DEFAULT_ROOT, cache_dir: Path | None = None) -> Bank:
+    """The whole bank, validated; raises ContentError naming every problem if it is broken.
+
+    With `cache_dir`, a bank validated before from the very same files is read from there
+    (see bot.content.cache), and a freshly validated one is stored for the next start.
+    """
+    files = deck_files(root)
+    if cache_dir is None:
+        return _parse_bank(root, files)
+    key = cache.content_key(root, files)
+    cached = cache.read(cache_dir, key)
+    if cached is not None:
+        return Bank(topics=cached.topics, questions=cached.questions)
+    bank = _parse_bank(root, files)
+    cache.write(cache_dir, key, cache.CachedBank(topics=bank.topics, questions=bank.questions))
+    return bank
+
+
+def _parse_bank(root: Path, files: list[Path]) -> Bank:
     topics: tuple[Topic, ...] = ()
     questions: list[Question] = []
     try:
         topics = tuple(Topic.model_validate(t) for t in load_fast((root / "topics.yaml").read_text("utf-8")))
         seen: set[str] = set()
         topic_ids = {t.id for t in topics}
-        for file in deck_files(root):
+        for file in files:
             deck = Deck.model_validate(load_fast(file.read_text("utf-8")))
             for q in deck.questions:
                 if q.id in seen or q.topic not in topic_ids:
