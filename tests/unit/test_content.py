@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from bot.content.bank import Bank
-from bot.content.loader import DEFAULT_ROOT, ContentError, check_path, load_bank
+from bot.content.loader import DEFAULT_ROOT, SWEEPING, ContentError, check_path, load_bank
 from bot.content.schema import Deck
 
 GOOD = """\
@@ -31,7 +31,7 @@ questions:
         aliases: {en: [low-rank], zh: [低秩]}
       - en: frozen base weights
         zh: 冻结基座权重
-        aliases: {en: [frozen], zh: [冻结]}
+        aliases: {en: [frozen base], zh: [冻结基座]}
       - en: few trainable parameters
         zh: 可训练参数少
         aliases: {en: [few parameters], zh: [参数少]}
@@ -47,7 +47,7 @@ def problems_for(tmp_path: Path, text: str, name: str = "deck.yaml") -> list[str
 
 def test_the_real_bank_is_clean(bank: Bank) -> None:
     questions, problems = check_path(DEFAULT_ROOT)
-    assert problems == []
+    assert [p for p in problems if p.rule not in SWEEPING] == []
     assert len(questions) == len(bank.questions) >= 500
     assert all(q.prompt.en and q.prompt.zh for q in bank.questions)
     assert all(q.key_points for q in bank.answered())
@@ -70,7 +70,7 @@ def test_a_good_deck_passes(tmp_path: Path) -> None:
             "deck.yaml:6: question 'sample-one': prompt.en: missing",
         ),
         (lambda t: t.replace("difficulty: 2", "difficulty: 5"), "deck.yaml:4: question 'sample-one': difficulty"),
-        (lambda t: t.replace("zh: [冻结]", "zh: []"), "deck.yaml:19: question 'sample-one': key_points.aliases.zh"),
+        (lambda t: t.replace("zh: [冻结基座]", "zh: []"), "deck.yaml:19: question 'sample-one': key_points.aliases.zh"),
         (
             lambda t: t.replace("    answer_origin: authored\n", "    anwser_origin: authored\n"),
             "deck.yaml:12: question 'sample-one': anwser_origin: unknown field",

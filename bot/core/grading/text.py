@@ -167,7 +167,12 @@ class AliasMatcher:
             return self.symbols in text
         if not self.tokens:
             return False
-        tokens, index = _indexed_tokens(text)
+        return self.found_in(*_indexed_tokens(text))
+
+    def found_in(self, tokens: tuple[str, ...], index: dict[str, list[int]]) -> bool:
+        """`search` over a text already split by `indexed_tokens` (for callers matching many aliases)."""
+        if self.weak or not self.tokens:
+            return False
         n = len(self.tokens)
         for start in index.get(self.tokens[0], ()):
             if tuple(tokens[start : start + n]) == self.tokens:
@@ -189,6 +194,11 @@ def _match_tokens(cleaned: str) -> tuple[str, ...]:
 @lru_cache(maxsize=64)
 def _indexed_tokens(text: str) -> tuple[tuple[str, ...], dict[str, list[int]]]:
     """The stemmed tokens of one (cleaned) answer and where each occurs; kept while it is graded."""
+    return indexed_tokens(text)
+
+
+def indexed_tokens(text: str) -> tuple[tuple[str, ...], dict[str, list[int]]]:
+    """The stemmed tokens of a cleaned text and where each occurs, as `AliasMatcher.found_in` reads them."""
     tokens = _match_tokens(text)
     index: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens):
