@@ -79,9 +79,21 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
+    from bot.core.grading import KeyPointGrader
     from bot.grading_batch import grade_file
 
-    return grade_file(args.input, sys.stdout, progress=not args.quiet)
+    grader = KeyPointGrader()
+    if not args.judge:
+        return grade_file(args.input, sys.stdout, progress=not args.quiet, grader=grader)
+    from bot.judging.build import judge_from
+
+    settings = _settings()
+    _logging(settings, "WARNING")
+    judge = judge_from(settings, grader)
+    if judge is None:
+        print("studybot grade --judge: set STUDYBOT_JUDGE_URL (and STUDYBOT_JUDGE_MODEL) first", file=sys.stderr)
+        return 2
+    return grade_file(args.input, sys.stdout, progress=not args.quiet, grader=grader, judge=judge)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
@@ -197,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("grade", help="grade a JSON-lines file of answers; writes JSON lines to stdout")
     p.add_argument("input", help="JSON lines with question, reference, answer (optional lang, key_points); - for stdin")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--judge", action="store_true", help="grade through the LLM judge of STUDYBOT_JUDGE_URL (offline fallback)"
+    )
     p.set_defaults(func=cmd_grade)
 
     content = sub.add_parser("content", help="check the question bank or show its statistics")

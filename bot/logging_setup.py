@@ -216,6 +216,8 @@ def settings_secrets(settings: Settings) -> list[str]:
             password = settings.database_url.get_secret_value()
         if password:
             out.append(str(password))
+    if settings.judge_api_key is not None:
+        out.append(settings.judge_api_key.get_secret_value())
     return out
 
 

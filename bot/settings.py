@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     discord_shard_count: int | None = Field(default=None, ge=1, le=10_000, validation_alias=_env("DISCORD_SHARD_COUNT"))
     discord_shard_ids: tuple[int, ...] | None = Field(default=None, validation_alias=_env("DISCORD_SHARD_IDS"))
 
+    # Optional LLM judge (README "Grading with an LLM"): any OpenAI-compatible endpoint; off unless the URL is set.
+    judge_url: str | None = Field(default=None, validation_alias=_env("STUDYBOT_JUDGE_URL"))
+    judge_model: str = Field(default="", validation_alias=_env("STUDYBOT_JUDGE_MODEL"))
+    judge_api_key: SecretStr | None = Field(default=None, validation_alias=_env("STUDYBOT_JUDGE_API_KEY"))
+    judge_timeout: float = Field(default=8.0, gt=0, le=120, validation_alias=_env("STUDYBOT_JUDGE_TIMEOUT"))
+    judge_mode: Literal["assist", "replace"] = Field(default="assist", validation_alias=_env("STUDYBOT_JUDGE_MODE"))
+
     @field_validator("discord_shard_ids", mode="before")
     @classmethod
     def _shard_list(cls, v: object) -> object:
@@ -84,7 +91,7 @@ class Settings(BaseSettings):
             raise ValueError("needs DISCORD_SHARD_COUNT, and every id in 0 .. count-1")
         return v
 
-    @field_validator("telegram_bot_token", "discord_bot_token", "database_url", mode="before")
+    @field_validator("telegram_bot_token", "discord_bot_token", "database_url", "judge_api_key", mode="before")
     @classmethod
     def _blank_is_unset(cls, v: object) -> object:
         return None if isinstance(v, str) and not v.strip() else v
@@ -104,7 +111,9 @@ class Settings(BaseSettings):
             raise ValueError("expected the bot token from the Discord developer portal (no spaces or quotes)")
         return v
 
-    @field_validator("telegram_api_base_url", "telegram_webhook_url", "discord_api_base_url", "discord_gateway_url")
+    @field_validator(
+        "telegram_api_base_url", "telegram_webhook_url", "discord_api_base_url", "discord_gateway_url", "judge_url"
+    )
     @classmethod
     def _url_shape(cls, v: str | None, info: ValidationInfo) -> str | None:
         if v is None or not v.strip():
