@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens, stem_en
 
@@ -59,9 +60,6 @@ _KEEP = frozenset(
 STOP = STOP_EN - _KEEP
 
 
-# Caches hold words and rubric texts only (bounded vocabularies), never whole answers: memory stays flat
-# however many different answers a long-running bot grades.
-@lru_cache(maxsize=32768)
 def trigrams(term: str) -> frozenset[str]:
     padded = f"#{term}#"
     return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
@@ -79,13 +77,20 @@ class Analysis:
     text: str  # the cleaned text itself
     grams: frozenset[str]  # its character 4-grams
 
+    @cached_property
+    def soft_index(self) -> SoftIndex:
+        """Its words indexed by character trigram, for soft matching (built once, on first use)."""
+        return SoftIndex({t: self.words.get(t, t) for t in self.units})
+
 
 def char_grams(text: str, n: int = 4) -> frozenset[str]:
     t = f" {text} "
     return frozenset(t[i : i + n] for i in range(max(0, len(t) - n + 1)))
 
 
-@lru_cache(maxsize=4096)
+# Room for every text of the bank (prompts, references, key points, both languages: about 9,000): a
+# smaller cache would churn and keep re-analysing (and re-indexing) the same texts.
+@lru_cache(maxsize=16384)
 def analyse_rubric(cleaned: str) -> Analysis:
     """`analyse` for the texts of a rubric (questions, references, key points), which recur: cached."""
     return analyse(cleaned)
@@ -123,20 +128,58 @@ def analyse(cleaned: str) -> Analysis:
     return Analysis(tuple(terms), frozenset(units), frozenset(bigrams), words, negated, cleaned, char_grams(cleaned))
 
 
-def _soft(term: str, word: str, pool: dict[str, str]) -> float:
-    """The best character-trigram Dice between `word` and any word of `pool` (0 below 0.5)."""
-    if len(word) < 4 or _CJK.match(term):
-        return 0.0
-    grams = trigrams(word)
-    best = 0.0
-    for other in pool.values():
-        if abs(len(other) - len(word)) > 4 or len(other) < 4:
-            continue
-        og = trigrams(other)
-        dice = 2 * len(grams & og) / (len(grams) + len(og))
-        if dice > best:
-            best = dice
-    return best if best >= 0.5 else 0.0
+# Soft matching compares words of at least this many characters, at most this much apart in length.
+_SOFT_MIN_LEN = 4
+_SOFT_MAX_LEN_GAP = 4
+_SOFT_MIN_DICE = 0.5
+
+
+class SoftIndex:
+    """Words (term -> surface word) indexed by character trigram.
+
+    `best` finds the best trigram Dice between a word and the indexed words by visiting only words
+    that share a trigram with it: linear in the word's trigrams, not in the size of the pool, so a
+    long answer full of unseen words costs what its words cost and no more.
+    """
+
+    __slots__ = ("_postings",)
+    _postings: dict[str, tuple[tuple[str, str, int], ...]]
+
+    def __init__(self, words: Mapping[str, str]) -> None:
+        postings: dict[str, list[tuple[str, str, int]]] = {}
+        for term, word in words.items():
+            if len(word) < _SOFT_MIN_LEN or _CJK.match(term):
+                continue
+            grams = trigrams(word)
+            entry = (term, word, len(grams))
+            for g in grams:
+                postings.setdefault(g, []).append(entry)
+        # Tuples of strings and ints drop out of the garbage collector's sight; lists would stay in it.
+        self._postings = {g: tuple(entries) for g, entries in postings.items()}
+
+    def best(self, word: str, among: Set[str]) -> float:
+        """The best trigram Dice of `word` with an indexed word whose term is in `among` (0 below 0.5)."""
+        if len(word) < _SOFT_MIN_LEN:
+            return 0.0
+        grams = trigrams(word)
+        shared: dict[tuple[str, str, int], int] = {}
+        for g in grams:
+            for entry in self._postings.get(g, ()):
+                shared[entry] = shared.get(entry, 0) + 1
+        best = 0.0
+        n = len(grams)
+        for (term, other, size), count in shared.items():
+            if abs(len(other) - len(word)) > _SOFT_MAX_LEN_GAP or term not in among:
+                continue
+            dice = 2 * count / (n + size)
+            if dice > best:
+                best = dice
+        return best if best >= _SOFT_MIN_DICE else 0.0
+
+
+@lru_cache(maxsize=1024)
+def _question_index(question: frozenset[str]) -> SoftIndex:
+    return SoftIndex({t: t for t in question})
 
 
 FEATURES = (
@@ -160,9 +203,10 @@ def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: 
     soft_hit = float(len(hit))
     missing = ref - hit
     if missing and ans:
-        pool = {t: answer.words.get(t, t) for t in ans}
+        index = answer.soft_index
         for t in missing:
-            soft_hit += _soft(t, reference.words.get(t, t), pool)
+            if not _CJK.match(t):
+                soft_hit += index.best(reference.words.get(t, t), ans)
     return soft_hit
 
 
@@ -186,12 +230,13 @@ def features(answer: Analysis, reference: Analysis, question: frozenset[str]) ->
     soft_prec_hit = float(len(hit))
     unrelated = 0
     if extra:
-        pool = {t: reference.words.get(t, t) for t in ref}
-        qpool = {t: t for t in question if not _CJK.match(t[:1])}
+        index = reference.soft_index
+        qindex = _question_index(question)
         for t in extra:
-            s = _soft(t, answer.words.get(t, t), pool)
+            word = answer.words.get(t, t)
+            s = 0.0 if _CJK.match(t) else index.best(word, ref)
             soft_prec_hit += s
-            if s == 0.0 and _soft(t, answer.words.get(t, t), qpool) == 0.0:
+            if s == 0.0 and (_CJK.match(t) or qindex.best(word, question) == 0.0):
                 unrelated += 1
     soft_precision = soft_prec_hit / len(ans) if ans else 0.0
 

@@ -1,0 +1,48 @@
+"""The trigram index finds exactly what comparing a word with every word of the pool finds."""
+
+from __future__ import annotations
+
+import gc
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.core.grading.features import SoftIndex, trigrams
+from bot.core.grading.rubric import Rubric, RubricPoint
+from bot.core.grading.warmup import warm
+
+words = st.text(alphabet="abcdeilnorst", min_size=1, max_size=12)
+
+
+def brute_force(word: str, pool: dict[str, str], among: set[str]) -> float:
+    if len(word) < 4:
+        return 0.0
+    best = 0.0
+    for term, other in pool.items():
+        if term not in among or len(other) < 4 or abs(len(other) - len(word)) > 4:
+            continue
+        a, b = trigrams(word), trigrams(other)
+        best = max(best, 2 * len(a & b) / (len(a) + len(b)))
+    return best if best >= 0.5 else 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(words, words, max_size=30), words, st.data())
+def test_index_matches_brute_force(pool: dict[str, str], word: str, data: st.DataObject) -> None:
+    among = set(data.draw(st.lists(st.sampled_from(sorted(pool)), unique=True))) if pool else set()
+    assert SoftIndex(pool).best(word, among) == brute_force(word, pool, among)
+
+
+def test_warm_counts_rubrics_and_stops_when_asked() -> None:
+    import threading
+
+    rubric = Rubric(
+        prompts=("What is LoRA?",),
+        references={"en": "Low-rank adapters beside frozen weights.", "zh": "在冻结权重旁加低秩适配器。"},
+        points=(RubricPoint(texts={"en": "low rank", "zh": "低秩"}, aliases=("low-rank", "低秩")),),
+    )
+    assert warm([rubric, rubric]) == 2
+    stop = threading.Event()
+    stop.set()
+    assert warm([rubric], stop) == 0
+    assert gc.isenabled()
