@@ -14,11 +14,12 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.bootstrap import assemble
 from bot.content.loader import load_bank
-from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
 from bot.core.events import ChatRef, Incoming, UserRef
 from bot.core.grading import Grade, KeyPointGrader, Rubric, Verdict
+from bot.settings import Settings
 from bot.storage.store import open_store, sqlite_url
 
 ANSWERS = 2000
@@ -52,7 +53,15 @@ async def core_rate(grader, synchronous: str, users: int = 50) -> tuple[float, f
     with tempfile.TemporaryDirectory() as tmp:
         store = await open_store(sqlite_url(Path(tmp) / "bench.db"), synchronous=synchronous)
         clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
-        bot = StudyBot(bank, store, grader, clock, random.Random(3))
+        bot = assemble(
+            Settings(_env_file=None),
+            bank=bank,
+            store=store,
+            clock=clock,
+            grader=grader,
+            rng=random.Random(3),
+            adapters=(),
+        ).bot
 
         def incoming(u: int, text: str) -> Incoming:
             return Incoming(ChatRef("bench", str(u)), UserRef("bench", str(u)), f"user{u}", text=text)

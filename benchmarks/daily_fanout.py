@@ -29,12 +29,11 @@ from aiohttp import web
 from aiolimiter import AsyncLimiter
 from sqlalchemy import insert
 
+from bot.bootstrap import assemble
 from bot.content.loader import load_bank
-from bot.core.app import StudyBot
-from bot.core.clock import SystemClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatRef, Reply
-from bot.core.grading import KeyPointGrader
+from bot.settings import Settings
 from bot.storage.store import open_store, sqlite_url
 from bot.storage.tables import chats, learners, subscriptions
 
@@ -159,8 +158,8 @@ async def make_db(path: Path, n: int) -> None:
 
 async def run(path: Path, messenger: object) -> tuple[float, float, int]:
     store = await open_store(sqlite_url(path))
-    bot = StudyBot(load_bank(), store, KeyPointGrader(), SystemClock())
-    service = DailyService(bot, {PLATFORM: messenger}, worker="bench", concurrency=400)  # type: ignore[dict-item]
+    bot = assemble(Settings(_env_file=None), bank=load_bank(), store=store, adapters=()).bot
+    service = DailyService(bot.store, bot.clock, bot.services, {PLATFORM: messenger}, worker="bench", concurrency=400)  # type: ignore[dict-item]
     cpu, wall = time.process_time(), time.perf_counter()
     report = await service.run_due()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
@@ -172,13 +171,13 @@ def cold_start(path: Path) -> float:
     code = (
         "import asyncio, time; t = time.perf_counter()\n"
         "from bot.content.loader import load_bank\n"
-        "from bot.core.app import StudyBot\nfrom bot.core.clock import SystemClock\n"
-        "from bot.core.grading import KeyPointGrader\nfrom bot.core.daily.service import DailyService\n"
+        "from bot.bootstrap import assemble\nfrom bot.settings import Settings\n"
+        "from bot.core.daily.service import DailyService\n"
         "from bot.storage.store import open_store, sqlite_url\n"
         "async def main():\n"
         f"    store = await open_store(sqlite_url({str(path)!r}))\n"
-        "    bot = StudyBot(load_bank(), store, KeyPointGrader(), SystemClock())\n"
-        f"    when = await DailyService(bot, {{{PLATFORM!r}: None}}).next_wakeup()\n"
+        "    bot = assemble(Settings(_env_file=None), bank=load_bank(), store=store, adapters=()).bot\n"
+        f"    when = await DailyService(bot.store, bot.clock, bot.services, {{{PLATFORM!r}: None}}).next_wakeup()\n"
         "    await store.close(); return when\n"
         "when = asyncio.run(main()); print(time.perf_counter() - t, when is not None)\n"
     )

@@ -36,13 +36,14 @@ import aiohttp
 
 from benchmarks.core_throughput import TrivialGrader
 from benchmarks.daily_fanout import PLATFORM, HttpMessenger, InstantMessenger
+from bot.bootstrap import assemble
 from bot.content.bank import Bank
 from bot.content.loader import load_bank
-from bot.core.app import StudyBot
-from bot.core.clock import FakeClock, SystemClock
+from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatRef, Incoming, UserRef
 from bot.core.grading import KeyPointGrader
+from bot.settings import Settings
 from bot.storage.store import open_store, sqlite_url
 from tests.postgres.db import fresh_schema, pg_base_url
 from tests.postgres.population import add_private_subscribers
@@ -57,7 +58,9 @@ async def answer_rate(url: str, bank: Bank, grader: object, answers: int, togeth
     """Answers per second: each learner asks (/quiz, not timed) then answers (timed)."""
     store = await open_store(url)
     clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
-    bot = StudyBot(bank, store, grader, clock, random.Random(3))  # type: ignore[arg-type]
+    bot = assemble(
+        Settings(_env_file=None), bank=bank, store=store, clock=clock, grader=grader, rng=random.Random(3), adapters=()
+    ).bot  # type: ignore[arg-type]
     answer_of = {q.prompt.en: q.answer.en for q in bank.questions if q.answer is not None}
 
     def incoming(u: int, text: str) -> Incoming:
@@ -96,8 +99,8 @@ class WorkerRun:
 async def fan_out(url: str, messenger: object, at: float) -> WorkerRun:
     """One process's part of the fan-out, started at wall-clock time `at` (all workers together)."""
     store = await open_store(url)
-    bot = StudyBot(load_bank(), store, KeyPointGrader(), SystemClock())
-    service = DailyService(bot, {PLATFORM: messenger}, concurrency=400)  # type: ignore[dict-item]
+    bot = assemble(Settings(_env_file=None), bank=load_bank(), store=store, adapters=()).bot
+    service = DailyService(bot.store, bot.clock, bot.services, {PLATFORM: messenger}, concurrency=400)  # type: ignore[dict-item]
     await asyncio.sleep(max(0.0, at - time.time()))
     cpu, started = time.process_time(), time.time()
     report = await service.run_due()

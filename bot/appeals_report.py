@@ -5,19 +5,15 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
-from bot.content.loader import load_bank
+from bot.bootstrap import bootstrap
 from bot.settings import Settings
-from bot.storage.store import open_store
 
 
 async def appeals_report(settings: Settings, *, as_json: bool = False) -> str:
-    bank = load_bank(settings.content_dir, cache_dir=settings.cache_dir)
-    store = await open_store(settings.storage_url)
-    try:
-        async with store.transaction() as tx:
+    async with bootstrap(settings, adapters=(), warm=False) as system:
+        bank = system.bank
+        async with system.store.transaction() as tx:
             appeals = await tx.appeals.all()
-    finally:
-        await store.close()
     # Questions with the newest appeal first; within a question, newest first.
     groups = [(qid, list(items)) for qid, items in groupby(appeals, key=lambda a: a.question_id)]
     groups.sort(key=lambda g: max(a.created_at for a in g[1]), reverse=True)

@@ -104,11 +104,14 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 async def _chat(settings: Settings, user: str, lang: str | None, group: str | None) -> int:
     from bot.adapters.terminal import TerminalChat
+    from bot.bootstrap import bootstrap, terminal_adapter
     from bot.launcher import run_terminal
-    from bot.runtime import running_bot
 
-    async with running_bot(settings) as bot:
-        await run_terminal(bot, TerminalChat(bot, user=user, locale=lang, out_dir=settings.output_dir, group=group))
+    terminal = terminal_adapter(settings, user=user, locale=lang, group=group)
+    async with bootstrap(settings, adapters=[terminal]) as system:
+        [chat] = system.adapters
+        assert isinstance(chat, TerminalChat)
+        await run_terminal(system, chat)
     return 0
 
 

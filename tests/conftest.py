@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import random
 import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -11,12 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import System
 from bot.content.bank import Bank
 from bot.content.loader import load_bank
 from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
-from bot.core.grading import KeyPointGrader
 from bot.storage.store import SqlStore, open_store, sqlite_url
+from tests import wiring
 from tests.harness import Harness
 from tests.postgres.db import fresh_schema, require_postgres
 
@@ -105,8 +105,13 @@ async def store(db_url: str) -> AsyncIterator[SqlStore]:
 
 
 @pytest.fixture
-def studybot(bank: Bank, store: SqlStore, clock: FakeClock) -> StudyBot:
-    return StudyBot(bank, store, KeyPointGrader(), clock, random.Random(7))
+def system(bank: Bank, store: SqlStore, clock: FakeClock) -> System:
+    return wiring.system(bank, store, clock, seed=7)
+
+
+@pytest.fixture
+def studybot(system: System) -> StudyBot:
+    return system.bot
 
 
 @pytest.fixture

@@ -103,6 +103,12 @@ class TerminalChat:
 
     platform = PLATFORM
 
+    async def start(self) -> None:
+        """Nothing to connect: `run` reads the input."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
     async def send(self, chat: ChatRef, reply: Reply) -> bool:
         """What the bot says on its own (the question of the day, a round's summary) appears here."""
         if chat == self.ref:

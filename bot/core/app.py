@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.content.bank import Bank
+from bot.core.chat_status import mark_migrated, mark_unreachable
 from bot.core.clock import Clock
 from bot.core.commands import PRIVATE_ONLY, Command, is_known, parse_command
 from bot.core.context import Ctx, Services
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
 from bot.core.features import account, choice, daily, export, info, prefs, quiz, review, rounds, stats
 from bot.core.features.progress import RATE_MODES
-from bot.core.grading import Grader
 from bot.core.i18n import lang_from_locale, t
-from bot.core.limits import Limiter, Limits, Refusal
+from bot.core.limits import Limiter, Refusal
 from bot.core.ports import Chat, Learner, Store, Tx
 from bot.core.sanitize import storable_incoming
 
@@ -138,20 +137,11 @@ class Outgoing:
 class StudyBot:
     """Decides what to answer. Adapters call `handle`; nothing here knows a platform."""
 
-    def __init__(
-        self,
-        bank: Bank,
-        store: Store,
-        grader: Grader,
-        clock: Clock,
-        rng: random.Random | None = None,
-        round_minutes: int = 15,
-        limits: Limits | None = None,
-    ) -> None:
+    def __init__(self, store: Store, clock: Clock, services: Services, limiter: Limiter) -> None:
         self.store = store
         self.clock = clock
-        self.limiter = Limiter(limits)
-        self.services = Services(bank=bank, grader=grader, rng=rng or random.Random(), round_minutes=round_minutes)
+        self.services = services
+        self.limiter = limiter
 
     @property
     def bank(self) -> Bank:
@@ -171,11 +161,14 @@ class StudyBot:
                 chat = await tx.chats.resolve(inc.chat, inc.chat_kind, now)
                 lang = (chat.lang if in_group else None) or learner.lang
                 ctx = Ctx(inc, tx, learner, chat, lang, now, self.services)
-                return await self._dispatch(ctx, command)
+                replies = await self._dispatch(ctx, command)
         except Exception:
             log.exception("failed to handle an update from %s", inc.chat.platform)
             lang = lang_from_locale(inc.locale)
             return [Reply((Part(t(lang, "error.internal"), "plain", "error.internal"),), kind=ReplyKind.ERROR)]
+        if ctx.rescheduled:
+            self.services.wakeup.set()  # committed: the scheduler now reads the new schedule
+        return replies
 
     async def _dispatch(self, ctx: Ctx, command: Command | None) -> list[Reply]:
         inc = ctx.inc
@@ -223,15 +216,10 @@ class StudyBot:
 
     async def chat_unreachable(self, chat: ChatRef) -> None:
         """The platform says we cannot post there any more (blocked, kicked, deleted)."""
-        async with self.store.transaction() as tx:
-            await tx.chats.set_active(chat, False)
-            stopped = await tx.subscriptions.deactivate_chat(chat)
-        log.info("chat %s is unreachable: marked inactive, %d subscription(s) stopped", chat.key(), stopped)
+        await mark_unreachable(self.store, chat)
 
     async def chat_migrated(self, old: ChatRef, new: ChatRef) -> None:
-        async with self.store.transaction() as tx:
-            await tx.chats.move(old, new)
-        log.info("chat %s moved to %s", old.key(), new.key())
+        await mark_migrated(self.store, old, new)
 
     async def close_due_rounds(self, limit: int = 100) -> list[Outgoing]:
         """Close every group round whose time is up; the summaries are for the adapters to post."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -14,24 +13,18 @@ from bot.core.events import Button, ChatKind, Incoming, Part, Reply, ReplyKind, 
 from bot.core.grading import Grader
 from bot.core.i18n import t
 from bot.core.ports import Chat, Learner, Tx
-
-
-@dataclass
-class Hooks:
-    """Callbacks the outer layers set: the scheduler re-arms when a subscription changes."""
-
-    schedule_changed: Callable[[], None] = lambda: None
+from bot.core.wakeup import Wakeup
 
 
 @dataclass(frozen=True)
 class Services:
-    """What features use besides the transaction: content, grading, randomness, hooks."""
+    """What features use besides the transaction: content, grading, randomness, the scheduler's signal."""
 
     bank: Bank
     grader: Grader
     rng: random.Random
     round_minutes: int = 15
-    hooks: Hooks = field(default_factory=Hooks)
+    wakeup: Wakeup = field(default_factory=Wakeup)
 
 
 @dataclass
@@ -43,6 +36,7 @@ class Ctx:
     lang: str
     now: datetime
     services: Services
+    rescheduled: bool = False  # a subscription or reminder changed: wake the scheduler after the commit
 
     @property
     def bank(self) -> Bank:

@@ -3,13 +3,14 @@
 The work itself is a function of "now" in the core (DailyService.run_due, run_reminders,
 StudyBot.close_due_rounds), so tests call it directly with a fake clock. This module only
 decides *when* to call it: a one-off job at the next due time, re-armed from the database at
-start, after every run and whenever a subscription changes, plus a slow safety tick (in case
-another process changed the schedule, or a wake-up was lost).
+start, after every run and whenever the core signals a change (its `Wakeup`, set once the change
+has committed), plus a slow safety tick (in case another process changed the schedule).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -19,7 +20,9 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.app import Outgoing, StudyBot
+from bot.core.clock import Clock
 from bot.core.daily.service import DailyService
+from bot.core.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +37,21 @@ class Scheduler:
         bot: StudyBot,
         daily: DailyService,
         post: Callable[[Outgoing], Awaitable[bool]],
+        clock: Clock,
+        wakeup: Wakeup,
         safety_seconds: float = 60.0,
         rounds_seconds: float = 15.0,
     ) -> None:
         self.bot = bot
         self.daily = daily
         self.post = post
+        self.clock = clock
+        self.wakeup = wakeup
         self.safety_seconds = safety_seconds
         self.rounds_seconds = rounds_seconds
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._running = asyncio.Lock()
+        self._listener: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self.aps.start()
@@ -63,18 +71,27 @@ class Scheduler:
             max_instances=1,
             replace_existing=True,
         )
-        self.bot.services.hooks.schedule_changed = self.schedule_changed
+        self._listener = asyncio.create_task(self._rearm_on_changes(), name="schedule-changes")
         await self.tick()  # deliveries missed while down, and claims a dead process left behind
 
     async def stop(self) -> None:
-        self.bot.services.hooks.schedule_changed = lambda: None
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+            self._listener = None
         if self.aps.running:
             self.aps.shutdown(wait=False)
         async with self._running:  # let a delivery run in flight finish
             pass
 
-    def schedule_changed(self) -> None:
-        asyncio.get_running_loop().create_task(self.rearm())
+    async def _rearm_on_changes(self) -> None:
+        while True:
+            await self.wakeup.wait()
+            try:
+                await self.rearm()
+            except Exception:
+                log.exception("re-arming after a schedule change failed; the safety tick retries")
 
     async def rearm(self) -> datetime | None:
         """Wake the delivery step when the next subscription or reminder is due."""
@@ -83,7 +100,7 @@ class Scheduler:
             if self.aps.get_job(NEXT_JOB):
                 self.aps.remove_job(NEXT_JOB)
             return None
-        when = max(when, self.bot.clock.now() + timedelta(milliseconds=10))
+        when = max(when, self.clock.now() + timedelta(milliseconds=10))
         self.aps.add_job(
             self.tick,
             DateTrigger(run_date=when),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,6 @@ from bot.content.bank import Bank
 from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
 from bot.core.events import ChatKind
-from bot.core.grading import KeyPointGrader
 from bot.storage.store import SqlStore, open_store, sqlite_url
 from bot.storage.tables import learners
 from tests.hardening.hostile import (
@@ -39,6 +37,7 @@ from tests.hardening.hostile import (
     with_surrogates,
 )
 from tests.harness import Harness
+from tests.wiring import system
 
 
 class CoreEnv:
@@ -62,7 +61,7 @@ def core(bank: Bank, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CoreE
     path: Path = tmp_path_factory.mktemp("hostile") / "studybot.db"
     store = runner.run(open_store(sqlite_url(path)))
     clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    env = CoreEnv(runner, StudyBot(bank, store, KeyPointGrader(), clock, random.Random(11)), clock, store)
+    env = CoreEnv(runner, system(bank, store, clock, seed=11).bot, clock, store)
     handler = _Collect(env.errors)
     logging.getLogger("bot").addHandler(handler)
     try:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import random
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.telegram.adapter import TelegramAdapter
@@ -11,17 +10,17 @@ from bot.content.bank import Bank
 from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
 from bot.core.events import ChatKind
-from bot.core.grading import KeyPointGrader
 from bot.core.limits import Limit, Limits, SlidingWindow
 from bot.storage.store import SqlStore
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi, chat, user
 from tests.harness import Harness, keys
+from tests.wiring import system
 
 ANSWER = "LoRA freezes the base model and trains two small low-rank matrices beside each weight."
 
 
 def limited(bank: Bank, store: SqlStore, clock: FakeClock, answers: int = 0, rounds: int = 0) -> StudyBot:
-    return StudyBot(bank, store, KeyPointGrader(), clock, random.Random(3), limits=Limits.per(answers, rounds))
+    return system(bank, store, clock, seed=3, limits=Limits.per(answers, rounds)).bot
 
 
 async def stored_answers(store: SqlStore) -> int:

@@ -11,6 +11,7 @@ from bot.core.daily.service import DailyService
 from bot.core.events import ChatKind, ChatRef, Reply
 from bot.storage.tables import deliveries, subscriptions
 from tests.harness import Harness, keys
+from tests.wiring import daily_service
 
 
 class Recorder:
@@ -38,7 +39,7 @@ def recorder() -> Recorder:
 
 @pytest.fixture
 def daily(studybot, recorder: Recorder) -> DailyService:  # type: ignore[no-untyped-def]
-    return DailyService(studybot, {"test": recorder}, worker="w1", lease=timedelta(seconds=30))
+    return daily_service(studybot, {"test": recorder}, worker="w1", lease=timedelta(seconds=30))
 
 
 async def test_subscribe_show_and_unsubscribe(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
@@ -149,7 +150,7 @@ async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot,
 
 async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(studybot, clock, store) -> None:  # type: ignore[no-untyped-def]
     recorder = Recorder(unreachable={"u2"})
-    daily = DailyService(studybot, {"test": recorder}, worker="w1")
+    daily = daily_service(studybot, {"test": recorder}, worker="w1")
     for uid in ("u1", "u2", "u3"):
         await Harness(studybot, user_id=uid).say("/daily 09:05 UTC")
     clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
@@ -165,10 +166,10 @@ async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(studybot
 async def test_a_crashed_claim_is_sent_once_after_its_lease(harness: Harness, clock, recorder, studybot) -> None:  # type: ignore[no-untyped-def]
     await harness.say("/daily 11:00 UTC")
     clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
-    dead = DailyService(studybot, {"test": Recorder()}, worker="dead", lease=timedelta(seconds=30))
+    dead = daily_service(studybot, {"test": Recorder()}, worker="dead", lease=timedelta(seconds=30))
     claimed = await dead._claim(__import__("bot.core.daily.service", fromlist=["RunReport"]).RunReport())
     assert len(claimed) == 1  # claimed, then the process "died" before sending
-    alive = DailyService(studybot, {"test": recorder}, worker="alive", lease=timedelta(seconds=30))
+    alive = daily_service(studybot, {"test": recorder}, worker="alive", lease=timedelta(seconds=30))
     assert (await alive.run_due()).sent == 0  # the lease still protects the claim
     clock.advance(seconds=31)
     report = await alive.run_due()
@@ -196,7 +197,7 @@ async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(
 async def test_evening_reminder_only_with_a_streak_and_no_answer_today(
     harness: Harness, clock, recorder, studybot
 ) -> None:  # type: ignore[no-untyped-def]
-    daily = DailyService(studybot, {"test": recorder}, worker="w")
+    daily = daily_service(studybot, {"test": recorder}, worker="w")
     assert keys(await harness.say("/remind on 20:00")) == ["remind.on"]
     await harness.say("/quiz basics")
     await harness.say("something about models and text")  # answered Monday: a streak of 1
@@ -217,7 +218,8 @@ async def test_apscheduler_is_armed_for_the_next_due_time(harness: Harness, stud
     async def post(_: object) -> bool:
         return True
 
-    scheduler = Scheduler(studybot, DailyService(studybot, {"test": recorder}), post)
+    wakeup = studybot.services.wakeup
+    scheduler = Scheduler(studybot, daily_service(studybot, {"test": recorder}), post, clock, wakeup)
     await scheduler.start()
     try:
         assert scheduler.aps.get_job(NEXT_JOB) is None
@@ -246,10 +248,10 @@ async def test_a_claim_taken_over_while_it_waited_is_not_sent_twice(harness: Har
     await harness.say("/daily 11:00 UTC")
     clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
     slow_messenger, other_messenger = Recorder(), Recorder()
-    slow = DailyService(studybot, {"test": slow_messenger}, worker="slow", lease=timedelta(seconds=30))
+    slow = daily_service(studybot, {"test": slow_messenger}, worker="slow", lease=timedelta(seconds=30))
     work = await slow._claim(RunReport())  # claimed, then stuck behind a long queue
     clock.advance(seconds=31)
-    other = DailyService(studybot, {"test": other_messenger}, worker="other", lease=timedelta(seconds=30))
+    other = daily_service(studybot, {"test": other_messenger}, worker="other", lease=timedelta(seconds=30))
     assert (await other.run_due()).sent == 1  # the lease ran out: another process sent it
     queue: asyncio.Queue = asyncio.Queue()  # type: ignore[type-arg]
     await queue.put(work)

@@ -3,7 +3,6 @@ processes would have. (Every test in this folder runs on SQLite and on PostgreSQ
 
 from __future__ import annotations
 
-import random
 from collections.abc import AsyncIterator
 
 import pytest
@@ -11,8 +10,8 @@ import pytest
 from bot.content.bank import Bank
 from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
-from bot.core.grading import KeyPointGrader
 from bot.storage.store import open_store
+from tests.wiring import system
 
 REPLICAS = 3
 
@@ -20,6 +19,6 @@ REPLICAS = 3
 @pytest.fixture
 async def replicas(db_url: str, bank: Bank, clock: FakeClock) -> AsyncIterator[list[StudyBot]]:
     stores = [await open_store(db_url) for _ in range(REPLICAS)]
-    yield [StudyBot(bank, s, KeyPointGrader(), clock, random.Random(i)) for i, s in enumerate(stores)]
+    yield [system(bank, s, clock, seed=i).bot for i, s in enumerate(stores)]
     for s in stores:
         await s.close()

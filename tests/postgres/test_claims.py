@@ -25,6 +25,7 @@ from bot.storage.store import SqlStore
 from bot.storage.tables import deliveries, subscriptions
 from tests.harness import Harness
 from tests.postgres.population import add_private_subscribers
+from tests.wiring import daily_service
 
 PLATFORM = "test"
 LEASE = timedelta(minutes=2)
@@ -54,7 +55,7 @@ def postgres_only(db_engine: str) -> None:
 
 
 def service(bot: StudyBot, recorder: Recorder, n: int, batch: int = 50) -> DailyService:
-    return DailyService(bot, {PLATFORM: recorder}, worker=f"replica-{n}", batch=batch, concurrency=20, lease=LEASE)
+    return daily_service(bot, {PLATFORM: recorder}, worker=f"replica-{n}", batch=batch, concurrency=20, lease=LEASE)
 
 
 async def ledger(store: SqlStore) -> list[tuple[int, str, str, int]]:

@@ -39,7 +39,6 @@ from bot.core.i18n import lang_from_locale, t
 
 if TYPE_CHECKING:
     from bot.core.app import StudyBot
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -411,18 +410,3 @@ class DiscordAdapter:
             log.warning("Discord: told the owner of guild %s about channel %s", guild.id, channel_id)
         except discord.HTTPException:
             log.warning("Discord: could not tell the owner of guild %s about channel %s", guild.id, channel_id)
-
-
-def build_discord_adapter(settings: Settings, bot: StudyBot, **options: Any) -> DiscordAdapter:
-    if settings.discord_bot_token is None:
-        raise ValueError("DISCORD_BOT_TOKEN is not set")
-    return DiscordAdapter(
-        bot,
-        settings.discord_bot_token.get_secret_value(),
-        api_base_url=settings.discord_api_base_url,
-        gateway_url=settings.discord_gateway_url,
-        dev_guild=settings.discord_dev_guild,
-        shard_count=settings.discord_shard_count,
-        shard_ids=settings.discord_shard_ids,
-        **options,
-    )

@@ -41,7 +41,6 @@ from bot.core.app import StudyBot
 from bot.core.commands import VISIBLE, parse_command
 from bot.core.events import ChatKind, ChatRef, Reply
 from bot.core.i18n import t
-from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -96,22 +95,6 @@ class TelegramAdapter:
         self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
         self.username = ""
         self.bot_id = 0
-
-    @classmethod
-    def from_settings(cls, settings: Settings, bot: StudyBot) -> TelegramAdapter:
-        assert settings.telegram_bot_token is not None
-        token = settings.telegram_bot_token.get_secret_value()
-        webhook = None
-        if settings.telegram_webhook_url:
-            secret = (
-                settings.telegram_webhook_secret.get_secret_value()
-                if settings.telegram_webhook_secret
-                else default_secret(token)
-            )
-            webhook = WebhookConfig(
-                settings.telegram_webhook_url, settings.telegram_webhook_listen, settings.telegram_webhook_port, secret
-            )
-        return cls(bot, token, settings.telegram_api_base_url, webhook, max_rate=settings.telegram_rate_limit)
 
     # -- life cycle -------------------------------------------------------------------------
 

@@ -34,13 +34,14 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.schema import Question
-from bot.core.app import StudyBot
-from bot.core.context import Ctx
+from bot.core.chat_status import mark_unreachable
+from bot.core.clock import Clock
+from bot.core.context import Ctx, Services
 from bot.core.daily.schedule import When, next_occurrence, occurrence_on
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.features import rounds
 from bot.core.features.quiz import question_reply
-from bot.core.ports import Chat, Delivery, Learner, Messenger, Subscription, Tx
+from bot.core.ports import Chat, Delivery, Learner, Messenger, Store, Subscription, Tx
 from bot.core.streaks import streaks
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,9 @@ class _Confirmations:
 class DailyService:
     def __init__(
         self,
-        bot: StudyBot,
+        store: Store,
+        clock: Clock,
+        services: Services,
         messengers: Mapping[str, Messenger],
         worker: str | None = None,
         batch: int = 500,
@@ -102,7 +105,9 @@ class DailyService:
         confirm_every: float = 0.1,
         lease: timedelta = LEASE,
     ) -> None:
-        self.bot = bot
+        self.store = store
+        self.clock = clock
+        self.services = services
         self.messengers = dict(messengers)
         self.worker = worker or default_worker()
         self.batch = batch
@@ -141,8 +146,8 @@ class DailyService:
         return report
 
     async def _claim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
-        now = self.bot.clock.now()
-        async with self.bot.store.transaction() as tx:
+        now = self.clock.now()
+        async with self.store.transaction() as tx:
             due = await tx.subscriptions.due(now, self.batch, list(self.messengers))
             if not due:
                 return []
@@ -184,9 +189,9 @@ class DailyService:
             # A private subscriber's due review comes first; otherwise the day's pick.
             review = next(
                 (
-                    self.bot.bank.by_id[qid]
+                    self.services.bank.by_id[qid]
                     for qid in due_cards.get(sub.learner_id or 0, ())
-                    if qid in self.bot.bank.by_id and self.bot.bank.by_id[qid].answered
+                    if qid in self.services.bank.by_id and self.services.bank.by_id[qid].answered
                 ),
                 None,
             )
@@ -217,10 +222,10 @@ class DailyService:
         return out
 
     async def _reclaim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
-        now = self.bot.clock.now()
+        now = self.clock.now()
         cutoff = now - self.lease
         out: list[tuple[Delivery, Reply]] = []
-        async with self.bot.store.transaction() as tx:
+        async with self.store.transaction() as tx:
             stale = await tx.subscriptions.stale_claims(cutoff, self.batch, list(self.messengers))
             missed: list[tuple[int, date]] = []
             for delivery in stale:
@@ -245,7 +250,7 @@ class DailyService:
     async def _reopen(self, tx: Tx, delivery: Delivery, now: datetime) -> Reply | None:
         """The message of a claim a dead process left unsent: the same question, the same round."""
         sub = delivery.subscription
-        q = self.bot.bank.by_id.get(delivery.question_id)
+        q = self.services.bank.by_id.get(delivery.question_id)
         if q is None:
             return None
         if sub.chat_kind is ChatKind.GROUP:
@@ -270,13 +275,13 @@ class DailyService:
         else:
             lang = (sub.chat_lang if sub.chat_kind is ChatKind.GROUP else None) or learner.lang
         inc = Incoming(sub.chat, UserRef("system", "0"), chat_kind=sub.chat_kind)
-        return Ctx(inc, tx, learner, chat, lang, now, self.bot.services)
+        return Ctx(inc, tx, learner, chat, lang, now, self.services)
 
     def _candidates(self, sub: Subscription) -> list[Question]:
         """Graded questions (they need a model answer) of the subscription's topic, sorted by id."""
         found = self._pools.get(sub.topic)
         if found is None:
-            bank = self.bot.bank
+            bank = self.services.bank
             pool = bank.by_topic.get(sub.topic, ()) if sub.topic else bank.questions
             found = self._pools[sub.topic] = sorted((q for q in pool if q.answered), key=lambda q: q.id)
         return found
@@ -321,7 +326,7 @@ class DailyService:
                 else:
                     confirmations.failed.append(key)
                     report.failed += 1
-                    await self.bot.chat_unreachable(delivery.subscription.chat)
+                    await mark_unreachable(self.store, delivery.subscription.chat)
             finally:
                 gate.release()
 
@@ -345,8 +350,8 @@ class DailyService:
 
     async def _still_mine(self, work: list[tuple[Delivery, Reply]]) -> list[tuple[Delivery, Reply]]:
         keys = [(d.subscription.id, d.local_date) for d, _ in work]
-        async with self.bot.store.transaction() as tx:
-            held = await tx.subscriptions.renew(keys, self.worker, self.bot.clock.now())
+        async with self.store.transaction() as tx:
+            held = await tx.subscriptions.renew(keys, self.worker, self.clock.now())
         lost = set(keys) - held
         if lost:
             log.warning("%d claim(s) were taken over by another process before we sent them", len(lost))
@@ -368,9 +373,9 @@ class DailyService:
         del confirmations.sent[: len(sent)]
         del confirmations.failed[: len(failed)]
         try:
-            async with self.bot.store.transaction() as tx:
+            async with self.store.transaction() as tx:
                 if sent:
-                    await tx.subscriptions.confirm(sent, self.bot.clock.now())
+                    await tx.subscriptions.confirm(sent, self.clock.now())
                 if failed:
                     await tx.subscriptions.fail(failed, "failed")
         except BaseException:
@@ -382,7 +387,7 @@ class DailyService:
 
     async def next_wakeup(self) -> datetime | None:
         """When the next subscription or reminder is due (the scheduler sleeps until then)."""
-        async with self.bot.store.transaction() as tx:
+        async with self.store.transaction() as tx:
             platforms = list(self.messengers)
             times = [await tx.subscriptions.next_due_at(platforms), await tx.reminders.next_due_at(platforms)]
             oldest = await tx.subscriptions.oldest_claim(platforms)
@@ -392,9 +397,9 @@ class DailyService:
 
     async def run_reminders(self) -> int:
         """Nudge learners with a streak who have not answered today; each reminder at most once a day."""
-        now = self.bot.clock.now()
+        now = self.clock.now()
         outgoing: list[tuple[ChatRef, Reply]] = []
-        async with self.bot.store.transaction() as tx:
+        async with self.store.transaction() as tx:
             for reminder in await tx.reminders.due(now, self.batch, list(self.messengers)):
                 learner = await tx.learners.get(reminder.learner_id)
                 if learner is None:
@@ -411,7 +416,7 @@ class DailyService:
                 if chat is None:
                     continue
                 ctx = Ctx(
-                    Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now, self.bot.services
+                    Incoming(chat.ref, UserRef("system", "0")), tx, learner, chat, learner.lang, now, self.services
                 )
                 outgoing.append(
                     (

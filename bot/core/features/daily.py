@@ -46,7 +46,7 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
         return [ctx.say("daily.admins_only", ReplyKind.ERROR)]
     if len(words) == 1 and words[0].lower() in _OFF:
         stopped = await ctx.tx.subscriptions.deactivate(ctx.chat.id)
-        ctx.services.hooks.schedule_changed()
+        ctx.rescheduled = True
         return [ctx.say("daily.off" if stopped else "daily.none")]
 
     hour, minute = (current.hour, current.minute) if current else DEFAULT_TIME
@@ -83,7 +83,7 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
     due, _ = next_occurrence(When(hour, minute, tz, days), ctx.now)
     learner_id = None if ctx.in_group else ctx.learner.id
     sub = await ctx.tx.subscriptions.save(ctx.chat.id, learner_id, hour, minute, tz, days, topic, role, due, ctx.now)
-    ctx.services.hooks.schedule_changed()
+    ctx.rescheduled = True
     return [
         ctx.say(
             "daily.set",
@@ -105,7 +105,7 @@ async def remind(ctx: Ctx, args: str) -> list[Reply]:
         return [ctx.say("remind.current", time=f"{current.hour:02d}:{current.minute:02d}", tz=ctx.learner.tz)]
     if words[0] in _OFF:
         await ctx.tx.reminders.delete(ctx.learner.id)
-        ctx.services.hooks.schedule_changed()
+        ctx.rescheduled = True
         return [ctx.say("remind.off")]
     if words[0] not in {"on", "开启", "打开"} and parse_time(words[0]) is None:
         return [ctx.say("remind.usage", ReplyKind.ERROR)]
@@ -114,5 +114,5 @@ async def remind(ctx: Ctx, args: str) -> list[Reply]:
         return [ctx.say("remind.usage", ReplyKind.ERROR)]
     due, _ = next_occurrence(When(at[0], at[1], ctx.learner.tz), ctx.now)
     await ctx.tx.reminders.save(ctx.learner.id, ctx.chat.id, at[0], at[1], due)
-    ctx.services.hooks.schedule_changed()
+    ctx.rescheduled = True
     return [ctx.say("remind.on", time=f"{at[0]:02d}:{at[1]:02d}", tz=ctx.learner.tz)]
