@@ -1,0 +1,163 @@
+"""Fitting the grader's combiners, and cross-validating them by question: shared by the benchmarks.
+
+Everything that chooses a number of the grader from data lives here, so that every figure quoted in
+bot/core/grading/README.md comes from code in the repository:
+
+- `fit_logistic`: weighted, L2-regularised logistic regression (Newton's method, numpy);
+- `fit_signed`: a combiner over given features, dropping those whose weight comes out against its
+  expected sign (more agreement must never lower a score);
+- `folds_by_question`: k folds that never split one question's answers between train and test;
+- `cross_validate`: held-out macro-F1 (threshold tuned on the training folds) and Pearson r.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.core.grading.combiner import Combiner
+
+# More agreement with the reference must never lower the score (and a one-sided negation or unrelated
+# words never raise it): a feature whose fitted weight has the other sign is dropped and the rest refit.
+EXPECTED_SIGN = {
+    "recall": 1,
+    "precision": 1,
+    "soft_recall": 1,
+    "soft_precision": 1,
+    "bigram_recall": 1,
+    "char_dice": 1,
+    "full_recall": 1,
+    "semantic": 1,
+    "unrelated": -1,
+    "negation_mismatch": -1,
+    "polarity_mismatch": -1,
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One labelled answer: its features, its gold label (1 = correct) and score, its group and weight."""
+
+    feats: dict[str, float]
+    label: int
+    score: float
+    group: str  # the question: folds never split one
+    weight: float = 1.0
+
+
+def macro_f1(gold: Sequence[int], pred: Sequence[int]) -> float:
+    scores = []
+    for c in (0, 1):
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred, strict=True) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred, strict=True) if g == c and p != c)
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(scores) / 2
+
+
+def best_threshold(scores: Sequence[float], gold: Sequence[int]) -> tuple[float, float]:
+    """The threshold on `scores` with the best macro-F1 (ties: the lower threshold), and that F1."""
+    best = (-1.0, 0.5)
+    for t in sorted(set(round(s, 4) for s in scores)):
+        f = macro_f1(gold, [int(s >= t) for s in scores])
+        if f > best[0]:
+            best = (f, t)
+    return best[1], best[0]
+
+
+def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = math.sqrt(sum((x - mx) ** 2 for x in xs))
+    syy = math.sqrt(sum((y - my) ** 2 for y in ys))
+    return sxy / (sxx * syy) if sxx and syy else 0.0
+
+
+def fit_logistic(
+    x: list[list[float]], y: list[int], weights: list[float], l2: float = 1.0, steps: int = 50
+) -> tuple[list[float], float]:
+    """Weighted, L2-regularised logistic regression by Newton's method (as scikit-learn's C=1/l2), with numpy."""
+    import numpy as np
+
+    a = np.hstack([np.asarray(x, dtype=float), np.ones((len(x), 1))])
+    t = np.asarray(y, dtype=float)
+    sw = np.asarray(weights, dtype=float)
+    w = np.zeros(a.shape[1])
+    reg = np.full(a.shape[1], l2)
+    reg[-1] = 0.0  # no penalty on the intercept
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(a @ w)))
+        grad = a.T @ (sw * (p - t)) + reg * w
+        hess = (a * (sw * p * (1 - p))[:, None]).T @ a + np.diag(reg)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.max(np.abs(step)) < 1e-9:
+            break
+    return [float(v) for v in w[:-1]], float(w[-1])
+
+
+def fit_signed(
+    rows: Sequence[Row], names: Sequence[str], tag: str = "", log: Callable[[str], None] | None = None
+) -> Combiner:
+    """A combiner over `names`, minus those whose weight comes out against its expected sign."""
+    names = list(names)
+    y = [r.label for r in rows]
+    weights = [r.weight for r in rows]
+    while True:  # drop the feature whose weight most contradicts its expected sign, refit, repeat
+        coef, intercept = fit_logistic([[r.feats[n] for n in names] for r in rows], y, weights)
+        wrong = [
+            (EXPECTED_SIGN.get(n, 0) * c, n)
+            for n, c in zip(names, coef, strict=True)
+            if EXPECTED_SIGN.get(n, 0) * c < 0
+        ]
+        if not wrong:
+            break
+        dropped = min(wrong)[1]
+        if log:
+            log(f"train {tag}: dropped {dropped} (its weight came out against its expected sign)")
+        names.remove(dropped)
+    draft = Combiner(tuple(names), tuple(coef), intercept, threshold=0.5)
+    threshold, f1 = best_threshold([draft.probability(r.feats) for r in rows], y)
+    if log:
+        log(f"train {tag}: {len(rows)} answers, macro-F1 {f1:.3f} at p >= {threshold:.3f}")
+    return Combiner(tuple(names), tuple(coef), intercept, threshold=threshold)
+
+
+def folds_by_question(rows: Sequence[Row], k: int = 5) -> list[int]:
+    """The fold of each row: a stable hash of its question, so that one question is never on both sides."""
+    return [zlib.crc32(r.group.encode()) % k for r in rows]
+
+
+@dataclass(frozen=True)
+class HeldOut:
+    macro_f1: float  # at the threshold tuned on the training folds
+    pearson: float  # of P(correct) with the gold score
+    by_corpus: dict[str, float]  # macro-F1 per corpus (rows grouped by the prefix of `group` before ':')
+
+
+def cross_validate(rows: Sequence[Row], names: Sequence[str], k: int = 5) -> HeldOut:
+    """Held-out figures of `fit_signed(names)` in k folds by question."""
+    folds = folds_by_question(rows, k)
+    probs = [0.0] * len(rows)
+    preds = [0] * len(rows)
+    for fold in range(k):
+        train = [r for r, f in zip(rows, folds, strict=True) if f != fold]
+        if not train or len({r.label for r in train}) < 2:
+            continue
+        combiner = fit_signed(train, names)
+        for i, (r, f) in enumerate(zip(rows, folds, strict=True)):
+            if f == fold:
+                probs[i] = combiner.probability(r.feats)
+                preds[i] = int(probs[i] >= combiner.threshold)
+    gold = [r.label for r in rows]
+    corpora: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        corpora.setdefault(r.group.split(":", 1)[0], []).append(i)
+    return HeldOut(
+        macro_f1=macro_f1(gold, preds),
+        pearson=pearson(probs, [r.score for r in rows]),
+        by_corpus={c: macro_f1([gold[i] for i in ix], [preds[i] for i in ix]) for c, ix in corpora.items()},
+    )
