@@ -35,7 +35,7 @@ class _Corpus:
 
     ids: tuple[str, ...]
     texts: tuple[str, ...]  # cleaned
-    docs: tuple[tuple[tuple[str, ...], dict[str, list[int]]], ...]
+    docs: tuple[tuple[tuple[str, ...], dict[str, tuple[int, ...]]], ...]
     postings: dict[str, frozenset[int]]
 
     @classmethod

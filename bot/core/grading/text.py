@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
 import snowballstemmer  # type: ignore[import-untyped]
@@ -169,7 +170,7 @@ class AliasMatcher:
             return False
         return self.found_in(*_indexed_tokens(text))
 
-    def found_in(self, tokens: tuple[str, ...], index: dict[str, list[int]]) -> bool:
+    def found_in(self, tokens: tuple[str, ...], index: Mapping[str, Sequence[int]]) -> bool:
         """`search` over a text already split by `indexed_tokens` (for callers matching many aliases)."""
         if self.weak or not self.tokens:
             return False
@@ -200,7 +201,7 @@ def _indexed_tokens(text: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ..
     return indexed_tokens(text)
 
 
-def indexed_tokens(text: str) -> tuple[tuple[str, ...], dict[str, list[int]]]:
+def indexed_tokens(text: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
     """The stemmed tokens of a cleaned text and where each occurs, as `AliasMatcher.found_in` reads them."""
     tokens = _match_tokens(text)
     index: dict[str, list[int]] = {}
