@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.content.schema import Question
+from bot.core.actions import Action, Invalid, decode
 from bot.core.app import StudyBot
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 
@@ -34,7 +35,7 @@ class Harness:
             bool(changes.get("is_admin", False)),  # type: ignore[arg-type]
         )
 
-    def incoming(self, text: str = "", action: str | None = None, addressed: bool = False) -> Incoming:
+    def incoming(self, text: str = "", action: Action | Invalid | None = None, addressed: bool = False) -> Incoming:
         return Incoming(
             chat=ChatRef(self.platform, self.chat_id or self.user_id),
             user=UserRef(self.platform, self.user_id),
@@ -52,8 +53,9 @@ class Harness:
         self.history.extend(replies)
         return replies
 
-    async def press(self, action: str) -> list[Reply]:
-        replies = await self.bot.handle(self.incoming(action=action))
+    async def press(self, action: Action | str) -> list[Reply]:
+        """Press a button: its action, or a raw payload as a platform would hand it over."""
+        replies = await self.bot.handle(self.incoming(action=decode(action) if isinstance(action, str) else action))
         self.history.extend(replies)
         return replies
 

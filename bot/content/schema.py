@@ -21,7 +21,9 @@ SOURCE_PATTERN = r"^[\w.-]+:\d+$"
 CHOICE_MAX = 100
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-QuestionId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=64)]
+# A follow-up button carries its question's id ("fu:<id>"): it must fit Telegram's 64-byte callback data.
+QUESTION_ID_MAX = 60
+QuestionId = Annotated[str, StringConstraints(pattern=ID_PATTERN, max_length=QUESTION_ID_MAX)]
 
 
 class _Frozen(BaseModel):

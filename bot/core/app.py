@@ -8,15 +8,30 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.content.bank import Bank
+from bot.core.actions import (
+    Action,
+    AnswerForm,
+    Ask,
+    ConfirmForget,
+    FollowUp,
+    Hint,
+    Invalid,
+    Pick,
+    Rate,
+    Reveal,
+    RoundPick,
+    RoundReveal,
+    Skip,
+)
 from bot.core.chat_status import mark_migrated, mark_unreachable
 from bot.core.clock import Clock
 from bot.core.commands import PRIVATE_ONLY, Command, is_known, parse_command
 from bot.core.context import Ctx, Services
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
 from bot.core.features import account, choice, daily, export, info, prefs, quiz, review, rounds, stats
-from bot.core.features.progress import RATE_MODES
 from bot.core.i18n import lang_from_locale, t
 from bot.core.limits import Limiter, Refusal
+from bot.core.modes import RATE_MODES, Mode
 from bot.core.ports import Chat, Learner, Store, Tx
 from bot.core.sanitize import storable_incoming
 
@@ -35,11 +50,11 @@ async def _answer_text(ctx: Ctx, text: str) -> list[Reply]:
     if isinstance(found, Reply):
         return [found]
     session, q = found
-    if session.mode == "mc":
+    if session.mode is Mode.MC:
         return await choice.pick_by_text(ctx, session, q, text)
     if session.mode in RATE_MODES:
         return await review.rate(ctx, None, text)
-    if session.mode == "card":
+    if session.mode is Mode.CARD:
         return await quiz.reveal(ctx)
     return await quiz.answer(ctx, session, q, text)
 
@@ -59,8 +74,8 @@ COMMANDS: dict[str, Handler] = {
     "start": lambda ctx, _: info.start(ctx),
     "help": lambda ctx, _: info.help_(ctx),
     "topics": lambda ctx, _: info.topics(ctx),
-    "quiz": _group_or(quiz.ask, lambda ctx, a: rounds.start(ctx, a, "quiz")),
-    "mc": _group_or(choice.ask, lambda ctx, a: rounds.start(ctx, a, "mc")),
+    "quiz": _group_or(quiz.ask, lambda ctx, a: rounds.start(ctx, a, Mode.QUIZ)),
+    "mc": _group_or(choice.ask, lambda ctx, a: rounds.start(ctx, a, Mode.MC)),
     "review": review.review,
     "followup": lambda ctx, _: review.follow_up(ctx),
     "hint": _group_or(lambda ctx, _: quiz.hint(ctx), _no_hints_in_rounds),
@@ -80,43 +95,44 @@ COMMANDS: dict[str, Handler] = {
 }
 
 
-def _int(text: str) -> int | None:
-    # ASCII only: "²".isdigit() is true, yet int("²") raises (a forged button found it).
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 12 else None
-
-
-async def _action(ctx: Ctx, action: str) -> list[Reply]:
-    """A pressed button: "hint:12", "mc:12:3", "rate:12:good" …; stale or malformed ones answer politely."""
-    name, _, rest = action.partition(":")
-    first, _, second = rest.partition(":")
-    n, m = _int(first), _int(second)
-    if not rest and name in {"quiz", "mc"}:
-        return await COMMANDS[name](ctx, "")
-    if name == "review" and not rest:
-        return await review.review(ctx)
-    if name == "fu":
-        return await review.follow_up(ctx, rest)
-    if name == "mc" and n is not None and m is not None:
-        return await choice.pick(ctx, n, m)
-    if name == "rate" and n is not None:
-        return await review.rate(ctx, n, second)
-    if name in {"hint", "reveal", "skip"} and n is not None:
-        step = {"hint": quiz.hint, "reveal": quiz.reveal, "skip": quiz.skip}[name]
-        return await step(ctx, n)
-    if name == "rp" and n is not None and m is not None:
-        return await rounds.pick(ctx, n, m)
-    if name == "rr" and n is not None:
-        return await rounds.reveal(ctx, n)
-    if name == "forget" and n is not None:
-        return await account.forget_button(ctx, n)
+async def _action(ctx: Ctx, action: Action | Invalid) -> list[Reply]:
+    """A pressed button or a picked poll option; stale or forged ones answer politely."""
+    match action:
+        case Ask(mode):
+            return await COMMANDS[mode.value](ctx, "")
+        case FollowUp(question_id):
+            return await review.follow_up(ctx, question_id)
+        case Pick(session, option):
+            return await choice.pick(ctx, session, option)
+        case Rate(session, rating):
+            return await review.rate(ctx, session, rating)
+        case Hint(session):
+            return await quiz.hint(ctx, session)
+        case Reveal(session):
+            return await quiz.reveal(ctx, session)
+        case Skip(session):
+            return await quiz.skip(ctx, session)
+        case RoundPick(round_id, option):
+            return await rounds.pick(ctx, round_id, option)
+        case RoundReveal(round_id):
+            return await rounds.reveal(ctx, round_id)
+        case ConfirmForget(issued):
+            return await account.forget_button(ctx, issued)
     return [ctx.say("mc.stale")]
 
 
 def _starts_round(inc: Incoming, command: Command | None) -> bool:
     """/quiz, /mc (or their buttons) in a group open a round when none is running."""
     if inc.action is not None:
-        return inc.action in {"quiz", "mc"}
+        return isinstance(inc.action, Ask) and inc.action.mode in {Mode.QUIZ, Mode.MC}
     return command is not None and command.name in {"quiz", "mc"}
+
+
+def _is_answer(inc: Incoming, command: Command | None) -> bool:
+    """Free text, `/a …`, or a submitted answer form: what gets graded."""
+    if inc.action is not None:
+        return isinstance(inc.action, AnswerForm)
+    return command is None or command.name == "a"
 
 
 def _refuse(ctx: Ctx, refusal: Refusal, key: str, count: int) -> list[Reply]:
@@ -149,7 +165,7 @@ class StudyBot:
 
     async def handle(self, inc: Incoming) -> list[Reply]:
         inc = storable_incoming(inc)
-        command = parse_command(inc.text) if inc.action is None else None
+        command = parse_command(inc.text) if inc.action is None else None  # a form's text is never a command
         in_group = inc.chat_kind is ChatKind.GROUP
         if in_group and inc.action is None and command is None and not inc.addressed:
             return []  # group chatter that is not an answer is none of our business
@@ -175,14 +191,14 @@ class StudyBot:
         refused = await self._over_limit(ctx, command)
         if refused is not None:
             return refused
-        if inc.action is not None:
-            return await _action(ctx, inc.action[:64])
+        if inc.action is not None and not isinstance(inc.action, AnswerForm):
+            return await _action(ctx, inc.action)
         text = inc.text
         notes: list[Reply] = []
         if len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
             notes.append(ctx.say("error.too_long", chars=MAX_TEXT))
-        if command is None:
+        if command is None:  # free text, or an answer form (whatever it looks like, it is an answer)
             return notes + await _answer_text(ctx, text)
         if not is_known(command.name):
             return [ctx.say("error.unknown_command", ReplyKind.ERROR, command=command.typed)]
@@ -193,7 +209,7 @@ class StudyBot:
 
     async def _over_limit(self, ctx: Ctx, command: Command | None) -> list[Reply] | None:
         """A refusal (maybe silent) when this update would grade an answer or open a round past its limit."""
-        if ctx.inc.action is None and (command is None or command.name == "a"):
+        if _is_answer(ctx.inc, command):
             refusal = self.limiter.answers.hit(str(ctx.learner.id), ctx.now)
             if refusal is not None:
                 return _refuse(ctx, refusal, "limit.answers", self.limiter.limits.answers.count)

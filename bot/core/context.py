@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.content.bank import Bank
 from bot.content.schema import Question
+from bot.core.actions import Action
 from bot.core.events import Button, ChatKind, Incoming, Part, Reply, ReplyKind, Style
 from bot.core.grading import Grader
 from bot.core.i18n import t
@@ -56,7 +57,7 @@ class Ctx:
         """A one-paragraph reply from the catalog."""
         return Reply((self.part(key, **params),), kind=kind)
 
-    def button(self, key: str, action: str, command: str = "") -> Button:
+    def button(self, key: str, action: Action, command: str = "") -> Button:
         return Button(self.t(key), action, command)
 
     def topic_name(self, topic_id: str) -> str:

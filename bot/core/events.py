@@ -7,9 +7,11 @@ adapter decides how a style looks (bold, spoiler, bullet) and escapes every part
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 from typing import Literal
+
+from bot.core.actions import Action, AnswerForm, Invalid
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,8 @@ class Incoming:
     user_name: str = ""
     chat_kind: ChatKind = ChatKind.PRIVATE
     locale: str | None = None  # the platform's language code for the user, when known
-    text: str = ""  # free text or a command line such as "/quiz rag"
-    action: str | None = None  # the payload of a pressed button or poll answer
+    text: str = ""  # free text or a command line such as "/quiz rag"; a form's answer
+    action: Action | Invalid | None = None  # a pressed button, a poll answer, a submitted form (bot.core.actions)
     addressed: bool = False  # in a group: a reply to the bot's question (an answer)
     is_admin: bool = False  # may change this group's settings (the adapter checks)
 
@@ -65,7 +67,7 @@ class Part:
 @dataclass(frozen=True)
 class Button:
     label: str
-    action: str  # at most 64 bytes (Telegram's callback_data limit)
+    action: Action
     command: str = ""  # what to type instead, for text-only front ends
 
 
@@ -77,7 +79,7 @@ class Poll:
     options: tuple[str, ...]
     correct: int
     explanation: str
-    action_prefix: str  # the pick of option i arrives as f"{action_prefix}{i}"
+    answers: tuple[Action, ...]  # picking option i is the action answers[i]
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,7 @@ class Reply:
     attachment: Attachment | None = None
     ephemeral: bool = False  # only the person who acted should see it (Discord)
     mention: str | None = None  # a role to notify with this message (Discord role id)
-    ref: str | None = field(default=None)  # e.g. "round:12": what this message is about
+    answer_form: AnswerForm | None = None  # it takes a free-text answer, for this session or round
 
     @property
     def keys(self) -> tuple[str, ...]:

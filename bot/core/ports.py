@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.core.events import ChatKind, ChatRef, Reply, UserRef
+from bot.core.modes import Mode
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class OpenQuestion:
     chat_id: int
     learner_id: int | None  # None for a group round (everyone may answer)
     question_id: str
-    mode: str  # "quiz", "mc", "review", "daily"
+    mode: Mode
     hints: int
     options: tuple[int, ...]  # multiple choice: the order options were shown in (0 = correct)
     asked_at: datetime
@@ -70,7 +71,7 @@ class TopicAccuracy:
 class LastAnswer:
     id: int
     question_id: str
-    mode: str
+    mode: Mode
     score: float
     verdict: str
     text: str
@@ -105,7 +106,7 @@ class Round:
     id: int
     chat_id: int
     question_id: str
-    mode: str  # "quiz" or "mc"
+    mode: Mode  # QUIZ or MC
     options: tuple[int, ...]
     started_by: int | None
     started_at: datetime
@@ -180,7 +181,7 @@ class SessionRepo(Protocol):
         chat_id: int,
         learner_id: int | None,
         question_id: str,
-        mode: str,
+        mode: Mode,
         options: tuple[int, ...],
         now: datetime,
         started_by: int | None = None,
@@ -202,7 +203,7 @@ class AnswerRepo(Protocol):
         chat_id: int,
         question_id: str,
         topic: str,
-        mode: str,
+        mode: Mode,
         score: float,
         verdict: str,
         hints: int,
@@ -230,7 +231,7 @@ class RoundRepo(Protocol):
         self,
         chat_id: int,
         question_id: str,
-        mode: str,
+        mode: Mode,
         options: tuple[int, ...],
         started_by: int | None,
         now: datetime,
@@ -357,7 +358,7 @@ class BatchRepo(Protocol):
     async def learners(self, ids: Sequence[int]) -> dict[int, Learner]: ...
     async def due_cards(self, learner_ids: Sequence[int], now: datetime) -> dict[int, list[str]]: ...
     async def open_sessions(
-        self, items: Sequence[tuple[int, int, str, str]], now: datetime
+        self, items: Sequence[tuple[int, int, str, Mode]], now: datetime
     ) -> dict[int, OpenQuestion]: ...
     async def open_rounds(self, items: Sequence[tuple[int, str, datetime]], now: datetime) -> dict[int, Round]: ...
     async def advance_subscriptions(self, items: Sequence[tuple[int, datetime]]) -> None: ...

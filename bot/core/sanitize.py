@@ -21,7 +21,7 @@ def storable(text: str) -> str:
 
 def storable_incoming(inc: Incoming) -> Incoming:
     """`inc` unchanged when all its text is valid Unicode (the usual case, checked cheaply)."""
-    texts = (inc.text, inc.user_name, inc.locale or "", inc.action or "", inc.chat.id, inc.user.id)
+    texts = (inc.text, inc.user_name, inc.locale or "", inc.chat.id, inc.user.id)
     if not any(_SURROGATE.search(t) for t in texts):
         return inc
     return replace(
@@ -29,7 +29,6 @@ def storable_incoming(inc: Incoming) -> Incoming:
         text=storable(inc.text),
         user_name=storable(inc.user_name),
         locale=storable(inc.locale) if inc.locale is not None else None,
-        action=storable(inc.action) if inc.action is not None else None,
         chat=ChatRef(inc.chat.platform, storable(inc.chat.id)),
         user=UserRef(inc.user.platform, storable(inc.user.id)),
     )

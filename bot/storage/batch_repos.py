@@ -15,6 +15,7 @@ from typing import TypeVar
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.modes import Mode
 from bot.core.ports import Learner, OpenQuestion, Round
 from bot.storage.tables import asked, cards, learners, rounds, sessions, subscriptions
 
@@ -50,7 +51,9 @@ class SqlBatch:
                 due[r.learner_id].append(r.question_id)
         return due
 
-    async def open_sessions(self, items: Sequence[tuple[int, int, str, str]], now: datetime) -> dict[int, OpenQuestion]:
+    async def open_sessions(
+        self, items: Sequence[tuple[int, int, str, Mode]], now: datetime
+    ) -> dict[int, OpenQuestion]:
         """Open (chat, learner, question, mode) sessions, replacing any open ones; keyed by chat id."""
         if not items:
             return {}
@@ -90,7 +93,7 @@ class SqlBatch:
             {
                 "chat_id": c,
                 "question_id": q,
-                "mode": "quiz",
+                "mode": Mode.QUIZ,
                 "options": "",
                 "started_by": None,
                 "started_at": now,
@@ -100,7 +103,7 @@ class SqlBatch:
         ]
         result = await self.conn.execute(insert(rounds).returning(rounds.c.id, sort_by_parameter_order=True), rows)
         return {
-            c: Round(row.id, c, q, "quiz", (), None, now, closes)
+            c: Round(row.id, c, q, Mode.QUIZ, (), None, now, closes)
             for row, (c, q, closes) in zip(result.all(), items, strict=True)
         }
 

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.core.modes import Mode
 from bot.core.ports import Appeal, CardState, LeaderRow, Round, RoundAnswer
 from bot.storage.tables import appeals, cards, learners, link_codes, round_answers, rounds
 
@@ -89,7 +90,7 @@ def _round(row: Any) -> Round:
         id=r["id"],
         chat_id=r["chat_id"],
         question_id=r["question_id"],
-        mode=r["mode"],
+        mode=Mode(r["mode"]),
         options=tuple(int(x) for x in r["options"].split(",") if x),
         started_by=r["started_by"],
         started_at=r["started_at"],
@@ -106,7 +107,7 @@ class SqlRounds:
         self,
         chat_id: int,
         question_id: str,
-        mode: str,
+        mode: Mode,
         options: tuple[int, ...],
         started_by: int | None,
         now: datetime,

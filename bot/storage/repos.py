@@ -8,6 +8,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.events import ChatKind, ChatRef, UserRef
+from bot.core.modes import Mode
 from bot.core.ports import Chat, DayStat, LastAnswer, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
 from bot.storage.locks import serialize_on
 from bot.storage.merging import detach_identity, merge_learners
@@ -162,7 +163,7 @@ def _session(row: object) -> OpenQuestion:
         chat_id=r["chat_id"],
         learner_id=r["learner_id"],
         question_id=r["question_id"],
-        mode=r["mode"],
+        mode=Mode(r["mode"]),
         hints=r["hints"],
         options=options,
         asked_at=r["asked_at"],
@@ -193,7 +194,7 @@ class SqlSessions:
         chat_id: int,
         learner_id: int | None,
         question_id: str,
-        mode: str,
+        mode: Mode,
         options: tuple[int, ...],
         now: datetime,
         started_by: int | None = None,
@@ -256,7 +257,7 @@ class SqlAnswers:
         chat_id: int,
         question_id: str,
         topic: str,
-        mode: str,
+        mode: Mode,
         score: float,
         verdict: str,
         hints: int,
@@ -314,7 +315,7 @@ class SqlAnswers:
         r = (await self.conn.execute(q)).first()
         if r is None:
             return None
-        return LastAnswer(r.id, r.question_id, r.mode, r.score, r.verdict, r.text, r.answered_at)
+        return LastAnswer(r.id, r.question_id, Mode(r.mode), r.score, r.verdict, r.text, r.answered_at)
 
     async def daily(self, learner_id: int, since: date) -> list[DayStat]:
         q = (

@@ -21,7 +21,9 @@ from bot.adapters import terminal
 from bot.adapters.discord import render as discord_render
 from bot.adapters.discord.components import BUTTON_LABEL_LIMIT, CUSTOM_ID_LIMIT
 from bot.adapters.telegram import render as telegram_render
+from bot.core.actions import AnswerForm
 from bot.core.events import Attachment, Button, Part, Poll, Reply, ReplyKind
+from tests.strategies import actions, ids
 
 # How many generated inputs each corpus test pushed through (the suite prints the total).
 CORPUS: Counter[str] = Counter()
@@ -349,14 +351,14 @@ STYLES = ["plain", "title", "spoiler", "ok", "miss", "item", "note", "code"]
 BULLETS = ("✅ ", "❌ ", "• ")
 not_blank = hostile_text.filter(lambda s: bool(s.strip()))
 part = st.builds(Part, hostile_text, st.sampled_from(STYLES), st.one_of(st.none(), st.just("quiz.title")))
-button = st.builds(Button, st.one_of(not_blank, st.just("Hint")), action(), st.sampled_from(["", *COMMANDS]))
+button = st.builds(Button, st.one_of(not_blank, st.just("Hint")), actions(), st.sampled_from(["", *COMMANDS]))
 poll = st.builds(
-    lambda q, opts, c, e, p: Poll(q, tuple(opts), c % max(len(opts), 1), e, p),
+    lambda q, opts, c, e, picks: Poll(q, tuple(opts), c % max(len(opts), 1), e, tuple(picks[: len(opts)])),
     not_blank,
     st.lists(not_blank, min_size=2, max_size=6),
     st.integers(0, 10),
     hostile_text,
-    st.sampled_from(["mc:1:", "rp:2:", "x" * 80]),
+    st.lists(actions(), min_size=6, max_size=6),
 )
 attachment = st.builds(
     Attachment,
@@ -374,7 +376,9 @@ reply = st.builds(
     st.one_of(st.none(), attachment),
     st.booleans(),
     st.one_of(st.none(), st.sampled_from(["123", "12345678901234567890", "abc", "<@&1>", "-1"])),
-    st.one_of(st.none(), st.sampled_from(["round:1", "session:2", "x" * 200, "a b"])),
+    st.one_of(
+        st.none(), st.builds(lambda s: AnswerForm(session=s), ids), st.builds(lambda r: AnswerForm(round=r), ids)
+    ),
 )
 
 

@@ -16,6 +16,7 @@ from bot.adapters import terminal
 from bot.adapters.discord import commands as discord_commands
 from bot.adapters.discord.components import modal_answer, safe_ref
 from bot.adapters.telegram import parse as telegram_parse
+from bot.core.actions import decode
 from bot.core.clock import canonical_zone, zone
 from bot.core.commands import parse_command
 from bot.core.daily.schedule import parse_days, parse_time
@@ -89,7 +90,7 @@ def test_telegram_messages_parse_into_core_events(
     assert inc.chat.platform == inc.user.platform == telegram_parse.PLATFORM
     telegram_parse.for_another_bot(text, "studybot_test_bot")
     action = telegram_parse.incoming_from_action(chat["id"], chat["type"], message.from_user, text)  # type: ignore[arg-type]
-    assert action.action == text
+    assert action.action == decode(text)
 
 
 # -- Discord: interactions in -----------------------------------------------------------------------

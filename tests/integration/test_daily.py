@@ -103,7 +103,7 @@ async def test_group_daily_is_a_round_closed_before_the_next_post(harness: Harne
     clock.set(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
     await daily.run_due()
     [post] = recorder.to("grp")
-    assert post.ref and post.ref.startswith("round:") and post.parts[0].key == "daily.title"
+    assert post.answer_form is not None and post.answer_form.round is not None and post.parts[0].key == "daily.title"
     q = harness.question_of(post)
     ada, bob = harness.as_user("ada", "Ada"), harness.as_user("bob", "Bob")
     await ada.say(q.answer.en, addressed=True)  # type: ignore[union-attr]

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy import text as sql
 
+from bot.core.actions import FollowUp, Rate, RoundPick
 from bot.core.events import ChatKind, ReplyKind
 from bot.storage.tables import answers, cards, metadata
 from tests.harness import Harness, keys, text
@@ -47,7 +48,7 @@ async def test_weak_answer_maps_to_again_and_offers_a_follow_up(harness: Harness
     qid, [result] = await ask_and_answer(harness, "weak", "basics")
     card = await card_of(store, qid)
     assert card.state in (1, 3)  # Learning / Relearning: Again keeps it close
-    follow = [b for row in result.buttons for b in row if b.action.startswith("fu:")]
+    follow = [b for row in result.buttons for b in row if isinstance(b.action, FollowUp)]
     assert follow, "a weak answer offers a follow-up"
     replies = await harness.press(follow[0].action)
     assert keys(replies)[0] == "review.follow_up" and replies[1].kind is ReplyKind.QUESTION
@@ -61,7 +62,7 @@ async def test_reveal_then_rating_and_unrated_counts_as_again(harness: Harness, 
     qid = harness.question_of(question).id
     [shown] = await harness.say("/reveal")
     ratings = [b.action for b in shown.buttons[0]]
-    assert [a.rsplit(":", 1)[1] for a in ratings] == ["again", "hard", "good", "easy"]
+    assert [a.rating for a in ratings if isinstance(a, Rate)] == ["again", "hard", "good", "easy"]
     assert keys(await harness.press(ratings[2]))[0] == "review.rated"
     assert (await card_of(store, qid)).reps == 1
     assert keys(await harness.press(ratings[2])) == ["mc.stale"]
@@ -134,7 +135,11 @@ async def test_group_round_with_three_members(harness: Harness, store, clock) ->
     admin = harness.as_user("x", "Admin", is_admin=True)
     [question] = await starter.say("/quiz")
     q = harness.question_of(question)
-    assert question.kind is ReplyKind.QUESTION and question.ref and question.ref.startswith("round:")
+    assert (
+        question.kind is ReplyKind.QUESTION
+        and question.answer_form is not None
+        and question.answer_form.round is not None
+    )
     public, private = await ada.say("bananas", addressed=True)
     assert public.keys == ("round.answered",) and "<b>Ada</b>" in public.plain()
     assert private.ephemeral and "bananas" not in public.plain()
@@ -160,9 +165,9 @@ async def test_group_round_with_three_members(harness: Harness, store, clock) ->
 async def test_rounds_close_on_time(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
     harness.chat_kind, harness.chat_id = ChatKind.GROUP, "g2"
     [question] = await harness.say("/mc")
-    assert question.poll is not None and question.poll.action_prefix.startswith("rp:")
+    assert question.poll is not None and all(isinstance(a, RoundPick) for a in question.poll.answers)
     member = harness.as_user("m", "Mia")
-    assert keys(await member.press(question.poll.action_prefix + str(question.poll.correct))) == ["round.answered_mc"]
+    assert keys(await member.press(question.poll.answers[question.poll.correct])) == ["round.answered_mc"]
     assert await harness.bot.close_due_rounds() == []
     clock.advance(minutes=16)
     [out] = await harness.bot.close_due_rounds()

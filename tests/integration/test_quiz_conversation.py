@@ -99,7 +99,7 @@ async def test_buttons_and_stale_buttons(harness: Harness) -> None:
 async def test_multiple_choice_by_button_and_by_number(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
     [mc] = await harness.say("/mc")
     assert mc.poll is not None and len(mc.poll.options) == 4
-    right = mc.poll.action_prefix + str(mc.poll.correct)
+    right = mc.poll.answers[mc.poll.correct]
     [result] = await harness.press(right)
     assert result.keys[0] == "mc.right"
     assert keys(await harness.press(right)) == ["mc.stale"]
@@ -117,7 +117,7 @@ async def test_topics_show_counts_and_accuracy(harness: Harness) -> None:
     before = text(await harness.say("/topics"))
     assert "not tried yet" in before
     [mc] = await harness.say("/mc basics")
-    await harness.press(mc.poll.action_prefix + str(mc.poll.correct))  # type: ignore[union-attr]
+    await harness.press(mc.poll.answers[mc.poll.correct])  # type: ignore[union-attr]
     assert "100% over 1 answers" in text(await harness.say("/topics"))
 
 

@@ -34,6 +34,7 @@ from discord.http import Route
 from bot.adapters.discord.commands import ZhTranslator, build_commands, command_payload, payload_hash
 from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
 from bot.adapters.discord.render import NO_MENTIONS, OutMessage, clean, render
+from bot.core.actions import Action, Invalid, decode, decode_form
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.i18n import lang_from_locale, t
 
@@ -247,7 +248,7 @@ class DiscordAdapter:
         interaction: discord.Interaction[Any],
         *,
         text: str = "",
-        action: str | None = None,
+        action: Action | Invalid | None = None,
         addressed: bool = False,
     ) -> Incoming:
         in_guild = interaction.guild_id is not None
@@ -271,8 +272,8 @@ class DiscordAdapter:
             interaction, self.incoming(interaction, text=line), "ephemeral" if name in EPHEMERAL_FIRST else "public"
         )
 
-    async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None:
-        await self._serve(interaction, self.incoming(interaction, action=action), "update")
+    async def on_action(self, interaction: discord.Interaction[Any], payload: str) -> None:
+        await self._serve(interaction, self.incoming(interaction, action=decode(payload)), "update")
 
     async def on_answer_button(self, interaction: discord.Interaction[Any], ref: str) -> None:
         lang = lang_from_locale(str(interaction.locale))
@@ -285,9 +286,8 @@ class DiscordAdapter:
         if answer is None or not answer.strip():
             await interaction.response.defer()
             return
-        if answer.lstrip().startswith("/"):
-            answer = "/a " + answer  # an answer that looks like a command is still an answer
-        await self._serve(interaction, self.incoming(interaction, text=answer, addressed=True), "update")
+        form = decode_form(str(data.get("custom_id", "")).removeprefix(MODAL_PREFIX))
+        await self._serve(interaction, self.incoming(interaction, text=answer, action=form, addressed=True), "update")
 
     async def topic_choices(self, interaction: discord.Interaction[Any], current: str) -> list[tuple[str, str]]:
         lang = lang_from_locale(str(interaction.locale))

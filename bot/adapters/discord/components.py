@@ -3,10 +3,11 @@
 Two kinds of button, both `discord.ui.DynamicItem`s registered with the client, so a press on
 a message sent before a restart still maps back to the core:
 
-- `sb:<action>`  a core Button: the press becomes `Incoming(action=<action>)`.
-- `sba:<ref>`    the adapter's own "Answer" button on a question: it opens the answer modal.
+- `sb:<action>`  a core Button (its action encoded by bot.core.actions): the press becomes
+  `Incoming(action=decode(<action>))`.
+- `sba:<form>`   the "Answer" button of a question (`Reply.answer_form`, encoded): it opens the modal.
 
-The modal's custom_id is `sbm:<ref>`; its submit is handled in the client's `on_interaction`
+The modal's custom_id is `sbm:<form>`; its submit is handled in the client's `on_interaction`
 (not through discord.py's modal store), so a modal opened before a restart still arrives.
 """
 
@@ -30,14 +31,14 @@ ANSWER_INPUT_ID = "answer"
 ACTION_PREFIX = "sb:"
 ANSWER_PREFIX = "sba:"
 MODAL_PREFIX = "sbm:"
-# What a Reply.ref may look like inside a custom_id ("session:12", "round:3").
+# What an encoded answer form (bot.core.actions.AnswerForm) may look like: "session:12", "round:3".
 _REF = r"[A-Za-z0-9_:.\-]{0,90}"
 
 
 class Handler(Protocol):
     """What the components call back into (the adapter)."""
 
-    async def on_action(self, interaction: discord.Interaction[Any], action: str) -> None: ...
+    async def on_action(self, interaction: discord.Interaction[Any], payload: str) -> None: ...
 
     async def on_answer_button(self, interaction: discord.Interaction[Any], ref: str) -> None: ...
 

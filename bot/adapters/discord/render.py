@@ -32,12 +32,13 @@ from discord.utils import escape_markdown, escape_mentions
 from bot.adapters.chunking import pack_parts
 from bot.adapters.discord.components import (
     ACTION_PREFIX,
+    ANSWER_PREFIX,
     BUTTON_LABEL_LIMIT,
     CUSTOM_ID_LIMIT,
     ActionButton,
     AnswerButton,
-    safe_ref,
 )
+from bot.core.actions import encode
 from bot.core.events import Attachment, Part, Reply, ReplyKind
 from bot.core.i18n import t
 
@@ -176,13 +177,13 @@ def reply_lang(reply: Reply, default: str = "en") -> str:
 
 def button_rows(reply: Reply, lang: str) -> tuple[tuple[ButtonSpec, ...], ...]:
     rows: list[tuple[ButtonSpec, ...]] = []
-    if reply.kind is ReplyKind.QUESTION and reply.poll is None:
-        rows.append((ButtonSpec(t(lang, "btn.answer"), "sba:" + safe_ref(reply.ref), answer=True),))
+    if reply.answer_form is not None:
+        rows.append((ButtonSpec(t(lang, "btn.answer"), ANSWER_PREFIX + encode(reply.answer_form), answer=True),))
     for row in reply.buttons:
         specs = tuple(
-            ButtonSpec(b.label[:BUTTON_LABEL_LIMIT], ACTION_PREFIX + b.action)
+            ButtonSpec(b.label[:BUTTON_LABEL_LIMIT], custom_id)
             for b in row
-            if b.action and len(ACTION_PREFIX + b.action) <= CUSTOM_ID_LIMIT
+            if len(custom_id := ACTION_PREFIX + encode(b.action)) <= CUSTOM_ID_LIMIT
         )
         for i in range(0, len(specs), MAX_PER_ROW):
             rows.append(specs[i : i + MAX_PER_ROW])

@@ -196,7 +196,11 @@ class TelegramAdapter:
         if stored is None:
             return
         poll = json.loads(stored)
-        inc = incoming_from_action(poll["chat"], poll["type"], answer.user, f"{poll['prefix']}{answer.option_ids[0]}")
+        option = answer.option_ids[0]
+        # Polls sent by older versions stored a prefix the option's number was appended to.
+        actions = poll.get("actions") or [f"{poll['prefix']}{i}" for i in range(option + 1)]
+        payload = actions[option] if 0 <= option < len(actions) else ""
+        inc = incoming_from_action(poll["chat"], poll["type"], answer.user, payload)
         replies = await self.bot.handle(inc)
         group = poll["type"] != "private"
         # In a group, the public echo of each vote would be noise: the poll itself shows votes.
@@ -296,7 +300,7 @@ class TelegramAdapter:
             chat_type = "private" if chat_id > 0 else "group"
             await self.bot.remember(
                 f"tg:poll:{sent.poll.id}",
-                json.dumps({"prefix": out.action_prefix, "chat": sent.chat_id, "type": chat_type}),
+                json.dumps({"actions": out.answers, "chat": sent.chat_id, "type": chat_type}),
             )
         else:
             for text in render_text(reply, force_reply=force_reply):

@@ -6,6 +6,7 @@ import re
 
 from telegram import Message, User
 
+from bot.core.actions import decode
 from bot.core.events import ChatKind, ChatRef, Incoming, UserRef
 
 PLATFORM = "telegram"
@@ -61,13 +62,14 @@ def incoming_from_message(message: Message, bot_id: int, bot_username: str, is_a
     )
 
 
-def incoming_from_action(chat_id: int, chat_type: str, user: User, action: str, is_admin: bool = False) -> Incoming:
+def incoming_from_action(chat_id: int, chat_type: str, user: User, payload: str, is_admin: bool = False) -> Incoming:
+    """A pressed button or a poll vote: its payload decoded (`Invalid` when it is none of ours)."""
     return Incoming(
         chat=chat_ref(chat_id),
         user=user_ref(user),
         user_name=display_name(user),
         chat_kind=chat_kind(chat_type) or ChatKind.PRIVATE,
         locale=user.language_code,
-        action=action,
+        action=decode(payload),
         is_admin=is_admin,
     )

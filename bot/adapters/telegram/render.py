@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.chunking import pack_parts
+from bot.core.actions import encode
 from bot.core.events import Part, Reply, ReplyKind
 
 MESSAGE_LIMIT = 4096
@@ -45,9 +46,9 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     rows = []
     for row in reply.buttons:
         buttons = [
-            InlineKeyboardButton(b.label[:BUTTON_TEXT_LIMIT], callback_data=b.action)
+            InlineKeyboardButton(b.label[:BUTTON_TEXT_LIMIT], callback_data=data)
             for b in row
-            if len(b.action.encode()) <= CALLBACK_DATA_LIMIT
+            if len((data := encode(b.action)).encode()) <= CALLBACK_DATA_LIMIT
         ]
         if buttons:
             rows.append(buttons)
@@ -67,7 +68,7 @@ class PollOut:
     options: tuple[str, ...]
     correct: int
     explanation: str
-    action_prefix: str
+    answers: tuple[str, ...]  # the encoded action of each option
     intro: list[TextOut] = field(default_factory=list)
 
 
@@ -96,7 +97,8 @@ def render_poll(reply: Reply) -> PollOut:
     question = poll.question if len(poll.question) <= POLL_QUESTION_LIMIT else poll.question[:297] + "…"
     explanation = poll.explanation[:POLL_EXPLANATION_LIMIT]
     intro = render_text(Reply(intro_parts)) if len(poll.question) > POLL_QUESTION_LIMIT else []
-    return PollOut(question, poll.options, poll.correct, explanation, poll.action_prefix, intro)
+    answers = tuple(encode(a) for a in poll.answers)
+    return PollOut(question, poll.options, poll.correct, explanation, answers, intro)
 
 
 def wants_force_reply(reply: Reply, in_group: bool) -> bool:

@@ -34,6 +34,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.content.schema import Question
+from bot.core.actions import Ask
 from bot.core.chat_status import mark_unreachable
 from bot.core.clock import Clock
 from bot.core.context import Ctx, Services
@@ -41,6 +42,7 @@ from bot.core.daily.schedule import When, next_occurrence, occurrence_on
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.features import rounds
 from bot.core.features.quiz import question_reply
+from bot.core.modes import Mode
 from bot.core.ports import Chat, Delivery, Learner, Messenger, Store, Subscription, Tx
 from bot.core.streaks import streaks
 
@@ -182,7 +184,7 @@ class DailyService:
         private_ids = [s.learner_id for s, _ in planned if s.chat_kind is not ChatKind.GROUP and s.learner_id]
         learners = await tx.batch.learners(private_ids)
         due_cards = await tx.batch.due_cards(private_ids, now)
-        picks: list[tuple[Subscription, date, Question, str]] = []
+        picks: list[tuple[Subscription, date, Question, Mode]] = []
         for sub, day in planned:
             if sub.chat_kind is not ChatKind.GROUP and sub.learner_id not in learners:
                 continue
@@ -197,7 +199,7 @@ class DailyService:
             )
             q = review or pick_daily(sub, day, self._candidates(sub), used.get(sub.id, set()))
             if q is not None:
-                picks.append((sub, day, q, "review" if review else "quiz"))
+                picks.append((sub, day, q, Mode.REVIEW if review else Mode.QUIZ))
         rounds_opened = await tx.batch.open_rounds(
             [(s.chat_id, q.id, self._close_time(s, now)) for s, _, q, _ in picks if s.chat_kind is ChatKind.GROUP],
             now,
@@ -263,7 +265,7 @@ class DailyService:
         if learner is None:
             return None
         ctx = self._ctx(tx, sub, learner, now)
-        session = await tx.sessions.open(sub.chat_id, learner.id, q.id, "quiz", (), now)
+        session = await tx.sessions.open(sub.chat_id, learner.id, q.id, Mode.QUIZ, (), now)
         return self._daily(ctx, question_reply(ctx, q, session), sub)
 
     def _ctx(self, tx: Tx, sub: Subscription, learner: Learner | None, now: datetime) -> Ctx:
@@ -423,7 +425,7 @@ class DailyService:
                         chat.ref,
                         Reply(
                             (ctx.part("remind.nudge", n=current),),
-                            buttons=((ctx.button("btn.next", "quiz:", "/quiz"),),),
+                            buttons=((ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz"),),),
                         ),
                     )
                 )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.actions import ConfirmForget
 from bot.core.context import Ctx
 from bot.core.events import Reply, ReplyKind
+from bot.core.modes import Mode
 
 LINK_VALID = timedelta(minutes=10)
 # No 0/O or 1/I/L: codes are read off one screen and typed into another.
@@ -56,7 +58,7 @@ async def unlink(ctx: Ctx) -> list[Reply]:
 
 async def appeal(ctx: Ctx, reason: str) -> list[Reply]:
     last = await ctx.tx.answers.last(ctx.learner.id)
-    if last is None or ctx.now - last.answered_at > APPEAL_WITHIN or last.mode in {"mc", "card"}:
+    if last is None or ctx.now - last.answered_at > APPEAL_WITHIN or last.mode in {Mode.MC, Mode.CARD}:
         return [ctx.say("appeal.nothing")]
     await ctx.tx.appeals.add(
         ctx.learner.id, last.question_id, last.id, last.text, last.score, last.verdict, reason.strip(), ctx.now
@@ -72,7 +74,7 @@ async def forget(ctx: Ctx, arg: str) -> list[Reply]:
         Reply(
             (ctx.part("forget.warning", "title"), ctx.part("forget.how", "note")),
             kind=ReplyKind.INFO,
-            buttons=((ctx.button("btn.forget", f"forget:{stamp}", "/forget confirm"),),),
+            buttons=((ctx.button("btn.forget", ConfirmForget(stamp), "/forget confirm"),),),
             ephemeral=True,
         )
     ]

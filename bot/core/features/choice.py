@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from bot.content.schema import Question
+from bot.core.actions import Action, Ask, Pick
 from bot.core.context import Ctx
 from bot.core.events import Button, Part, Poll, Reply, ReplyKind
 from bot.core.features.progress import leech_part, record, settle_pending_rating
 from bot.core.features.quiz import choose, open_quiz
 from bot.core.grading import Verdict
+from bot.core.modes import Mode
 from bot.core.ports import OpenQuestion
 
 # Telegram's quiz-poll explanation holds at most 200 characters.
@@ -40,12 +42,12 @@ async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
         return [chosen]
     picked = chosen[0]
     order = shuffled_options(ctx, picked)
-    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, "mc", order, ctx.now)
-    return [mc_reply(ctx, picked, session.options, f"mc:{session.id}:", f"session:{session.id}")]
+    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, Mode.MC, order, ctx.now)
+    return [mc_reply(ctx, picked, session.options, tuple(Pick(session.id, i) for i in range(len(order))))]
 
 
-def mc_reply(ctx: Ctx, picked: Question, options: tuple[int, ...], prefix: str, ref: str) -> Reply:
-    """The multiple-choice question; a pick of option i arrives as the action f"{prefix}{i}"."""
+def mc_reply(ctx: Ctx, picked: Question, options: tuple[int, ...], picks: tuple[Action, ...]) -> Reply:
+    """The multiple-choice question; picking option i is the action picks[i]."""
     texts = option_texts(picked, options, ctx.lang)
     parts = [
         ctx.part("mc.title", "title", topic=ctx.topic_name(picked.topic)),
@@ -57,15 +59,14 @@ def mc_reply(ctx: Ctx, picked: Question, options: tuple[int, ...], prefix: str, 
     return Reply(
         parts=tuple(parts),
         kind=ReplyKind.QUESTION,
-        buttons=tuple((Button(str(i + 1), f"{prefix}{i}", str(i + 1)),) for i in range(len(texts))),
+        buttons=tuple((Button(str(i + 1), picks[i], str(i + 1)),) for i in range(len(texts))),
         poll=Poll(
             question=picked.prompt.get(ctx.lang),
             options=tuple(texts),
             correct=options.index(0),
             explanation=explanation(picked, ctx.lang),
-            action_prefix=prefix,
+            answers=picks,
         ),
-        ref=ref,
     )
 
 
@@ -96,16 +97,16 @@ async def pick_by_text(ctx: Ctx, session: OpenQuestion, q: Question, text: str) 
 
 
 async def _grade_pick(ctx: Ctx, session: OpenQuestion, q: Question, index: int) -> list[Reply]:
-    if session.mode != "mc" or not 0 <= index < len(session.options) or q.choice is None:
+    if session.mode is not Mode.MC or not 0 <= index < len(session.options) or q.choice is None:
         return [ctx.say("mc.stale")]
     right = session.options[index] == 0
     score = 1.0 if right else 0.0
     verdict = Verdict.CORRECT if right else Verdict.INCORRECT
     texts = option_texts(q, session.options, ctx.lang)
-    recorded = await record(ctx, q, "mc", score, verdict.value, texts[index])
+    recorded = await record(ctx, q, Mode.MC, score, verdict.value, texts[index])
     await ctx.tx.sessions.close(session.id)
     key = "mc.right" if right else "mc.wrong"
     parts = [ctx.part(key, "title", choice=q.choice.correct.get(ctx.lang)), *leech_part(ctx, recorded)]
     if q.answer is not None:
         parts += [ctx.part("grade.reference", "title"), Part(q.answer.get(ctx.lang), "spoiler")]
-    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", "mc:", "/mc"),),))]
+    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", Ask(Mode.MC), "/mc"),),))]

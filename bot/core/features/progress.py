@@ -10,6 +10,7 @@ from bot.content.schema import Question
 from bot.core.clock import local_date
 from bot.core.context import Ctx
 from bot.core.events import Part
+from bot.core.modes import RATE_MODES, Mode
 from bot.core.ports import CardState
 from bot.core.srs import rating_for_score, review
 
@@ -24,7 +25,7 @@ class Recorded:
 async def record(
     ctx: Ctx,
     q: Question,
-    mode: str,
+    mode: Mode,
     score: float,
     verdict: str,
     text: str,
@@ -53,10 +54,6 @@ def leech_part(ctx: Ctx, recorded: Recorded) -> list[Part]:
     if not recorded.became_leech:
         return []
     return [ctx.part("review.leech", "note", lapses=recorded.card.lapses)]
-
-
-# Sessions waiting for the learner's own rating: after a reveal, and after a flashcard's back.
-RATE_MODES = frozenset({"rate", "rate-card"})
 
 
 async def settle_pending_rating(ctx: Ctx) -> None:

@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 from bot.content.schema import Question
+from bot.core.actions import RATING_NAMES, AnswerForm, Ask, FollowUp, Hint, Rate, Reveal, Skip
 from bot.core.clock import local_date
 from bot.core.context import Ctx
 from bot.core.events import Button, Part, Reply, ReplyKind
-from bot.core.features.progress import RATE_MODES, leech_part, record, settle_pending_rating
+from bot.core.features.progress import leech_part, record, settle_pending_rating
 from bot.core.grading import Grade, Verdict, rubric_for
 from bot.core.grading.grader import MAX_GRADED_CHARS, Flag, verdict_for
+from bot.core.modes import HINT_MODES, RATE_MODES, Mode
 from bot.core.picking import pick_question
 from bot.core.ports import OpenQuestion
 from bot.core.related import related_question
@@ -33,8 +35,8 @@ def pct(score: float) -> int:
 
 async def choose(
     ctx: Ctx, topic_arg: str, *, need_choice: bool = False, prefer_due: bool = True
-) -> tuple[Question, str] | Reply:
-    """The next question and its mode ("review" when a card is due), or a reply saying why not."""
+) -> tuple[Question, Mode] | Reply:
+    """The next question and its mode (REVIEW when a card is due), or a reply saying why not."""
     none_key, topic_name = ("mc.none" if need_choice else "quiz.none"), ""
     pool: tuple[Question, ...] = ctx.bank.questions
     topic_id = None
@@ -50,7 +52,7 @@ async def choose(
         for card in await ctx.tx.cards.due(ctx.learner.id, ctx.now):
             q = ctx.question(card.question_id)
             if q is not None and q.answered and (topic_id is None or q.topic == topic_id):
-                return q, "review"
+                return q, Mode.REVIEW
     candidates = [q for q in pool if (q.choice is not None if need_choice else q.answered)]
     history = {h.question_id: h for h in await ctx.tx.answers.history(ctx.learner.id)}
     accuracy = {a.topic: a.mean_score for a in await ctx.tx.answers.topic_accuracy(ctx.learner.id)}
@@ -67,7 +69,7 @@ async def choose(
     )
     if picked is None:
         return ctx.say(none_key, topic=topic_name)
-    return picked, "quiz"
+    return picked, Mode.QUIZ
 
 
 async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
@@ -78,14 +80,14 @@ async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
     return await ask_question(ctx, *chosen)
 
 
-async def ask_question(ctx: Ctx, q: Question, mode: str) -> list[Reply]:
+async def ask_question(ctx: Ctx, q: Question, mode: Mode) -> list[Reply]:
     session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, mode, (), ctx.now)
     return [question_reply(ctx, q, session)]
 
 
 def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
     sid = session.id
-    title = "review.title" if session.mode == "review" else "quiz.title"
+    title = "review.title" if session.mode is Mode.REVIEW else "quiz.title"
     return Reply(
         parts=(
             ctx.part(title, "title", topic=ctx.topic_name(q.topic), difficulty=q.difficulty),
@@ -95,12 +97,12 @@ def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
         kind=ReplyKind.QUESTION,
         buttons=(
             (
-                ctx.button("btn.hint", f"hint:{sid}", "/hint"),
-                ctx.button("btn.reveal", f"reveal:{sid}", "/reveal"),
-                ctx.button("btn.skip", f"skip:{sid}", "/skip"),
+                ctx.button("btn.hint", Hint(sid), "/hint"),
+                ctx.button("btn.reveal", Reveal(sid), "/reveal"),
+                ctx.button("btn.skip", Skip(sid), "/skip"),
             ),
         ),
-        ref=f"session:{sid}",
+        answer_form=AnswerForm(session=sid),
     )
 
 
@@ -131,9 +133,9 @@ async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> lis
     due = len(await ctx.tx.cards.due(ctx.learner.id, ctx.now))
     if due:
         extra.append(ctx.part("review.more_due", "note", n=due))
-    buttons: list[Button] = [ctx.button("btn.next", "quiz:", "/quiz")]
+    buttons: list[Button] = [ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz")]
     if score < FOLLOW_UP_BELOW and related_question(ctx.bank, q) is not None:
-        buttons.insert(0, ctx.button("btn.follow_up", f"fu:{q.id}", "/followup"))
+        buttons.insert(0, ctx.button("btn.follow_up", FollowUp(q.id), "/followup"))
     return [Reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(tuple(buttons),))]
 
 
@@ -180,7 +182,7 @@ async def hint(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     if isinstance(found, Reply):
         return [found]
     session, q = found
-    if session.mode not in {"quiz", "review"}:
+    if session.mode not in HINT_MODES:
         return [ctx.say("hint.not_quiz")]
     if session.hints >= len(q.key_points):
         return [ctx.say("hint.none_left")]
@@ -203,10 +205,10 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     session, q = found
     if session.mode in RATE_MODES:
         return [ctx.say("review.rate_how")]
-    if session.mode == "card":  # a flashcard: seeing the answer is the point, not a miss
-        title, mode = "review.card_back", "rate-card"
+    if session.mode is Mode.CARD:  # a flashcard: seeing the answer is the point, not a miss
+        title, mode = "review.card_back", Mode.RATE_CARD
     else:
-        mode = "rate"
+        mode = Mode.RATE
         title = "reveal.title"
         await ctx.tx.answers.add(
             ctx.learner.id,
@@ -232,9 +234,7 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
 
 
 def rating_buttons(ctx: Ctx, session_id: int) -> tuple[Button, ...]:
-    return tuple(
-        ctx.button(f"btn.rate_{name}", f"rate:{session_id}:{name}", name) for name in ("again", "hard", "good", "easy")
-    )
+    return tuple(ctx.button(f"btn.rate_{name}", Rate(session_id, name), name) for name in RATING_NAMES)
 
 
 async def skip(ctx: Ctx, session_id: int | None = None) -> list[Reply]:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.actions import AnswerForm, Ask, Reveal
 from bot.core.clock import zone
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
-from bot.core.features.progress import RATE_MODES, record, review_card, settle_pending_rating
+from bot.core.features.progress import record, review_card, settle_pending_rating
 from bot.core.features.quiz import ask_question, open_quiz
 from bot.core.grading.grader import verdict_for
+from bot.core.modes import RATE_MODES, Mode
 from bot.core.related import related_question
 from bot.core.srs import RATING_SCORE, RATINGS
 
@@ -28,8 +30,8 @@ async def review(ctx: Ctx, arg: str = "") -> list[Reply]:
         if q is None or not q.answered:
             continue
         if not flashcards:
-            return await ask_question(ctx, q, "review")
-        session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, "card", (), ctx.now)
+            return await ask_question(ctx, q, Mode.REVIEW)
+        session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, Mode.CARD, (), ctx.now)
         return [
             Reply(
                 parts=(
@@ -38,8 +40,8 @@ async def review(ctx: Ctx, arg: str = "") -> list[Reply]:
                     ctx.part("review.card_prompt", "note"),
                 ),
                 kind=ReplyKind.QUESTION,
-                buttons=((ctx.button("btn.show", f"reveal:{session.id}", "/reveal"),),),
-                ref=f"session:{session.id}",
+                buttons=((ctx.button("btn.show", Reveal(session.id), "/reveal"),),),
+                answer_form=AnswerForm(session=session.id),
             )
         ]
     upcoming = await ctx.tx.cards.next_due(ctx.learner.id)
@@ -57,10 +59,10 @@ async def rate(ctx: Ctx, session_id: int | None, name: str) -> list[Reply]:
     if session.mode not in RATE_MODES or rating is None:
         return [ctx.say("review.rate_how")]
     await ctx.tx.sessions.close(session.id)
-    if session.mode == "rate-card":
+    if session.mode is Mode.RATE_CARD:
         # A self-rated flashcard is also an answer, so statistics and streaks see it.
         score = RATING_SCORE[rating]
-        recorded = await record(ctx, q, "card", score, verdict_for(score).value, "", rating=rating)
+        recorded = await record(ctx, q, Mode.CARD, score, verdict_for(score).value, "", rating=rating)
         card, became_leech = recorded.card, recorded.became_leech
     else:
         card, became_leech = await review_card(ctx, q, rating)
@@ -68,7 +70,11 @@ async def rate(ctx: Ctx, session_id: int | None, name: str) -> list[Reply]:
     if became_leech:
         parts.append(ctx.part("review.leech", "note", lapses=card.lapses))
     due = len(await ctx.tx.cards.due(ctx.learner.id, ctx.now))
-    button = ctx.button("btn.review", "review:", "/review") if due else ctx.button("btn.next", "quiz:", "/quiz")
+    button = (
+        ctx.button("btn.review", Ask(Mode.REVIEW), "/review")
+        if due
+        else ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz")
+    )
     return [Reply(tuple(parts), buttons=((button,),))]
 
 
@@ -82,5 +88,5 @@ async def follow_up(ctx: Ctx, question_id: str = "") -> list[Reply]:
     if nxt is None:
         return [ctx.say("review.no_follow_up")]
     await settle_pending_rating(ctx)
-    replies = await ask_question(ctx, nxt, "quiz")
+    replies = await ask_question(ctx, nxt, Mode.QUIZ)
     return [ctx.say("review.follow_up"), *replies]

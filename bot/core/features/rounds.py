@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.content.schema import Question
+from bot.core.actions import AnswerForm, RoundPick, RoundReveal
 from bot.core.clock import zone
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
@@ -20,11 +21,12 @@ from bot.core.features.choice import mc_reply, option_number, option_texts, shuf
 from bot.core.features.progress import record
 from bot.core.features.quiz import grade_answer, grade_parts, pct, reference_parts
 from bot.core.grading.grader import verdict_for
+from bot.core.modes import Mode
 from bot.core.picking import pick_question
 from bot.core.ports import Round
 
 
-async def start(ctx: Ctx, topic_arg: str, mode: str = "quiz") -> list[Reply]:
+async def start(ctx: Ctx, topic_arg: str, mode: Mode = Mode.QUIZ) -> list[Reply]:
     current = await ctx.tx.rounds.current(ctx.chat.id)
     if current is not None:
         q = ctx.question(current.question_id)
@@ -37,14 +39,14 @@ async def start(ctx: Ctx, topic_arg: str, mode: str = "quiz") -> list[Reply]:
         if topic is None:
             return [ctx.say("quiz.unknown_topic", ReplyKind.ERROR, topic=topic_arg[:64])]
         pool = ctx.bank.by_topic.get(topic.id, ())
-    candidates = [q for q in pool if (q.choice is not None if mode == "mc" else q.answered)]
+    candidates = [q for q in pool if (q.choice is not None if mode is Mode.MC else q.answered)]
     used = await ctx.tx.rounds.used_questions(ctx.chat.id)
     # The group's own history decides what is new to it.
     history_at = {qid: ctx.now - timedelta(days=365) for qid in used}
     picked = pick_question(candidates, {}, history_at, {}, ctx.now, ctx.services.rng)
     if picked is None:
-        return [ctx.say("mc.none" if mode == "mc" else "quiz.none", topic="")]
-    options = shuffled_options(ctx, picked) if mode == "mc" else ()
+        return [ctx.say("mc.none" if mode is Mode.MC else "quiz.none", topic="")]
+    options = shuffled_options(ctx, picked) if mode is Mode.MC else ()
     closes = ctx.now + timedelta(minutes=ctx.services.round_minutes)
     rnd = await ctx.tx.rounds.open(ctx.chat.id, picked.id, mode, options, ctx.learner.id, ctx.now, closes)
     return [round_question(ctx, rnd, picked)]
@@ -52,8 +54,8 @@ async def start(ctx: Ctx, topic_arg: str, mode: str = "quiz") -> list[Reply]:
 
 def round_question(ctx: Ctx, rnd: Round, q: Question) -> Reply:
     closes = _local_time(ctx, rnd.closes_at)
-    if rnd.mode == "mc":
-        reply = mc_reply(ctx, q, rnd.options, f"rp:{rnd.id}:", f"round:{rnd.id}")
+    if rnd.mode is Mode.MC:
+        reply = mc_reply(ctx, q, rnd.options, tuple(RoundPick(rnd.id, i) for i in range(len(rnd.options))))
         return replace(reply, parts=(ctx.part("round.title", "title", closes=closes), *reply.parts))
     return Reply(
         parts=(
@@ -63,8 +65,8 @@ def round_question(ctx: Ctx, rnd: Round, q: Question) -> Reply:
             ctx.part("quiz.prompt_group", "note"),
         ),
         kind=ReplyKind.QUESTION,
-        buttons=((ctx.button("btn.reveal", f"rr:{rnd.id}", "/reveal"),),),
-        ref=f"round:{rnd.id}",
+        buttons=((ctx.button("btn.reveal", RoundReveal(rnd.id), "/reveal"),),),
+        answer_form=AnswerForm(round=rnd.id),
     )
 
 
@@ -87,7 +89,7 @@ async def answer(ctx: Ctx, text: str) -> list[Reply]:
     if isinstance(found, Reply):
         return []  # a reply to an old question: nothing to grade, nothing to say to the group
     rnd, q = found
-    if rnd.mode == "mc":
+    if rnd.mode is Mode.MC:
         index = option_number(text, len(rnd.options))
         if index is None:
             return [ctx.say("mc.pick", n=len(rnd.options))]
@@ -104,7 +106,7 @@ async def pick(ctx: Ctx, round_id: int, index: int) -> list[Reply]:
     if isinstance(found, Reply):
         return [replace(found, ephemeral=True)]
     rnd, q = found
-    if rnd.mode != "mc" or not 0 <= index < len(rnd.options):
+    if rnd.mode is not Mode.MC or not 0 <= index < len(rnd.options):
         return [ctx.say("mc.pick", n=len(rnd.options))]
     score = 1.0 if rnd.options[index] == 0 else 0.0
     text = option_texts(q, rnd.options, ctx.lang)[index]
@@ -138,18 +140,18 @@ async def close(ctx: Ctx, rnd: Round) -> list[Reply]:
         for entry in entries:
             member = await ctx.tx.learners.get(entry.learner_id)
             if member is not None:
-                await record(replace(ctx, learner=member), q, "round", entry.score, entry.verdict, entry.text)
+                await record(replace(ctx, learner=member), q, Mode.ROUND, entry.score, entry.verdict, entry.text)
     parts = [ctx.part("round.closed", "title", n=len(entries))]
     parts += [
         Part(ctx.t("round.score_row", rank=i, name=e.name, score=pct(e.score)), "item")
         for i, e in enumerate(entries[:10], 1)
     ]
     if q is not None:
-        if rnd.mode == "mc" and q.choice is not None:
+        if rnd.mode is Mode.MC and q.choice is not None:
             parts.append(ctx.part("round.correct_choice", choice=q.choice.correct.get(ctx.lang)))
         parts.extend(reference_parts(ctx, q))
         parts.extend(Part(kp.text(ctx.lang), "item") for kp in q.key_points)
-    return [Reply(tuple(parts), kind=ReplyKind.RESULT, ref=f"round:{rnd.id}")]
+    return [Reply(tuple(parts), kind=ReplyKind.RESULT)]
 
 
 async def leaderboard(ctx: Ctx, arg: str) -> list[Reply]:

@@ -247,8 +247,9 @@ async def test_an_answer_that_looks_like_a_command_is_still_an_answer(
     adapter: DiscordAdapter, fake: FakeDiscord, studybot: StudyBot
 ) -> None:
     p = await fake.slash("quiz", user=ADA, guild=False, channel_id=DM_CHANNEL)
-    await shown(fake, p)
-    submit = await fake.submit("sbm:x", {"answer": "/forget confirm"}, user=ADA, guild=False, channel_id=DM_CHANNEL)
+    question = await shown(fake, p)
+    modal_id = "sbm:" + answer_id(question[0])[4:]
+    submit = await fake.submit(modal_id, {"answer": "/forget confirm"}, user=ADA, guild=False, channel_id=DM_CHANNEL)
     (result,) = await shown(fake, submit)
     assert "Score:" in text_of(result)
 

@@ -13,9 +13,11 @@ from bot.adapters.discord.render import (
     render,
     reply_lang,
 )
+from bot.core.actions import AnswerForm, Ask, FollowUp, Hint, Pick, Reveal, Skip
 from bot.core.commands import VISIBLE
 from bot.core.events import Attachment, Button, Part, Poll, Reply, ReplyKind
 from bot.core.i18n import t
+from bot.core.modes import Mode
 
 HOSTILE = "**bold** @everyone <@123> ||x||"
 
@@ -62,7 +64,7 @@ def test_long_replies_are_split_within_discords_limits() -> None:
     paragraphs = tuple(Part(f"paragraph {i} " + "word " * 150) for i in range(60))  # ~45,000 characters
     huge = Part("x" * 9000, "spoiler")  # one paragraph longer than a description
     starred = Part("*" * 3000)  # escaping doubles it
-    reply = Reply((*paragraphs, huge, starred), buttons=((Button("Next", "quiz:"),),))
+    reply = Reply((*paragraphs, huge, starred), buttons=((Button("Next", Ask(Mode.QUIZ)),),))
     messages = render(reply)
     assert len(messages) > 10
     for m in messages:
@@ -83,10 +85,10 @@ def test_question_gets_an_answer_button_and_core_buttons_keep_their_actions() ->
         (Part("Question", "title", "quiz.title"), Part("What is RAG?")),
         kind=ReplyKind.QUESTION,
         buttons=(
-            (Button("Hint", "hint:7"), Button("Reveal", "reveal:7"), Button("Skip", "skip:7")),
-            (Button("too long", "x" * 120),),
+            (Button("Hint", Hint(7)), Button("Reveal", Reveal(7)), Button("Skip", Skip(7))),
+            (Button("too long", FollowUp("x" * 120)),),
         ),
-        ref="session:7",
+        answer_form=AnswerForm(session=7),
     )
     (msg,) = render(reply)
     ids = [[b.custom_id for b in row] for row in msg.rows]
@@ -98,15 +100,19 @@ def test_multiple_choice_is_buttons_without_a_modal() -> None:
     reply = Reply(
         (Part("Pick one", "title", "mc.title"),),
         kind=ReplyKind.QUESTION,
-        buttons=tuple((Button(str(i + 1), f"mc:3:{i}"),) for i in range(4)),
-        poll=Poll("q", ("a", "b", "c", "d"), 0, "", "mc:3:"),
+        buttons=tuple((Button(str(i + 1), Pick(3, i)),) for i in range(4)),
+        poll=Poll("q", ("a", "b", "c", "d"), 0, "", tuple(Pick(3, i) for i in range(4))),
     )
     (msg,) = render(reply)
     assert [[b.custom_id for b in row] for row in msg.rows] == [[f"sb:mc:3:{i}"] for i in range(4)]
 
 
 def test_answer_label_follows_the_replys_language() -> None:
-    zh = Reply((Part(t("zh", "quiz.prompt_private"), "note", "quiz.prompt_private"),), kind=ReplyKind.QUESTION)
+    zh = Reply(
+        (Part(t("zh", "quiz.prompt_private"), "note", "quiz.prompt_private"),),
+        kind=ReplyKind.QUESTION,
+        answer_form=AnswerForm(session=1),
+    )
     assert reply_lang(zh) == "zh"
     (msg,) = render(zh)
     assert msg.rows[0][0].label == t("zh", "btn.answer")
@@ -127,7 +133,9 @@ def test_attachment_becomes_a_file_and_images_show_in_the_embed() -> None:
 
 
 async def test_views_and_modal_build() -> None:
-    reply = Reply((Part("Q"),), kind=ReplyKind.QUESTION, buttons=((Button("Hint", "hint:1"),),), ref="round:4")
+    reply = Reply(
+        (Part("Q"),), kind=ReplyKind.QUESTION, buttons=((Button("Hint", Hint(1)),),), answer_form=AnswerForm(round=4)
+    )
     (msg,) = render(reply)
     view = msg.view()
     assert view is not None

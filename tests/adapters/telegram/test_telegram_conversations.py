@@ -8,6 +8,7 @@ import json
 import pytest
 
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.core.actions import Pick, decode
 from tests.adapters.telegram.fake_bot_api import BOT_ID, FakeBotApi, chat, user
 
 ADA = user(11, "Ada", "Lovelace", lang="en")
@@ -236,4 +237,4 @@ async def test_poll_map_survives_in_the_database(fake_api: FakeBotApi, telegram:
         await asyncio.sleep(0.02)
     assert stored_raw is not None
     stored = json.loads(stored_raw)
-    assert stored["chat"] == 11 and stored["prefix"].startswith("mc:")
+    assert stored["chat"] == 11 and all(isinstance(decode(a), Pick) for a in stored["actions"])

@@ -6,6 +6,7 @@ from telegram import Message
 
 from bot.adapters.telegram.parse import for_another_bot, incoming_from_message
 from bot.adapters.telegram.render import keyboard, part_html, render_poll, render_text
+from bot.core.actions import FollowUp, Hint, Pick
 from bot.core.events import Button, ChatKind, Part, Poll, Reply, ReplyKind
 
 
@@ -23,7 +24,7 @@ def test_spoiler_title_and_bullets() -> None:
 
 
 def test_callback_data_over_64_bytes_is_dropped_not_sent() -> None:
-    reply = Reply((Part("x"),), buttons=((Button("ok", "hint:1"), Button("long", "x" * 65)),))
+    reply = Reply((Part("x"),), buttons=((Button("ok", Hint(1)), Button("long", FollowUp("x" * 65))),))
     markup = keyboard(reply)
     assert markup is not None and [b.callback_data for b in markup.inline_keyboard[0]] == ["hint:1"]
 
@@ -35,7 +36,7 @@ def test_group_questions_ask_for_a_reply() -> None:
 
 
 def test_poll_explanation_and_question_limits() -> None:
-    poll = Poll("Q" * 400, ("a", "b", "c", "d"), 2, "e" * 500, "mc:1:")
+    poll = Poll("Q" * 400, ("a", "b", "c", "d"), 2, "e" * 500, tuple(Pick(1, i) for i in range(4)))
     out = render_poll(Reply((Part("title", "title"), Part("Q" * 400)), poll=poll))
     assert len(out.question) <= 300 and len(out.explanation) <= 200 and out.intro
 
