@@ -170,7 +170,14 @@ async def test_telegram_webhook_run_at_debug_logs_json_without_token_or_secret(t
             },
         }
         async with aiohttp.ClientSession() as http:
-            wrong = await http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+            # PTB may call setWebhook a moment before its listener accepts connections (Telegram
+            # itself retries a refused delivery): wait for the port like Telegram would.
+            for _ in range(100):
+                try:
+                    wrong = await http.post(hook, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                    break
+                except aiohttp.ClientConnectorError:
+                    await asyncio.sleep(0.1)
             assert wrong.status == 403
             right = await http.post(
                 hook, json={**update, "update_id": 2}, headers={"X-Telegram-Bot-Api-Secret-Token": WEBHOOK_SECRET}
