@@ -13,6 +13,7 @@ from bot.core.actions import Action
 from bot.core.events import Button, ChatKind, Incoming, Part, Reply, ReplyKind, Style
 from bot.core.grading import Grader
 from bot.core.i18n import t
+from bot.core.limits import LINK_ATTEMPTS, SlidingWindow
 from bot.core.ports import Chat, Learner, Tx
 from bot.core.wakeup import Wakeup
 
@@ -26,6 +27,8 @@ class Services:
     rng: random.Random
     round_minutes: int = 15
     wakeup: Wakeup = field(default_factory=Wakeup)
+    # Wrong link codes per learner: a code merges accounts, so guessing must stay hopeless.
+    link_attempts: SlidingWindow = field(default_factory=lambda: SlidingWindow(LINK_ATTEMPTS))
 
 
 @dataclass

@@ -31,6 +31,11 @@ class Limits:
         return cls(Limit(answers_per_minute, timedelta(minutes=1)), Limit(rounds_per_hour, timedelta(hours=1)))
 
 
+# Wrong /link codes a learner may enter per window. With 31^8 possible codes, a few live at any time
+# and 5 guesses a quarter of an hour, guessing one would take longer than the universe has existed.
+LINK_ATTEMPTS = Limit(5, timedelta(minutes=15))
+
+
 @dataclass(frozen=True)
 class Refusal:
     """Over the limit: `wait` seconds until the next event is allowed; `tell` once per wait."""
@@ -59,6 +64,15 @@ class SlidingWindow:
 
     def hit(self, key: str, now: datetime) -> Refusal | None:
         """Count one event for `key` now; a Refusal (nothing counted) when it is over the limit."""
+        refusal = self.check(key, now)
+        if refusal is None and self.limit.count > 0:
+            self._events[key].append(now)
+            self._told_until.pop(key, None)
+            self._forget_oldest()
+        return refusal
+
+    def check(self, key: str, now: datetime) -> Refusal | None:
+        """A Refusal when `key` is over the limit now; counts nothing (count failures with `hit`)."""
         if self.limit.count <= 0:
             return None
         events = self._events.get(key)
@@ -69,9 +83,6 @@ class SlidingWindow:
         while events and events[0] <= start:
             events.popleft()
         if len(events) < self.limit.count:
-            events.append(now)
-            self._told_until.pop(key, None)
-            self._forget_oldest()
             return None
         free_at = events[0] + self.limit.window
         told = self._told_until.get(key)

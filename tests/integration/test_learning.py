@@ -244,3 +244,21 @@ async def test_personal_commands_stay_private_in_groups(harness: Harness) -> Non
     harness.chat_kind, harness.chat_id = ChatKind.GROUP, "g3"
     assert keys(await harness.say("/link")) == ["error.private_only"]
     assert keys(await harness.say("/forget")) == ["error.private_only"]
+
+
+async def test_guessing_link_codes_is_cut_off_and_codes_are_unpredictable(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+    owner = Harness(harness.bot, platform="telegram", user_id="400", user_name="Ada")
+    codes = set()
+    for _ in range(3):
+        [reply] = await owner.say("/link")
+        codes.add(reply.parts[0].text.rsplit(" ", 1)[1])
+    assert len(codes) == 3  # from `secrets`, not the bot's seeded generator
+    code = codes.pop()
+    guesser = Harness(harness.bot, platform="discord", user_id="500", user_name="Eve")
+    for guess in ("AAAAAAAA", "BBBBBBBB", "CCCCCCCC", "short", "DDDDDDDD"):
+        assert keys(await guesser.say(f"/link {guess}")) == ["link.bad"]
+    # The sixth try is refused before the code is even looked at, the right one included.
+    assert keys(await guesser.say(f"/link {code}")) == ["link.too_many"]
+    clock.advance(minutes=16)  # the window has passed (and the code expired: make a new one)
+    [reply] = await owner.say("/link")
+    assert keys(await guesser.say(f"/link {reply.parts[0].text.rsplit(' ', 1)[1]}")) == ["link.done"]

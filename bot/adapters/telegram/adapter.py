@@ -13,13 +13,13 @@ import asyncio
 import hashlib
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
+from cachetools import TTLCache
 from telegram import BotCommand, Message, Update
 from telegram.constants import ParseMode, PollType
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ADMIN_CACHE_SECONDS = 300
+ADMIN_CACHE_SIZE = 10_000
 # Commands whose effect in a group depends on who sends them (the core decides; we say who is admin).
 _ADMIN_SENSITIVE = frozenset({"lang", "timezone", "reveal", "daily", "remind"})
 _BACKOFF = (1.0, 2.0, 4.0)
@@ -92,7 +93,8 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self.max_rate = max_rate
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
-        self._admins: dict[tuple[int, int], tuple[bool, float]] = {}
+        # Bounded and expiring: a busy bot sees many (chat, member) pairs; memory must not grow with them.
+        self._admins: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=ADMIN_CACHE_SECONDS)
         self.username = ""
         self.bot_id = 0
 
@@ -235,12 +237,12 @@ class TelegramAdapter:
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         key = (chat_id, user_id)
         cached = self._admins.get(key)
-        if cached is not None and cached[1] > time.monotonic():
-            return cached[0]
+        if cached is not None:
+            return cached
         assert self.app is not None
         member = await self._call(lambda: self.app.bot.get_chat_member(chat_id, user_id), chat_id)  # type: ignore[union-attr]
         admin = member is not None and member.status in ("administrator", "creator")
-        self._admins[key] = (admin, time.monotonic() + ADMIN_CACHE_SECONDS)
+        self._admins[key] = admin
         return admin
 
     # -- sending ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from bot.core.actions import ConfirmForget
@@ -22,7 +23,8 @@ async def link(ctx: Ctx, arg: str) -> list[Reply]:
     if arg.lower() in {"off", "unlink", "关闭", "取消"}:
         return await unlink(ctx)
     if not arg:
-        code = "".join(ctx.services.rng.choice(_ALPHABET) for _ in range(CODE_LENGTH))
+        # secrets, not the shared random generator: a code merges accounts, it must not be predictable.
+        code = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH))
         await ctx.tx.links.create(code, ctx.learner.id, ctx.inc.user.platform, ctx.now + LINK_VALID)
         minutes = int(LINK_VALID.total_seconds() // 60)
         return [
@@ -31,13 +33,19 @@ async def link(ctx: Ctx, arg: str) -> list[Reply]:
                 ephemeral=True,
             )
         ]
+    guard, who = ctx.services.link_attempts, str(ctx.learner.id)
+    refusal = guard.check(who, ctx.now)
+    if refusal is not None:
+        return [ctx.say("link.too_many", ReplyKind.ERROR, minutes=refusal.minutes)]
     code = arg.upper().replace(" ", "").replace("-", "")
     if len(code) != CODE_LENGTH or any(c not in _ALPHABET for c in code):
+        guard.hit(who, ctx.now)
         return [ctx.say("link.bad", ReplyKind.ERROR)]
     if await ctx.tx.links.owner(code) == ctx.learner.id:
         return [ctx.say("link.same")]  # checked first, so showing it here does not use the code up
     taken = await ctx.tx.links.take(code, ctx.now)
     if taken is None:
+        guard.hit(who, ctx.now)
         return [ctx.say("link.bad", ReplyKind.ERROR)]
     owner, platform = taken
     if owner == ctx.learner.id:
