@@ -25,6 +25,7 @@ from datetime import timedelta
 from bot.adapters.base import Adapter
 from bot.content.bank import Bank
 from bot.content.loader import load_bank
+from bot.core import related
 from bot.core.app import Outgoing, StudyBot
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Services
@@ -233,5 +234,6 @@ async def _warm_grader(bank: Bank, stop: threading.Event) -> None:
     """Every rubric analysed ahead of the first answers, in a thread so that the bot answers meanwhile."""
     started = time.perf_counter()
     rubrics = [rubric_for(q) for q in bank.questions if q.answered]
+    await asyncio.to_thread(related.warm, bank)  # follow-ups: the first weak answer need not wait for them
     n = await asyncio.to_thread(grading_warmup.warm_and_freeze, rubrics, stop)
     log.info("grader warmed: %d rubrics in %.1f s", n, time.perf_counter() - started)
