@@ -79,10 +79,10 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_grade(args: argparse.Namespace) -> int:
-    from bot.core.grading import KeyPointGrader
+    from bot.bootstrap import default_grader
     from bot.grading_batch import grade_file
 
-    grader = KeyPointGrader()
+    grader = default_grader()
     if not args.judge:
         return grade_file(args.input, sys.stdout, progress=not args.quiet, grader=grader)
     from bot.judging.build import judge_from

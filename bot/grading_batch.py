@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from tqdm import tqdm
 
-from bot.core.grading import Grader, KeyPointGrader, Rubric, rubric_from_record
+from bot.core.grading import Grader, Rubric, rubric_from_record
 from bot.core.grading.text import detect_lang
 
 if TYPE_CHECKING:
@@ -76,7 +76,11 @@ def grade_file(
     judge: GuardedJudge | None = None,
 ) -> int:
     """Grade every line, in order; a malformed line is reported on stderr and echoed with an `error`."""
-    offline = grader or KeyPointGrader()
+    if grader is None:
+        from bot.bootstrap import default_grader
+
+        grader = default_grader()
+    offline = grader
 
     async def by_grader(record: dict[str, Any]) -> dict[str, Any]:
         return grade_record(offline, record)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapters.styling import Emphasis, Mark, Markup, wrapped
 from bot.core.app import StudyBot
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
 
@@ -21,23 +22,41 @@ PLATFORM = "terminal"
 # Escape sequences and control characters in content or names could drive the terminal.
 _UNSAFE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
-_PREFIX = {"ok": "  ✓ ", "miss": "  ✗ ", "item": "  • ", "note": "  "}
-
 
 def safe(text: str) -> str:
     return _UNSAFE.sub("", text)
 
 
+def _boxed(text: str) -> str:
+    return "\n".join("  │ " + line for line in text.splitlines() or [""])
+
+
+def _indented(text: str) -> str:
+    return "  " + text.replace("\n", "\n  ")
+
+
+_MARKS = {Mark.OK: "  ✓ ", Mark.MISS: "  ✗ ", Mark.ITEM: "  • "}
+# A terminal shows bold and dim; piped output gets plain-text equivalents.
+COLOR = Markup(
+    safe,
+    {
+        Emphasis.STRONG: wrapped("\x1b[1m", "\x1b[0m"),
+        Emphasis.HIDDEN: _boxed,
+        Emphasis.SUBTLE: wrapped("\x1b[2m", "\x1b[0m"),
+    },
+    _MARKS,
+    indent_marked=True,
+)
+PLAIN = Markup(
+    safe,
+    {Emphasis.STRONG: wrapped("== ", " =="), Emphasis.HIDDEN: _boxed, Emphasis.SUBTLE: _indented},
+    _MARKS,
+    indent_marked=True,
+)
+
+
 def render_part(part: Part, color: bool) -> str:
-    text = safe(part.text)
-    if part.style == "title":
-        return f"\x1b[1m{text}\x1b[0m" if color else f"== {text} =="
-    if part.style == "spoiler":
-        return "\n".join("  │ " + line for line in text.splitlines() or [""])
-    if part.style == "note" and color:
-        return f"\x1b[2m{text}\x1b[0m"
-    prefix = _PREFIX.get(part.style, "")
-    return prefix + text.replace("\n", "\n" + " " * len(prefix))
+    return (COLOR if color else PLAIN).render(part)
 
 
 def render(reply: Reply, color: bool = False, out_dir: Path | None = None) -> str:

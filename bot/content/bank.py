@@ -33,7 +33,7 @@ class Bank:
         return None
 
     def find_topic(self, text: str) -> Topic | None:
-        """A topic by id, or by a case-insensitive prefix of its id or either name."""
+        """The topic `/quiz <text>` means: by id, or by a case-insensitive prefix of its id or either name."""
         needle = text.strip().casefold()
         if not needle:
             return None
@@ -41,10 +41,18 @@ class Bank:
         if exact is not None:
             return exact
         for t in self.topics:
-            names = (t.id, t.name.en.casefold(), t.name.zh.casefold())
-            if any(n.startswith(needle) for n in names) or needle in t.name.zh:
+            if any(n.startswith(needle) for n in _names(t)) or needle in t.name.zh:
                 return t
         return None
 
+    def search_topics(self, text: str) -> list[Topic]:
+        """Topics whose id or either name contains `text` (case-insensitive), for suggestions; all if blank."""
+        needle = text.strip().casefold()
+        return [t for t in self.topics if not needle or any(needle in n for n in _names(t))]
+
     def answered(self) -> Iterable[Question]:
         return (q for q in self.questions if q.answered)
+
+
+def _names(topic: Topic) -> tuple[str, str, str]:
+    return (topic.id, topic.name.en.casefold(), topic.name.zh.casefold())

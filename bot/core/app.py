@@ -25,7 +25,7 @@ from bot.core.actions import (
 )
 from bot.core.chat_status import mark_migrated, mark_unreachable
 from bot.core.clock import Clock
-from bot.core.commands import PRIVATE_ONLY, Command, is_known, parse_command
+from bot.core.commands import Command, Where, parse_command
 from bot.core.context import Ctx, Services
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
 from bot.core.features import account, choice, daily, export, info, prefs, quiz, review, rounds, stats
@@ -118,7 +118,7 @@ async def _action(ctx: Ctx, action: Action | Invalid) -> list[Reply]:
             return await rounds.reveal(ctx, round_id)
         case ConfirmForget(issued):
             return await account.forget_button(ctx, issued)
-    return [ctx.say("mc.stale")]
+    return [ctx.stale()]
 
 
 def _starts_round(inc: Incoming, command: Command | None) -> bool:
@@ -181,7 +181,8 @@ class StudyBot:
         except Exception:
             log.exception("failed to handle an update from %s", inc.chat.platform)
             lang = lang_from_locale(inc.locale)
-            return [Reply((Part(t(lang, "error.internal"), "plain", "error.internal"),), kind=ReplyKind.ERROR)]
+            error = Part(t(lang, "error.internal"), "plain", "error.internal")
+            return [Reply((error,), ReplyKind.ERROR, lang=lang)]
         if ctx.rescheduled:
             self.services.wakeup.set()  # committed: the scheduler now reads the new schedule
         return replies
@@ -200,9 +201,9 @@ class StudyBot:
             notes.append(ctx.say("error.too_long", chars=MAX_TEXT))
         if command is None:  # free text, or an answer form (whatever it looks like, it is an answer)
             return notes + await _answer_text(ctx, text)
-        if not is_known(command.name):
+        if command.spec is None:
             return [ctx.say("error.unknown_command", ReplyKind.ERROR, command=command.typed)]
-        if ctx.in_group and command.name in PRIVATE_ONLY:
+        if ctx.in_group and command.spec.where is Where.PRIVATE:
             return [ctx.say("error.private_only", command=command.name)]
         args = command.args[:MAX_TEXT]
         return notes + await COMMANDS[command.name](ctx, args)
@@ -220,6 +221,10 @@ class StudyBot:
                 if refusal is not None:
                     return _refuse(ctx, refusal, "limit.rounds", self.limiter.limits.rounds.count)
         return None
+
+    def topic_choices(self, typed: str, lang: str) -> list[tuple[str, str]]:
+        """Topics matching what a person is typing, as (label in `lang`, topic id), for autocompletion."""
+        return [(f"{t.name.get(lang)} ({t.id})", t.id) for t in self.bank.search_topics(typed)]
 
     async def remember(self, key: str, value: str, ttl: timedelta = timedelta(days=2)) -> None:
         """Keep a small fact for an adapter (a poll id's action prefix) across restarts and processes."""

@@ -1,32 +1,61 @@
-"""Command names and parsing: "/quiz@studybot rag" -> ("quiz", "rag")."""
+"""The command table: every command, what adapters need to know about it, and parsing.
+
+Adapters read this table instead of keeping lists of their own: which commands to register
+(and in which order), what they are described as, which ones make a group reply depend on
+whether the sender is an admin (Telegram looks that up only for those), and which ones answer
+privately first (Discord then defers them ephemerally).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import Enum
 
-# Shown by /help and registered with the platforms, in this order.
-VISIBLE = (
-    "start",
-    "help",
-    "quiz",
-    "mc",
-    "review",
-    "hint",
-    "reveal",
-    "skip",
-    "stats",
-    "topics",
-    "leaderboard",
-    "daily",
-    "remind",
-    "link",
-    "export",
-    "appeal",
-    "forget",
-    "lang",
-    "timezone",
+from bot.core.i18n import t
+
+
+class Where(Enum):
+    ANYWHERE = "anywhere"
+    PRIVATE = "private"  # personal: reveals or changes something private, answered in private chats only
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    visible: bool = True  # listed by /help and registered with the platforms
+    where: Where = Where.ANYWHERE
+    admin_sensitive: bool = False  # in a group, what it does depends on whether the sender is an admin
+    ephemeral_first: bool = False  # its first reply is for the sender alone
+
+
+# Shown by /help and registered with the platforms, in this order; then the hidden ones.
+TABLE: tuple[CommandSpec, ...] = (
+    CommandSpec("start"),
+    CommandSpec("help"),
+    CommandSpec("quiz"),
+    CommandSpec("mc"),
+    CommandSpec("review", where=Where.PRIVATE),
+    CommandSpec("hint"),
+    CommandSpec("reveal", admin_sensitive=True),  # a round's starter or an admin reveals it
+    CommandSpec("skip"),
+    CommandSpec("stats"),
+    CommandSpec("topics"),
+    CommandSpec("leaderboard"),
+    CommandSpec("daily", admin_sensitive=True),
+    CommandSpec("remind", where=Where.PRIVATE, admin_sensitive=True),
+    CommandSpec("link", where=Where.PRIVATE, ephemeral_first=True),
+    CommandSpec("export", where=Where.PRIVATE),
+    CommandSpec("appeal", where=Where.PRIVATE),
+    CommandSpec("forget", where=Where.PRIVATE, ephemeral_first=True),
+    CommandSpec("lang", admin_sensitive=True),
+    CommandSpec("timezone", admin_sensitive=True),
+    # Accepted but not listed: /a is how group members answer; /followup is offered as a button.
+    CommandSpec("a", visible=False),
+    CommandSpec("followup", visible=False, where=Where.PRIVATE),
 )
+SPECS = {spec.name: spec for spec in TABLE}
+VISIBLE = tuple(spec.name for spec in TABLE if spec.visible)
 ALIASES = {
     "answer": "reveal",
     "tz": "timezone",
@@ -38,10 +67,6 @@ ALIASES = {
     "top": "leaderboard",
     "delete": "forget",
 }
-# Accepted but not listed: /a is how group members answer; /followup is offered as a button.
-HIDDEN = ("a", "followup")
-# Personal commands that reveal or change something private: answered in private chats only.
-PRIVATE_ONLY = ("review", "link", "export", "forget", "appeal", "followup", "remind")
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?:\s+|$)(.*)$", re.DOTALL)
 
@@ -52,9 +77,18 @@ class Command:
     args: str
     typed: str  # as the user wrote it, for "unknown command" replies
 
+    @property
+    def spec(self) -> CommandSpec | None:
+        return SPECS.get(self.name)
+
 
 def visible_commands() -> tuple[str, ...]:
     return VISIBLE
+
+
+def description(name: str, lang: str) -> str:
+    """What the command does, in `lang`, as /help and the platforms' command menus show it."""
+    return t(lang, f"cmd.{name}")
 
 
 def parse_command(text: str) -> Command | None:
@@ -67,4 +101,15 @@ def parse_command(text: str) -> Command | None:
 
 
 def is_known(name: str) -> bool:
-    return name in VISIBLE or name in HIDDEN
+    return name in SPECS
+
+
+def admin_sensitive(text: str) -> bool:
+    """`text` is a command whose effect in a group depends on whether its sender is an admin."""
+    command = parse_command(text)
+    return command is not None and command.spec is not None and command.spec.admin_sensitive
+
+
+def ephemeral_first(name: str) -> bool:
+    spec = SPECS.get(name)
+    return spec is not None and spec.ephemeral_first

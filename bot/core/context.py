@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -56,9 +57,17 @@ class Ctx:
     def part(self, key: str, style: Style = "plain", **params: Any) -> Part:
         return Part(self.t(key, **params), style, key)
 
+    def reply(self, parts: Iterable[Part], kind: ReplyKind = ReplyKind.INFO, **flags: Any) -> Reply:
+        """A reply in this context's language."""
+        return Reply(tuple(parts), kind, lang=self.lang, **flags)
+
     def say(self, key: str, kind: ReplyKind = ReplyKind.INFO, **params: Any) -> Reply:
         """A one-paragraph reply from the catalog."""
-        return Reply((self.part(key, **params),), kind=kind)
+        return self.reply((self.part(key, **params),), kind)
+
+    def stale(self, key: str = "mc.stale", **params: Any) -> Reply:
+        """The answer to a button or form that no longer applies (its question or round is closed)."""
+        return replace(self.say(key, **params), stale=True)
 
     def button(self, key: str, action: Action, command: str = "") -> Button:
         return Button(self.t(key), action, command)

@@ -2,12 +2,15 @@
 
 An adapter turns a platform update into an `Incoming` and renders the `Reply` objects it
 gets back. Replies carry finished, localised plain text split into styled parts; the
-adapter decides how a style looks (bold, spoiler, bullet) and escapes every part.
+adapter decides how a style looks (bold, spoiler, bullet: bot.adapters.styling) and escapes
+every part. Whatever else an adapter needs to know about a reply is a flag on it (its
+language, who may see it, whether it answers a stale button) or on a part (shown by a native
+poll, worded otherwise where answers go through a form): adapters never read catalog keys.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Literal
 
@@ -62,6 +65,8 @@ class Part:
     text: str
     style: Style = "plain"
     key: str | None = None
+    in_poll: bool = False  # a native quiz poll shows this itself (an option, how to pick): left out beside one
+    form_text: str | None = None  # the wording where answers are given through a button and a form
 
 
 @dataclass(frozen=True)
@@ -99,14 +104,18 @@ class ReplyKind(str, Enum):
 
 @dataclass(frozen=True)
 class Reply:
+    """What the core says. `lang` is the language it is written in (labels an adapter adds follow it)."""
+
     parts: tuple[Part, ...]
     kind: ReplyKind = ReplyKind.INFO
     buttons: tuple[tuple[Button, ...], ...] = ()
     poll: Poll | None = None
     attachment: Attachment | None = None
-    ephemeral: bool = False  # only the person who acted should see it (Discord)
+    ephemeral: bool = False  # only the person who acted may see it (Discord: ephemeral; Telegram: their DM)
     mention: str | None = None  # a role to notify with this message (Discord role id)
     answer_form: AnswerForm | None = None  # it takes a free-text answer, for this session or round
+    stale: bool = False  # the answer to a button that no longer applies (Telegram: a pop-up, not a message)
+    lang: str = field(kw_only=True)
 
     @property
     def keys(self) -> tuple[str, ...]:

@@ -350,7 +350,14 @@ def action() -> st.SearchStrategy[str]:
 STYLES = ["plain", "title", "spoiler", "ok", "miss", "item", "note", "code"]
 BULLETS = ("✅ ", "❌ ", "• ")
 not_blank = hostile_text.filter(lambda s: bool(s.strip()))
-part = st.builds(Part, hostile_text, st.sampled_from(STYLES), st.one_of(st.none(), st.just("quiz.title")))
+part = st.builds(
+    Part,
+    hostile_text,
+    st.sampled_from(STYLES),
+    st.one_of(st.none(), st.just("quiz.title")),
+    st.booleans(),
+    st.one_of(st.none(), hostile_text),
+)
 button = st.builds(Button, st.one_of(not_blank, st.just("Hint")), actions(), st.sampled_from(["", *COMMANDS]))
 poll = st.builds(
     lambda q, opts, c, e, picks: Poll(q, tuple(opts), c % max(len(opts), 1), e, tuple(picks[: len(opts)])),
@@ -379,6 +386,8 @@ reply = st.builds(
     st.one_of(
         st.none(), st.builds(lambda s: AnswerForm(session=s), ids), st.builds(lambda r: AnswerForm(round=r), ids)
     ),
+    st.booleans(),
+    lang=st.sampled_from(["en", "zh"]),
 )
 
 
@@ -485,10 +494,10 @@ def check_discord(r: Reply) -> None:
             assert re.fullmatch(r"[A-Za-z0-9._-]{1,100}", m.filename or "")
         mentions = m.kwargs()["allowed_mentions"]
         assert not mentions.everyone and mentions.users is False
-    for p in r.parts:  # every piece of text is escaped: no live spoiler, code or emphasis of its own
-        if "://" not in p.text:
-            live = _unescaped(discord_render.clean(p.text))
-            assert not any(marker in live for marker in _DISCORD_MARKERS), (p.text[:80], live[:80])
+    for text in (t for p in r.parts for t in (p.text, p.form_text) if t is not None):
+        if "://" not in text:  # every piece of text is escaped: no live spoiler, code or emphasis of its own
+            live = _unescaped(discord_render.clean(text))
+            assert not any(marker in live for marker in _DISCORD_MARKERS), (text[:80], live[:80])
 
 
 _OUR_SGR = re.compile(r"\x1b\[(?:0|1|2)m")

@@ -158,7 +158,7 @@ def test_terminal_speaker_switch_and_echo_are_safe(line: str) -> None:
     speaker = chat.switch_user(line)
     assert speaker is None or (len(speaker) <= 64 and terminal.safe(speaker) == speaker)
     out = io.StringIO()
-    chat.show([Reply(())], out, color=False)
+    chat.show([Reply((), lang="en")], out, color=False)
     assert "\x1b" not in out.getvalue()
 
 

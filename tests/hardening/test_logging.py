@@ -158,6 +158,15 @@ async def test_telegram_webhook_run_at_debug_logs_json_without_token_or_secret(t
 
     async def conversation() -> None:
         await api.wait_for(lambda: api.webhook, timeout=60)
+        # PTB registers the webhook a moment before its listener accepts connections.
+        for _ in range(500):
+            try:
+                _, writer = await asyncio.open_connection("127.0.0.1", port)
+            except OSError:
+                await asyncio.sleep(0.02)
+            else:
+                writer.close()
+                break
         update = {
             "update_id": 1,
             "message": {

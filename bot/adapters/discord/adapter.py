@@ -31,12 +31,21 @@ import yarl
 from discord import app_commands
 from discord.http import Route
 
-from bot.adapters.discord.commands import ZhTranslator, build_commands, command_payload, payload_hash
+from bot.adapters.discord.commands import (
+    CHOICE_NAME_LIMIT,
+    CHOICES_LIMIT,
+    ZhTranslator,
+    build_commands,
+    command_payload,
+    payload_hash,
+)
 from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
 from bot.adapters.discord.render import NO_MENTIONS, OutMessage, clean, render
 from bot.core.actions import Action, Invalid, decode, decode_form
+from bot.core.commands import ephemeral_first
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
-from bot.core.i18n import lang_from_locale, t
+from bot.core.i18n import lang_from_locale
+from bot.core.labels import answer_label, cannot_post_here
 
 if TYPE_CHECKING:
     from bot.core.app import StudyBot
@@ -49,8 +58,6 @@ DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
 COMMANDS_HASH_KEY = "discord:commands-hash"
 COMMANDS_HASH_TTL = timedelta(days=3650)
 TOLD_ADMIN_TTL = timedelta(days=30)
-# Slash commands whose first reply is private: a slow one is deferred ephemerally.
-EPHEMERAL_FIRST = frozenset({"link", "forget"})
 
 Deferred = Literal["none", "public", "ephemeral", "update"]
 
@@ -269,15 +276,14 @@ class DiscordAdapter:
     async def on_command(self, interaction: discord.Interaction[Any], line: str) -> None:
         name = line[1:].split(" ", 1)[0]
         await self._serve(
-            interaction, self.incoming(interaction, text=line), "ephemeral" if name in EPHEMERAL_FIRST else "public"
+            interaction, self.incoming(interaction, text=line), "ephemeral" if ephemeral_first(name) else "public"
         )
 
     async def on_action(self, interaction: discord.Interaction[Any], payload: str) -> None:
         await self._serve(interaction, self.incoming(interaction, action=decode(payload)), "update")
 
     async def on_answer_button(self, interaction: discord.Interaction[Any], ref: str) -> None:
-        lang = lang_from_locale(str(interaction.locale))
-        label = t(lang, "btn.answer")
+        label = answer_label(lang_from_locale(str(interaction.locale)))
         await interaction.response.send_modal(AnswerModal(ref, title=label, label=label))
 
     async def on_modal(self, interaction: discord.Interaction[Any]) -> None:
@@ -290,14 +296,8 @@ class DiscordAdapter:
         await self._serve(interaction, self.incoming(interaction, text=answer, action=form, addressed=True), "update")
 
     async def topic_choices(self, interaction: discord.Interaction[Any], current: str) -> list[tuple[str, str]]:
-        lang = lang_from_locale(str(interaction.locale))
-        needle = current.strip().casefold()
-        out = []
-        for topic in self.bot.bank.topics:
-            names = (topic.id, topic.name.en.casefold(), topic.name.zh.casefold())
-            if not needle or any(needle in n for n in names):
-                out.append((f"{topic.name.get(lang)} ({topic.id})"[:100], topic.id))
-        return out[:25]
+        found = self.bot.topic_choices(current, lang_from_locale(str(interaction.locale)))
+        return [(label[:CHOICE_NAME_LIMIT], topic_id) for label, topic_id in found[:CHOICES_LIMIT]]
 
     async def _serve(self, interaction: discord.Interaction[Any], inc: Incoming, defer_as: Deferred) -> None:
         """Ask the core, answer in time (deferring if it is slow), render every reply."""
@@ -396,9 +396,8 @@ class DiscordAdapter:
             log.warning("Discord: channel %s is not cached; cannot tell its admin", channel_id)
             return
         lang = lang_from_locale(str(guild.preferred_locale))
-        text = t(
+        text = cannot_post_here(
             lang,
-            "discord.missing_permissions",
             channel=clean(getattr(channel, "name", str(channel_id))),
             guild=clean(guild.name),
         )

@@ -18,11 +18,11 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str
 
-from bot.core.commands import VISIBLE
-from bot.core.i18n import t
+from bot.core.commands import VISIBLE, description
 
 DESCRIPTION_LIMIT = 100
 CHOICES_LIMIT = 25
+CHOICE_NAME_LIMIT = 100
 
 # Chinese command names (lowercase letters only, as Discord requires: CJK counts as letters).
 ZH_NAMES = {
@@ -87,8 +87,8 @@ def runner_of(interaction: discord.Interaction[Any]) -> Runner:
     return interaction.client.studybot_handler  # type: ignore[no-any-return]
 
 
-def description(name: str) -> locale_str:
-    return locale_str(t("en", f"cmd.{name}")[:DESCRIPTION_LIMIT], catalog=f"cmd.{name}")
+def command_description(name: str) -> locale_str:
+    return locale_str(description(name, "en")[:DESCRIPTION_LIMIT], command=name)
 
 
 def opt(key: str) -> locale_str:
@@ -104,8 +104,8 @@ class ZhTranslator(app_commands.Translator):
         if locale not in ZH_LOCALES:
             return None
         extras = string.extras
-        if "catalog" in extras:
-            return t("zh", extras["catalog"])[:DESCRIPTION_LIMIT]
+        if "command" in extras:
+            return description(extras["command"], "zh")[:DESCRIPTION_LIMIT]
         if "zh" in extras:
             return str(extras["zh"])
         return None
@@ -243,7 +243,7 @@ def build_commands() -> list[app_commands.Command[Any, ..., None]]:
         out.append(
             app_commands.Command(
                 name=locale_str(name, zh=ZH_NAMES.get(name, name)),
-                description=description(name),
+                description=command_description(name),
                 callback=callback,
             )
         )

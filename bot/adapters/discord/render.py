@@ -38,16 +38,16 @@ from bot.adapters.discord.components import (
     ActionButton,
     AnswerButton,
 )
+from bot.adapters.styling import BULLETS, Emphasis, Markup, wrapped
 from bot.core.actions import encode
 from bot.core.events import Attachment, Part, Reply, ReplyKind
-from bot.core.i18n import t
+from bot.core.labels import answer_label
 
 DESCRIPTION_LIMIT = 4096
 EMBED_TOTAL_LIMIT = 6000
 CONTENT_LIMIT = 2000
 MAX_ROWS = 5
 MAX_PER_ROW = 5
-_BULLET = {"ok": "✅ ", "miss": "❌ ", "item": "• "}
 _COLOR = {
     ReplyKind.QUESTION: discord.Colour.blurple(),
     ReplyKind.RESULT: discord.Colour.green(),
@@ -55,21 +55,15 @@ _COLOR = {
     ReplyKind.INFO: discord.Colour.light_grey(),
 }
 _MENTION = re.compile(r"<(@[!&]?|#|/)")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 NO_MENTIONS = discord.AllowedMentions.none()
 
-# Catalog lines that tell people to type an answer, which a Discord bot without the privileged
-# message-content intent never reads: on Discord, answers go through the Answer button's modal.
-# Catalog lines that assume typed replies, and their wording for answering through a button.
-DISCORD_WORDING = {"quiz.prompt_private": "discord.prompt_private", "quiz.prompt_group": "discord.prompt_group"}
 
-
-def discord_wording(part: Part, lang: str) -> Part:
-    """`part`, reworded for Discord where the catalog's wording assumes typed messages."""
-    key = DISCORD_WORDING.get(part.key or "")
-    return replace(part, text=t(lang, key), key=key) if key else part
+def discord_wording(part: Part) -> Part:
+    """`part` as worded where answers go through a button and a form: a Discord bot without the
+    privileged message-content intent never reads typed answers."""
+    return replace(part, text=part.form_text) if part.form_text is not None else part
 
 
 def clean(text: str) -> str:
@@ -77,17 +71,17 @@ def clean(text: str) -> str:
     return escape_markdown(_MENTION.sub(lambda m: "<\u200b" + m.group(1), escape_mentions(text)))
 
 
+# Code stays escaped text: a backtick in the content could not be escaped inside a code span.
+MARKDOWN = Markup(
+    clean,
+    {Emphasis.STRONG: wrapped("**", "**"), Emphasis.HIDDEN: wrapped("||", "||"), Emphasis.SUBTLE: wrapped("*", "*")},
+    BULLETS,
+    wrap_blank=False,
+)
+
+
 def part_markdown(part: Part) -> str:
-    text = clean(part.text)
-    if not text.strip():
-        return text
-    if part.style == "title":
-        return f"**{text}**"
-    if part.style == "spoiler":
-        return f"||{text}||"
-    if part.style == "note":
-        return f"*{text}*"
-    return _BULLET.get(part.style, "") + text
+    return MARKDOWN.render(part)
 
 
 def descriptions(parts: tuple[Part, ...], limit: int = DESCRIPTION_LIMIT) -> list[str]:
@@ -167,18 +161,11 @@ def attachment_name(attachment: Attachment) -> str:
     return name[:100]
 
 
-def reply_lang(reply: Reply, default: str = "en") -> str:
-    """The language the core chose for this reply, read off its catalog parts."""
-    keyed = [p for p in reply.parts if p.key]
-    if not keyed:
-        return default
-    return "zh" if any(_CJK.search(p.text) for p in keyed) else "en"
-
-
-def button_rows(reply: Reply, lang: str) -> tuple[tuple[ButtonSpec, ...], ...]:
+def button_rows(reply: Reply) -> tuple[tuple[ButtonSpec, ...], ...]:
     rows: list[tuple[ButtonSpec, ...]] = []
     if reply.answer_form is not None:
-        rows.append((ButtonSpec(t(lang, "btn.answer"), ANSWER_PREFIX + encode(reply.answer_form), answer=True),))
+        label = answer_label(reply.lang)
+        rows.append((ButtonSpec(label, ANSWER_PREFIX + encode(reply.answer_form), answer=True),))
     for row in reply.buttons:
         specs = tuple(
             ButtonSpec(b.label[:BUTTON_LABEL_LIMIT], custom_id)
@@ -192,10 +179,9 @@ def button_rows(reply: Reply, lang: str) -> tuple[tuple[ButtonSpec, ...], ...]:
     return tuple(r for r in rows if r)[:MAX_ROWS]
 
 
-def render(reply: Reply, lang: str | None = None) -> list[OutMessage]:
+def render(reply: Reply) -> list[OutMessage]:
     """The messages that show `reply`; buttons and the attachment go on the last one."""
-    lang = lang or reply_lang(reply)
-    parts = tuple(discord_wording(p, lang) for p in reply.parts)
+    parts = tuple(discord_wording(p) for p in reply.parts)
     attachment = reply.attachment
     if attachment is not None and attachment.caption:
         parts = (*parts, Part(attachment.caption, "note"))
@@ -205,7 +191,7 @@ def render(reply: Reply, lang: str | None = None) -> list[OutMessage]:
     if not texts:
         texts = [""]
     colour = _COLOR.get(reply.kind, discord.Colour.light_grey())
-    rows = button_rows(reply, lang)
+    rows = button_rows(reply)
     mention = reply.mention if reply.mention and reply.mention.isdigit() else None
     out: list[OutMessage] = []
     for i, text in enumerate(texts):

@@ -38,19 +38,15 @@ from telegram.ext import (
 from bot.adapters.telegram.parse import chat_ref, incoming_from_action, incoming_from_message
 from bot.adapters.telegram.render import TextOut, poll_fits, render_poll, render_text, wants_force_reply
 from bot.core.app import StudyBot
-from bot.core.commands import VISIBLE, parse_command
+from bot.core.commands import VISIBLE, admin_sensitive, description
 from bot.core.events import ChatKind, ChatRef, Reply
-from bot.core.i18n import t
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 ADMIN_CACHE_SECONDS = 300
 ADMIN_CACHE_SIZE = 10_000
-# Commands whose effect in a group depends on who sends them (the core decides; we say who is admin).
-_ADMIN_SENSITIVE = frozenset({"lang", "timezone", "reveal", "daily", "remind"})
 _BACKOFF = (1.0, 2.0, 4.0)
-STALE_KEYS = frozenset({"mc.stale", "round.none_open"})
 
 
 class Moved(Exception):
@@ -150,7 +146,7 @@ class TelegramAdapter:
     async def register_commands(self) -> None:
         assert self.app is not None
         for lang, code in (("en", None), ("zh", "zh")):
-            commands = [BotCommand(name, t(lang, f"cmd.{name}")[:256]) for name in VISIBLE]
+            commands = [BotCommand(name, description(name, lang)[:256]) for name in VISIBLE]
             await self._call(partial(self.app.bot.set_my_commands, commands, language_code=code), None)
 
     # -- updates ----------------------------------------------------------------------------
@@ -183,7 +179,7 @@ class TelegramAdapter:
         is_admin = chat.type != "private" and await self.is_admin(chat.id, query.from_user.id)
         inc = incoming_from_action(chat.id, chat.type, query.from_user, query.data, is_admin)
         replies = await self.bot.handle(inc)
-        if len(replies) == 1 and set(replies[0].keys) & STALE_KEYS:
+        if len(replies) == 1 and replies[0].stale:
             # A stale button: say so in the little pop-up, not in the chat.
             await self._call(lambda: query.answer(replies[0].plain()[:200]), None)
             return
@@ -229,8 +225,7 @@ class TelegramAdapter:
             return False
         if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
             return True  # an anonymous group admin posts as the group itself
-        command = parse_command(message.text or "")
-        if command is None or command.name not in _ADMIN_SENSITIVE:
+        if not admin_sensitive(message.text or ""):  # the core decides what an admin may do; we say who is one
             return False
         return await self.is_admin(message.chat.id, message.from_user.id)
 

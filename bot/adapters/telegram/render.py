@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.adapters.chunking import pack_parts
+from bot.adapters.styling import BULLETS, Emphasis, Markup, wrapped
 from bot.core.actions import encode
-from bot.core.events import Part, Reply, ReplyKind
+from bot.core.events import Part, Reply
 
 MESSAGE_LIMIT = 4096
 CALLBACK_DATA_LIMIT = 64
@@ -22,24 +23,26 @@ POLL_EXPLANATION_LIMIT = 200
 CAPTION_LIMIT = 1024
 BUTTON_TEXT_LIMIT = 64
 
-_BULLET = {"ok": "✅ ", "miss": "❌ ", "item": "• "}
+HTML = Markup(
+    lambda text: html.escape(text, quote=False),
+    {
+        Emphasis.STRONG: wrapped("<b>", "</b>"),
+        Emphasis.HIDDEN: wrapped("<tg-spoiler>", "</tg-spoiler>"),
+        Emphasis.SUBTLE: wrapped("<i>", "</i>"),
+        Emphasis.CODE: wrapped("<code>", "</code>"),
+    },
+    BULLETS,
+)
+# What is sent when Telegram cannot parse our HTML: the same text, bullets kept.
+PLAIN = Markup(marks=BULLETS)
 
 
 def part_html(part: Part) -> str:
-    text = html.escape(part.text, quote=False)
-    if part.style == "title":
-        return f"<b>{text}</b>"
-    if part.style == "spoiler":
-        return f"<tg-spoiler>{text}</tg-spoiler>"
-    if part.style == "note":
-        return f"<i>{text}</i>"
-    if part.style == "code":
-        return f"<code>{text}</code>"
-    return _BULLET.get(part.style, "") + text
+    return HTML.render(part)
 
 
 def part_plain(part: Part) -> str:
-    return _BULLET.get(part.style, "") + part.text
+    return PLAIN.render(part)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -93,14 +96,14 @@ def render_poll(reply: Reply) -> PollOut:
     """A native quiz poll, with the question's context sent first as text (without the options)."""
     poll = reply.poll
     assert poll is not None
-    intro_parts = tuple(p for p in reply.parts if p.style not in {"item"} and p.key not in {"mc.pick", "mc.prompt"})
+    intro_parts = tuple(p for p in reply.parts if not p.in_poll)
     question = poll.question if len(poll.question) <= POLL_QUESTION_LIMIT else poll.question[:297] + "…"
     explanation = poll.explanation[:POLL_EXPLANATION_LIMIT]
-    intro = render_text(Reply(intro_parts)) if len(poll.question) > POLL_QUESTION_LIMIT else []
+    intro = render_text(Reply(intro_parts, lang=reply.lang)) if len(poll.question) > POLL_QUESTION_LIMIT else []
     answers = tuple(encode(a) for a in poll.answers)
     return PollOut(question, poll.options, poll.correct, explanation, answers, intro)
 
 
 def wants_force_reply(reply: Reply, in_group: bool) -> bool:
     """A free-text question in a group: members answer by replying to it."""
-    return in_group and reply.kind is ReplyKind.QUESTION and reply.poll is None
+    return in_group and reply.answer_form is not None and reply.poll is None

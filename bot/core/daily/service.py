@@ -423,7 +423,7 @@ class DailyService:
                 outgoing.append(
                     (
                         chat.ref,
-                        Reply(
+                        ctx.reply(
                             (ctx.part("remind.nudge", n=current),),
                             buttons=((ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz"),),),
                         ),

@@ -28,7 +28,7 @@ async def link(ctx: Ctx, arg: str) -> list[Reply]:
         await ctx.tx.links.create(code, ctx.learner.id, ctx.inc.user.platform, ctx.now + LINK_VALID)
         minutes = int(LINK_VALID.total_seconds() // 60)
         return [
-            Reply(
+            ctx.reply(
                 (ctx.part("link.code", "title", code=code), ctx.part("link.how", "note", minutes=minutes)),
                 ephemeral=True,
             )
@@ -79,7 +79,7 @@ async def forget(ctx: Ctx, arg: str) -> list[Reply]:
         return await _forget_now(ctx)
     stamp = int(ctx.now.timestamp())
     return [
-        Reply(
+        ctx.reply(
             (ctx.part("forget.warning", "title"), ctx.part("forget.how", "note")),
             kind=ReplyKind.INFO,
             buttons=((ctx.button("btn.forget", ConfirmForget(stamp), "/forget confirm"),),),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.content.schema import Question
 from bot.core.actions import Action, Ask, Pick
 from bot.core.context import Ctx
@@ -52,12 +54,12 @@ def mc_reply(ctx: Ctx, picked: Question, options: tuple[int, ...], picks: tuple[
     parts = [
         ctx.part("mc.title", "title", topic=ctx.topic_name(picked.topic)),
         Part(picked.prompt.get(ctx.lang)),
-        ctx.part("mc.prompt"),
-        *(Part(f"{i + 1}. {text}", "item") for i, text in enumerate(texts)),
-        ctx.part("mc.pick", "note", n=len(texts)),
+        replace(ctx.part("mc.prompt"), in_poll=True),
+        *(Part(f"{i + 1}. {text}", "item", in_poll=True) for i, text in enumerate(texts)),
+        replace(ctx.part("mc.pick", "note", n=len(texts)), in_poll=True),
     ]
-    return Reply(
-        parts=tuple(parts),
+    return ctx.reply(
+        parts,
         kind=ReplyKind.QUESTION,
         buttons=tuple((Button(str(i + 1), picks[i], str(i + 1)),) for i in range(len(texts))),
         poll=Poll(
@@ -98,7 +100,7 @@ async def pick_by_text(ctx: Ctx, session: OpenQuestion, q: Question, text: str) 
 
 async def _grade_pick(ctx: Ctx, session: OpenQuestion, q: Question, index: int) -> list[Reply]:
     if session.mode is not Mode.MC or not 0 <= index < len(session.options) or q.choice is None:
-        return [ctx.say("mc.stale")]
+        return [ctx.stale()]
     right = session.options[index] == 0
     score = 1.0 if right else 0.0
     verdict = Verdict.CORRECT if right else Verdict.INCORRECT
@@ -109,4 +111,4 @@ async def _grade_pick(ctx: Ctx, session: OpenQuestion, q: Question, index: int) 
     parts = [ctx.part(key, "title", choice=q.choice.correct.get(ctx.lang)), *leech_part(ctx, recorded)]
     if q.answer is not None:
         parts += [ctx.part("grade.reference", "title"), Part(q.answer.get(ctx.lang), "spoiler")]
-    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", Ask(Mode.MC), "/mc"),),))]
+    return [ctx.reply(parts, kind=ReplyKind.RESULT, buttons=((ctx.button("btn.next", Ask(Mode.MC), "/mc"),),))]

@@ -68,7 +68,7 @@ async def export(ctx: Ctx) -> list[Reply]:
     data = await asyncio.to_thread(build_apkg, questions, ctx.lang, name, f"learner-{ctx.learner.id}")
     caption = ctx.t("export.caption", n=len(questions), leeches=len(leeches & ids))
     return [
-        Reply(
+        ctx.reply(
             (ctx.part("export.caption", n=len(questions), leeches=len(leeches & ids)),),
             attachment=Attachment("studybot-missed.apkg", data, "file", caption),
         )

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from bot.core.commands import visible_commands
+from bot.core.commands import description, visible_commands
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply
 
 
 async def start(ctx: Ctx) -> list[Reply]:
     name = ctx.learner.name or ctx.inc.user_name or "there"
-    return [Reply((ctx.part("start.welcome", name=name), ctx.part("start.try")))]
+    return [ctx.reply((ctx.part("start.welcome", name=name), ctx.part("start.try")))]
 
 
 async def help_(ctx: Ctx) -> list[Reply]:
     parts = [ctx.part("help.title", "title")]
-    parts += [Part(f"/{name} — {ctx.t(f'cmd.{name}')}", "item") for name in visible_commands()]
+    parts += [Part(f"/{name} — {description(name, ctx.lang)}", "item") for name in visible_commands()]
     parts.append(ctx.part("help.footer", "note"))
-    return [Reply(tuple(parts))]
+    return [ctx.reply(parts)]
 
 
 async def topics(ctx: Ctx) -> list[Reply]:
@@ -33,4 +33,4 @@ async def topics(ctx: Ctx) -> list[Reply]:
         parts.append(
             Part(ctx.t("topics.row", name=topic.name.get(ctx.lang), id=topic.id, count=count, accuracy=shown), "item")
         )
-    return [Reply(tuple(parts))]
+    return [ctx.reply(parts)]

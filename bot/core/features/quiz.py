@@ -88,11 +88,11 @@ async def ask_question(ctx: Ctx, q: Question, mode: Mode) -> list[Reply]:
 def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
     sid = session.id
     title = "review.title" if session.mode is Mode.REVIEW else "quiz.title"
-    return Reply(
-        parts=(
+    return ctx.reply(
+        (
             ctx.part(title, "title", topic=ctx.topic_name(q.topic), difficulty=q.difficulty),
             Part(q.prompt.get(ctx.lang)),
-            ctx.part("quiz.prompt_private", "note"),
+            how_to_answer(ctx, "quiz.prompt_private", "discord.prompt_private"),
         ),
         kind=ReplyKind.QUESTION,
         buttons=(
@@ -106,11 +106,16 @@ def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
     )
 
 
+def how_to_answer(ctx: Ctx, typed_key: str, form_key: str) -> Part:
+    """How to answer: by writing a message, or (`form_text`) where answers go through a button and a form."""
+    return Part(ctx.t(typed_key), "note", typed_key, form_text=ctx.t(form_key))
+
+
 async def open_quiz(ctx: Ctx, session_id: int | None = None) -> tuple[OpenQuestion, Question] | Reply:
     """The learner's open question, or the reply to give when there is none."""
     session = await ctx.tx.sessions.get(ctx.chat.id, ctx.learner.id)
     if session is None or (session_id is not None and session.id != session_id):
-        return ctx.say("mc.stale" if session_id is not None else "quiz.no_open")
+        return ctx.stale() if session_id is not None else ctx.say("quiz.no_open")
     q = ctx.question(session.question_id)
     if q is None:  # the question left the bank since it was asked
         await ctx.tx.sessions.close(session.id)
@@ -136,7 +141,7 @@ async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> lis
     buttons: list[Button] = [ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz")]
     if score < FOLLOW_UP_BELOW and related_question(ctx.bank, q) is not None:
         buttons.insert(0, ctx.button("btn.follow_up", FollowUp(q.id), "/followup"))
-    return [Reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(tuple(buttons),))]
+    return [ctx.reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(tuple(buttons),))]
 
 
 def grade_parts(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> list[Part]:
@@ -156,7 +161,7 @@ def grade_parts(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verd
 def grade_reply(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> Reply:
     parts = grade_parts(ctx, q, grade, score, verdict, hints)
     parts.extend(reference_parts(ctx, q))
-    return Reply(tuple(parts), kind=ReplyKind.RESULT)
+    return ctx.reply(parts, kind=ReplyKind.RESULT)
 
 
 def reference_parts(ctx: Ctx, q: Question) -> list[Part]:
@@ -189,7 +194,7 @@ async def hint(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     hints = await ctx.tx.sessions.add_hint(session.id)
     point = q.key_points[hints - 1].text(ctx.lang)
     return [
-        Reply(
+        ctx.reply(
             (
                 ctx.part("hint.text", n=hints, point=point),
                 ctx.part("hint.cap", "note", cap=pct(hint_cap(hints))),
@@ -230,7 +235,7 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
         parts.append(Part(q.answer.get(ctx.lang), "spoiler"))
     parts.extend(Part(kp.text(ctx.lang), "item") for kp in q.key_points)
     parts.append(ctx.part("review.rate_prompt", "note"))
-    return [Reply(tuple(parts), kind=ReplyKind.RESULT, buttons=(rating_buttons(ctx, rate.id),))]
+    return [ctx.reply(parts, kind=ReplyKind.RESULT, buttons=(rating_buttons(ctx, rate.id),))]
 
 
 def rating_buttons(ctx: Ctx, session_id: int) -> tuple[Button, ...]:

@@ -33,8 +33,8 @@ async def review(ctx: Ctx, arg: str = "") -> list[Reply]:
             return await ask_question(ctx, q, Mode.REVIEW)
         session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, Mode.CARD, (), ctx.now)
         return [
-            Reply(
-                parts=(
+            ctx.reply(
+                (
                     ctx.part("review.card_title", "title", topic=ctx.topic_name(q.topic)),
                     Part(q.prompt.get(ctx.lang)),
                     ctx.part("review.card_prompt", "note"),
@@ -75,7 +75,7 @@ async def rate(ctx: Ctx, session_id: int | None, name: str) -> list[Reply]:
         if due
         else ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz")
     )
-    return [Reply(tuple(parts), buttons=((button,),))]
+    return [ctx.reply(parts, buttons=((button,),))]
 
 
 async def follow_up(ctx: Ctx, question_id: str = "") -> list[Reply]:

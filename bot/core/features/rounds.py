@@ -19,7 +19,7 @@ from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
 from bot.core.features.choice import mc_reply, option_number, option_texts, shuffled_options
 from bot.core.features.progress import record
-from bot.core.features.quiz import grade_answer, grade_parts, pct, reference_parts
+from bot.core.features.quiz import grade_answer, grade_parts, how_to_answer, pct, reference_parts
 from bot.core.grading.grader import verdict_for
 from bot.core.modes import Mode
 from bot.core.picking import pick_question
@@ -57,12 +57,12 @@ def round_question(ctx: Ctx, rnd: Round, q: Question) -> Reply:
     if rnd.mode is Mode.MC:
         reply = mc_reply(ctx, q, rnd.options, tuple(RoundPick(rnd.id, i) for i in range(len(rnd.options))))
         return replace(reply, parts=(ctx.part("round.title", "title", closes=closes), *reply.parts))
-    return Reply(
-        parts=(
+    return ctx.reply(
+        (
             ctx.part("round.title", "title", closes=closes),
             ctx.part("quiz.title", "title", topic=ctx.topic_name(q.topic), difficulty=q.difficulty),
             Part(q.prompt.get(ctx.lang)),
-            ctx.part("quiz.prompt_group", "note"),
+            how_to_answer(ctx, "quiz.prompt_group", "discord.prompt_group"),
         ),
         kind=ReplyKind.QUESTION,
         buttons=((ctx.button("btn.reveal", RoundReveal(rnd.id), "/reveal"),),),
@@ -77,10 +77,10 @@ def _local_time(ctx: Ctx, moment: datetime) -> str:
 async def open_round(ctx: Ctx, round_id: int | None = None) -> tuple[Round, Question] | Reply:
     rnd = await ctx.tx.rounds.current(ctx.chat.id)
     if rnd is None or (round_id is not None and rnd.id != round_id):
-        return ctx.say("round.none_open")
+        return ctx.stale("round.none_open")
     q = ctx.question(rnd.question_id)
     if q is None or rnd.closes_at <= ctx.now:
-        return ctx.say("round.none_open")
+        return ctx.stale("round.none_open")
     return rnd, q
 
 
@@ -97,7 +97,7 @@ async def answer(ctx: Ctx, text: str) -> list[Reply]:
     grade, score, verdict = grade_answer(ctx, q, text)
     replaced = await ctx.tx.rounds.answer(rnd.id, ctx.learner.id, _name(ctx), score, verdict.value, text, ctx.now)
     public = ctx.say("round.replaced" if replaced else "round.answered", name=_name(ctx), score=pct(score))
-    private = Reply(tuple(grade_parts(ctx, q, grade, score, verdict, 0)), kind=ReplyKind.RESULT, ephemeral=True)
+    private = ctx.reply(grade_parts(ctx, q, grade, score, verdict, 0), kind=ReplyKind.RESULT, ephemeral=True)
     return [public, private]
 
 
@@ -124,7 +124,7 @@ def _name(ctx: Ctx) -> str:
 async def reveal(ctx: Ctx, round_id: int | None = None) -> list[Reply]:
     rnd = await ctx.tx.rounds.current(ctx.chat.id)
     if rnd is None or (round_id is not None and rnd.id != round_id):
-        return [ctx.say("round.none_open")]
+        return [ctx.stale("round.none_open")]
     if not (ctx.inc.is_admin or rnd.started_by == ctx.learner.id):
         return [replace(ctx.say("round.reveal_refused", ReplyKind.ERROR), ephemeral=True)]
     return await close(ctx, rnd)
@@ -151,7 +151,7 @@ async def close(ctx: Ctx, rnd: Round) -> list[Reply]:
             parts.append(ctx.part("round.correct_choice", choice=q.choice.correct.get(ctx.lang)))
         parts.extend(reference_parts(ctx, q))
         parts.extend(Part(kp.text(ctx.lang), "item") for kp in q.key_points)
-    return [Reply(tuple(parts), kind=ReplyKind.RESULT)]
+    return [ctx.reply(parts, kind=ReplyKind.RESULT)]
 
 
 async def leaderboard(ctx: Ctx, arg: str) -> list[Reply]:
@@ -175,4 +175,4 @@ async def leaderboard(ctx: Ctx, arg: str) -> list[Reply]:
         Part(ctx.t("round.leader_row", rank=i, name=r.name, points=pct(r.points), rounds=r.rounds), "item")
         for i, r in enumerate(rows, 1)
     ]
-    return [Reply(tuple(parts))]
+    return [ctx.reply(parts)]

@@ -49,4 +49,4 @@ async def stats(ctx: Ctx) -> list[Reply]:
     # Drawing takes a few hundred milliseconds: keep it off the event loop.
     png = await asyncio.to_thread(stats_chart, daily, today, readiness, f"studybot · {today.isoformat()}")
     chart = Attachment(f"studybot-stats-{today.isoformat()}.png", png, "image", ctx.t("stats.chart_caption"))
-    return [Reply(tuple(parts), attachment=chart)]
+    return [ctx.reply(parts, attachment=chart)]

@@ -403,7 +403,9 @@ async def test_slow_modal_submit_is_deferred_then_followed_up(slow_adapter: Disc
 
 
 SUMMARY = Reply(
-    (Part("Round closed: 1 answer(s)", "title", "round.closed"), Part("1. Ada: 80/100", "item")), kind=ReplyKind.RESULT
+    (Part("Round closed: 1 answer(s)", "title", "round.closed"), Part("1. Ada: 80/100", "item")),
+    kind=ReplyKind.RESULT,
+    lang="en",
 )
 CHANNEL = ChatRef("discord", str(CHANNEL_ID))
 MESSAGES = rf"/channels/{CHANNEL_ID}/messages"

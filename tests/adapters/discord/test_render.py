@@ -11,7 +11,6 @@ from bot.adapters.discord.render import (
     NO_MENTIONS,
     clean,
     render,
-    reply_lang,
 )
 from bot.core.actions import AnswerForm, Ask, FollowUp, Hint, Pick, Reveal, Skip
 from bot.core.commands import VISIBLE
@@ -29,7 +28,7 @@ def test_hostile_text_is_escaped_and_mentions_are_inert() -> None:
     assert "@everyone" not in out and "@\u200beveryone" in out
     assert "<@123>" not in out
     assert "\\|\\|x\\|\\|" in out
-    (msg,) = render(Reply((Part(HOSTILE),)))
+    (msg,) = render(Reply((Part(HOSTILE),), lang="en"))
     assert msg.embeds[0].description == out
     assert msg.kwargs()["allowed_mentions"].to_dict() == NO_MENTIONS.to_dict() == {"parse": []}
 
@@ -45,7 +44,8 @@ def test_styles() -> None:
             Part("small print", "note"),
             Part("a `b`", "code"),
             Part("plain"),
-        )
+        ),
+        lang="en",
     )
     (msg,) = render(reply)
     assert msg.embeds[0].description.split("\n") == [
@@ -64,7 +64,7 @@ def test_long_replies_are_split_within_discords_limits() -> None:
     paragraphs = tuple(Part(f"paragraph {i} " + "word " * 150) for i in range(60))  # ~45,000 characters
     huge = Part("x" * 9000, "spoiler")  # one paragraph longer than a description
     starred = Part("*" * 3000)  # escaping doubles it
-    reply = Reply((*paragraphs, huge, starred), buttons=((Button("Next", Ask(Mode.QUIZ)),),))
+    reply = Reply((*paragraphs, huge, starred), buttons=((Button("Next", Ask(Mode.QUIZ)),),), lang="en")
     messages = render(reply)
     assert len(messages) > 10
     for m in messages:
@@ -89,6 +89,7 @@ def test_question_gets_an_answer_button_and_core_buttons_keep_their_actions() ->
             (Button("too long", FollowUp("x" * 120)),),
         ),
         answer_form=AnswerForm(session=7),
+        lang="en",
     )
     (msg,) = render(reply)
     ids = [[b.custom_id for b in row] for row in msg.rows]
@@ -102,18 +103,20 @@ def test_multiple_choice_is_buttons_without_a_modal() -> None:
         kind=ReplyKind.QUESTION,
         buttons=tuple((Button(str(i + 1), Pick(3, i)),) for i in range(4)),
         poll=Poll("q", ("a", "b", "c", "d"), 0, "", tuple(Pick(3, i) for i in range(4))),
+        lang="en",
     )
     (msg,) = render(reply)
     assert [[b.custom_id for b in row] for row in msg.rows] == [[f"sb:mc:3:{i}"] for i in range(4)]
 
 
 def test_answer_label_follows_the_replys_language() -> None:
+    typed, form = t("zh", "quiz.prompt_private"), t("zh", "discord.prompt_private")
     zh = Reply(
-        (Part(t("zh", "quiz.prompt_private"), "note", "quiz.prompt_private"),),
+        (Part(typed, "note", "quiz.prompt_private", form_text=form),),
         kind=ReplyKind.QUESTION,
         answer_form=AnswerForm(session=1),
+        lang="zh",
     )
-    assert reply_lang(zh) == "zh"
     (msg,) = render(zh)
     assert msg.rows[0][0].label == t("zh", "btn.answer")
     assert "作答" in (msg.embeds[0].description or "")  # Discord wording: press the button, not "reply"
@@ -122,7 +125,9 @@ def test_answer_label_follows_the_replys_language() -> None:
 def test_attachment_becomes_a_file_and_images_show_in_the_embed() -> None:
     png = b"\x89PNG\r\n\x1a\n" + b"0" * 100
     reply = Reply(
-        (Part("Stats", "title"),), attachment=Attachment("../../etc/stats chart.png", png, "image", "A chart")
+        (Part("Stats", "title"),),
+        attachment=Attachment("../../etc/stats chart.png", png, "image", "A chart"),
+        lang="en",
     )
     (msg,) = render(reply)
     assert msg.filename == "stats_chart.png"
@@ -134,7 +139,11 @@ def test_attachment_becomes_a_file_and_images_show_in_the_embed() -> None:
 
 async def test_views_and_modal_build() -> None:
     reply = Reply(
-        (Part("Q"),), kind=ReplyKind.QUESTION, buttons=((Button("Hint", Hint(1)),),), answer_form=AnswerForm(round=4)
+        (Part("Q"),),
+        kind=ReplyKind.QUESTION,
+        buttons=((Button("Hint", Hint(1)),),),
+        answer_form=AnswerForm(round=4),
+        lang="en",
     )
     (msg,) = render(reply)
     view = msg.view()
@@ -175,11 +184,13 @@ async def test_every_visible_command_is_a_slash_command_with_chinese_localisatio
 
 
 def test_a_role_mention_asked_for_by_the_core_pings_only_that_role() -> None:
-    reply = Reply((Part("Question of the day", "title"), Part(HOSTILE)), kind=ReplyKind.QUESTION, mention="555")
+    reply = Reply(
+        (Part("Question of the day", "title"), Part(HOSTILE)), kind=ReplyKind.QUESTION, mention="555", lang="en"
+    )
     (msg,) = render(reply)
     kw = msg.kwargs()
     assert kw["content"] == "<@&555>"
     assert kw["allowed_mentions"].to_dict() == {"parse": [], "roles": [555]}
     assert "@everyone" not in (msg.embeds[0].description or "")
-    (plain,) = render(Reply((Part("x"),), mention="<@&1> @everyone"))  # not an id: ignored
+    (plain,) = render(Reply((Part("x"),), mention="<@&1> @everyone", lang="en"))  # not an id: ignored
     assert plain.content is None and plain.kwargs()["allowed_mentions"].to_dict() == {"parse": []}

@@ -134,7 +134,7 @@ async def test_long_replies_are_split_on_paragraphs(telegram: TelegramAdapter) -
     from bot.core.events import Part, Reply
 
     parts = tuple(Part(f"paragraph {i} " + "x" * 900) for i in range(12))
-    outs = render_text(Reply(parts))
+    outs = render_text(Reply(parts, lang="en"))
     assert len(outs) >= 3 and all(len(o.html) <= 4096 for o in outs)
     assert all(o.html.startswith("paragraph") for o in outs)
     assert "".join(o.html.replace("\n", "") for o in outs) == "".join(p.text for p in parts)

@@ -24,20 +24,20 @@ def test_spoiler_title_and_bullets() -> None:
 
 
 def test_callback_data_over_64_bytes_is_dropped_not_sent() -> None:
-    reply = Reply((Part("x"),), buttons=((Button("ok", Hint(1)), Button("long", FollowUp("x" * 65))),))
+    reply = Reply((Part("x"),), buttons=((Button("ok", Hint(1)), Button("long", FollowUp("x" * 65))),), lang="en")
     markup = keyboard(reply)
     assert markup is not None and [b.callback_data for b in markup.inline_keyboard[0]] == ["hint:1"]
 
 
 def test_group_questions_ask_for_a_reply() -> None:
-    question = Reply((Part("Q?"),), kind=ReplyKind.QUESTION)
+    question = Reply((Part("Q?"),), kind=ReplyKind.QUESTION, lang="en")
     [out] = render_text(question, force_reply=True)
     assert out.markup is not None and out.markup.to_dict()["force_reply"] is True
 
 
 def test_poll_explanation_and_question_limits() -> None:
     poll = Poll("Q" * 400, ("a", "b", "c", "d"), 2, "e" * 500, tuple(Pick(1, i) for i in range(4)))
-    out = render_poll(Reply((Part("title", "title"), Part("Q" * 400)), poll=poll))
+    out = render_poll(Reply((Part("title", "title"), Part("Q" * 400)), poll=poll, lang="en"))
     assert len(out.question) <= 300 and len(out.explanation) <= 200 and out.intro
 
 
@@ -70,6 +70,6 @@ def test_parse_messages() -> None:
 
 
 def test_escaping_that_multiplies_length_still_fits() -> None:
-    outs = render_text(Reply((Part("&" * 9000, "spoiler"), Part("<" * 3000, "title"))))
+    outs = render_text(Reply((Part("&" * 9000, "spoiler"), Part("<" * 3000, "title")), lang="en"))
     assert all(len(o.html) <= 4096 for o in outs)
     assert sum(o.html.count("&amp;") for o in outs) == 9000
