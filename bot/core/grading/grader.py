@@ -16,12 +16,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Protocol
+from typing import Literal, Protocol
 
+from bot.core.grading.assertions import read
 from bot.core.grading.combiner import Combiner, default_combiners
-from bot.core.grading.features import Analysis, analyse, analyse_rubric, features, soft_recall
+from bot.core.grading.credit import weigh
+from bot.core.grading.features import Analysis, analyse, analyse_rubric, features
+from bot.core.grading.injection import addressed_to_grader, sentence_to_grader
 from bot.core.grading.rubric import Rubric
-from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, phrase_pattern, raw_tokens
+from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, raw_tokens
 
 # Only this much of an answer is read: a 100 kB paste is graded on its first part, in bounded time.
 MAX_GRADED_CHARS = 6000
@@ -41,6 +44,16 @@ class Flag(str, Enum):
     INJECTION = "injection"
     TRUNCATED = "truncated"
     KEYWORD_LIST = "keyword_list"  # bare terms with nothing said about them: at most "partly"
+    DONT_KNOW = "dont_know"  # the answer says it does not know (and names terms at most)
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """Something the answer got wrong: a key point it contradicted, or a misconception it asserted."""
+
+    kind: Literal["point", "misconception"]
+    index: int  # into the rubric's points or misconceptions
+    said: str  # the answer's clause that said it (cleaned)
 
 
 @dataclass(frozen=True)
@@ -52,11 +65,13 @@ class Grade:
     flags: tuple[Flag, ...] = ()
     lang: str = "en"  # the language the answer was written in
     details: dict[str, float] = field(default_factory=dict, compare=False)
+    wrong: tuple[Wrong, ...] = ()  # contradicted key points (never also covered or missed), misconceptions
 
     @property
     def feedback(self) -> str:
         """A catalog key for a one-line comment on the answer."""
-        for flag in (Flag.EMPTY, Flag.TOO_SHORT, Flag.COPIED_QUESTION, Flag.OFF_TOPIC, Flag.INJECTION):
+        order = (Flag.EMPTY, Flag.TOO_SHORT, Flag.COPIED_QUESTION, Flag.DONT_KNOW, Flag.OFF_TOPIC, Flag.INJECTION)
+        for flag in order:
             if flag in self.flags:
                 return f"feedback.{flag.value}"
         return f"feedback.{self.verdict.value}"
@@ -75,9 +90,11 @@ PARTLY_AT = 0.3
 POINTS_WEIGHT = 0.9
 # Interviewers credit the first key points more than the last ones: coverage c scores c ** POINTS_CURVE.
 POINTS_CURVE = 0.6
-# A key point's statement counts as covered from this share of its (question-demoted) words on.
-POINT_FULL = 0.6
-POINT_HALF = 0.34
+# What a wrong statement costs, in key points: a contradicted point, an asserted misconception. An
+# answer asserting a misconception is never "correct".
+CONTRADICTION_COST = 0.5
+MISCONCEPTION_COST = 1.0
+MISCONCEPTION_CAP = CORRECT_AT - 0.01
 # An answer whose character 4-grams come this much from the question's is a copy of it.
 COPY_SHARE = 0.7
 # A bare list of terms ("LoRA, adapters, prefix tuning") names things without explaining any:
@@ -120,7 +137,11 @@ _SENTENCE = re.compile(r"[^.!?。！？\n;；]+[.!?。！？\n;；]*")
 
 def _without_instructions(text: str) -> str:
     """The answer minus every sentence that carries an instruction to the grader or talks about grading."""
-    kept = [s for s in _SENTENCE.findall(text) if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s)]
+    kept = [
+        s
+        for s in _SENTENCE.findall(text)
+        if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s) and not sentence_to_grader(s)
+    ]
     return " ".join(" ".join(kept).split())
 
 
@@ -149,7 +170,7 @@ def _term_like(item: str) -> bool:
 
 
 class KeyPointGrader:
-    """Key-point coverage plus a learned reference match, with question demoting."""
+    """Key-point coverage of what the answer asserts, plus a learned reference match, with question demoting."""
 
     def __init__(self, combiner: Combiner | Mapping[str, Combiner] | None = None) -> None:
         """`combiner`: one for every language, or one per language ("en" serves the others)."""
@@ -171,7 +192,7 @@ class KeyPointGrader:
         all_missed = tuple(range(n_points))
         if not text:
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.EMPTY, *flags), lang)
-        if _INJECTION.search(text):
+        if _INJECTION.search(text) or addressed_to_grader(text):
             flags.append(Flag.INJECTION)
             text = _without_instructions(text)
             if not text:
@@ -190,37 +211,49 @@ class KeyPointGrader:
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.COPIED_QUESTION, *flags), lang)
 
         question = frozenset(question_units)
+        question_text = " ".join(cleaned_prompts)
+        evidence = weigh(rubric, read(text), lang, question_text, question)
+        credible = analyse(evidence.credible) if evidence.credible else None
+
         best_p, best_feats = 0.0, None
         combiner = self.combiner(lang)
-        for reference in rubric.references_for(lang):
-            feats = features(analysed, analyse_rubric(clean(reference)), question)
-            p = combiner.probability(feats)
-            if best_feats is None or p > best_p:
-                best_p, best_feats = p, feats
+        if credible is not None and credible.terms:
+            for reference in rubric.references_for(lang):
+                feats = features(credible, analyse_rubric(clean(reference)), question)
+                p = combiner.probability(feats)
+                if best_feats is None or p > best_p:
+                    best_p, best_feats = p, feats
         ref_score = combiner.calibrated(best_p) if best_feats is not None else 0.0
         recall = best_feats["soft_recall"] if best_feats is not None else 0.0
 
-        question_text = " ".join(cleaned_prompts)
-        credits = [
-            self._point_credit(p.aliases, p.text(lang), text, analysed, question_text, question) for p in rubric.points
-        ]
-        covered = tuple(i for i, c in enumerate(credits) if c >= 0.5)
-        missed = tuple(i for i, c in enumerate(credits) if c < 0.5)
+        points = evidence.points
+        covered = tuple(i for i, p in enumerate(points) if p.credit >= 0.5)
+        contradicted = tuple(i for i, p in enumerate(points) if p.contradicted)
+        missed = tuple(i for i in range(n_points) if i not in covered and i not in contradicted)
+        wrong = tuple(Wrong("point", i, points[i].said) for i in contradicted) + tuple(
+            Wrong("misconception", k, said) for k, said in evidence.misconceptions
+        )
 
         if n_points:
-            point_score = (sum(credits) / n_points) ** POINTS_CURVE
+            earned = sum(p.credit for p in points) - CONTRADICTION_COST * len(contradicted)
+            earned -= MISCONCEPTION_COST * len(evidence.misconceptions)
+            point_score = max(0.0, earned / n_points) ** POINTS_CURVE
             score = POINTS_WEIGHT * point_score + (1 - POINTS_WEIGHT) * ref_score
         else:
             point_score = 0.0
             score = ref_score
-        if score < 0.1 and recall < 0.1 and not covered:
+        if evidence.misconceptions:
+            score = min(score, MISCONCEPTION_CAP)
+        if evidence.unknown:
+            flags.insert(0, Flag.DONT_KNOW)
+        elif score < 0.1 and recall < 0.1 and not covered and not wrong:
             flags.insert(0, Flag.OFF_TOPIC)
-        elif (
+        elif evidence.named_only or (
             score > KEYWORD_LIST_CAP
             and _is_keyword_list(text)
             and not _is_keyword_list(clean(rubric.reference(lang)), share=0.6)
         ):
-            score = KEYWORD_LIST_CAP
+            score = min(score, KEYWORD_LIST_CAP)
             flags.append(Flag.KEYWORD_LIST)
         score = round(max(0.0, min(1.0, score)), 4)
         details = {
@@ -228,29 +261,7 @@ class KeyPointGrader:
             "key_points": round(point_score, 4),
             "ref_recall": round(recall, 4),
             "points": len(covered),
+            "contradicted": len(contradicted),
+            "misconceptions": len(evidence.misconceptions),
         }
-        return Grade(score, verdict_for(score), covered, missed, tuple(flags), lang, details)
-
-    @staticmethod
-    def _point_credit(
-        aliases: tuple[str, ...],
-        statement: str,
-        text: str,
-        answer: Analysis,
-        question_text: str,
-        question: frozenset[str],
-    ) -> float:
-        for alias in aliases:
-            pattern = phrase_pattern(alias)
-            # An alias the question already contains proves nothing when repeated.
-            if pattern.search(text) and not pattern.search(question_text):
-                return 1.0
-        point = analyse_rubric(clean(statement))
-        if not (point.units - question):
-            return 0.0
-        recall = soft_recall(answer, point, question)
-        if recall >= POINT_FULL:
-            return 1.0
-        if recall >= POINT_HALF:
-            return 0.5
-        return 0.0
+        return Grade(score, verdict_for(score), covered, missed, tuple(flags), lang, details, wrong)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.content.schema import LANGS, Question
+from bot.content.schema import LANGS, Question, pattern_terms
 
 
 @dataclass(frozen=True)
@@ -18,8 +18,29 @@ class RubricPoint:
     texts: dict[str, str]  # lang -> statement
     aliases: tuple[str, ...]  # every alias, both languages
 
+    def __hash__(self) -> int:
+        return hash((tuple(sorted(self.texts.items())), self.aliases))
+
     def text(self, lang: str) -> str:
         return self.texts.get(lang) or next(iter(self.texts.values()))
+
+
+@dataclass(frozen=True)
+class RubricMisconception:
+    """A wrong claim: what it says, its correction, and the patterns (terms) that spot it, both languages."""
+
+    claims: dict[str, str]
+    corrections: dict[str, str]
+    patterns: tuple[tuple[str, ...], ...]
+
+    def claim(self, lang: str) -> str:
+        return self.claims.get(lang) or next(iter(self.claims.values()))
+
+    def correction(self, lang: str) -> str:
+        return self.corrections.get(lang) or next(iter(self.corrections.values()))
+
+    def __hash__(self) -> int:
+        return hash(self.patterns)
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,10 @@ class Rubric:
     points: tuple[RubricPoint, ...]
     # Further correct answers (a batch line's `references`): an answer matching any one is right.
     alternatives: tuple[str, ...] = ()
+    misconceptions: tuple[RubricMisconception, ...] = ()
+
+    def __hash__(self) -> int:  # rubrics key caches of what is derived from them
+        return hash((self.prompts, tuple(sorted(self.references.items())), self.points, self.alternatives))
 
     def reference(self, lang: str) -> str:
         return self.references.get(lang) or next(iter(self.references.values()), "")
@@ -48,7 +73,20 @@ def rubric_for(question: Question) -> Rubric:
         )
         for kp in question.key_points
     )
-    return Rubric(prompts=(question.prompt.en, question.prompt.zh), references=references, points=points)
+    misconceptions = tuple(
+        RubricMisconception(
+            claims={lang: m.claim.get(lang) for lang in LANGS},
+            corrections={lang: m.correction.get(lang) for lang in LANGS},
+            patterns=tuple(pattern_terms(p) for lang in LANGS for p in m.patterns.get(lang)),
+        )
+        for m in question.misconceptions
+    )
+    return Rubric(
+        prompts=(question.prompt.en, question.prompt.zh),
+        references=references,
+        points=points,
+        misconceptions=misconceptions,
+    )
 
 
 def rubric_from_record(record: dict[str, Any], lang: str) -> Rubric:

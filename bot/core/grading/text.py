@@ -180,6 +180,25 @@ class AliasMatcher:
                 return True
         return self.joined is not None and self.joined in index
 
+    def spans(self, tokens: tuple[str, ...], index: dict[str, list[int]]) -> list[tuple[int, int]]:
+        """Every place the alias stands in an indexed text: (first token, token count)."""
+        if self.weak or not self.tokens:
+            return []
+        n = len(self.tokens)
+        found = [(s, n) for s in index.get(self.tokens[0], ()) if tuple(tokens[s : s + n]) == self.tokens]
+        if self.joined is not None:
+            found += [(s, 1) for s in index.get(self.joined, ())]
+        return found
+
+
+def token_spans(cleaned: str) -> list[tuple[int, int, str]]:
+    """(start, end, token) of every token of a cleaned text, the token as the matcher compares it."""
+    return [(m.start(), m.end(), match_token(m.group(0))) for m in _TOKEN.finditer(cleaned)]
+
+
+def match_token(tok: str) -> str:
+    return tok if _CJK.match(tok) else stem_en(tok)
+
 
 def weak_alias(alias: str) -> bool:
     """One character, or a one- or two-digit number: it turns up in answers by chance ("90%", "云"),

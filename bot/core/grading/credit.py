@@ -1,0 +1,418 @@
+"""Key-point credit from what an answer asserts, and what it gets wrong.
+
+Given an answer read clause by clause (`assertions.read`), each key point is
+
+- **covered** when one of its aliases stands in an asserted clause (not doubted, not "I don't
+  know"), with the polarity the model answer gives it ("no extra latency" is asserted by "there is
+  no added latency" and contradicted by "it is not low-rank"), in a clause that says something
+  besides naming terms; or when enough of its statement's words stand in such clauses;
+- **contradicted** when the answer negates it ("LoRA is not low-rank", "…, that is false"), or
+  states it with its facts swapped: a clause that repeats a sentence of the model answer or a key
+  point but trades one of its terms, numbers or directions for another ("Post-LN" for "Pre-LN",
+  "8-bit" for "4-bit", "after" for "before");
+- **named only** when its alias stands in a clause with nothing else in it ("It is about NF4", "NF4
+  is important", a bare list): no credit.
+
+A misconception matches where one asserted clause has every term of one of its patterns, none
+negated; its clause earns nothing. The same matcher runs in the content checker, so the checker
+and the grader never disagree about a model answer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.core.grading.assertions import Mention, Reading, Stance, read
+from bot.core.grading.features import Analysis, analyse, analyse_rubric, soft_recall
+from bot.core.grading.rubric import Rubric, RubricPoint
+from bot.core.grading.text import STOP_EN, STOP_ZH, AliasMatcher, clean, is_cjk, phrase_pattern
+
+# A statement counts as covered from this share of its (question-demoted) words on, half from the second.
+POINT_FULL = 0.6
+POINT_HALF = 0.34
+# A clause repeats a model-answer sentence when their words (English stems, Chinese character pairs;
+# terms, numbers and directions aside) overlap this much (Dice).
+REPEATS = 0.6
+# Words that say nothing about a term: "It is about X", "X is important", "还有X也相关".
+_FILLER_EN = frozenset(
+    """about related relevant important key matter matters mattered involve involves involved thing things concept
+    concepts idea ideas topic topics term terms keyword keywords word words answer answers also part parts aspect
+    aspects factor factors essential crucial central main basically something stuff include includes including
+    point points consider considered play plays role roles significant think know heard""".split()
+)
+_FILLER_ZH = re.compile(
+    "有关|相关|重要|关键词|关键|涉及|还有|以及|概念|东西|方面|答案|然后|就是|包括|主要|核心|都|也|很|和|跟|与|等等|之类|要点|内容|问题|"
+    "这个|那个|我觉得|我认为|知识点"
+)
+_NUMBER = re.compile(r"\d")
+
+# Opposite words: a clause that trades one for the other states the fact the wrong way round.
+_OPPOSITE_PAIRS_EN = (
+    "before after|larger smaller|bigger smaller|more less|more fewer|higher lower|increase decrease|increase reduce|"
+    "encoder decoder|input output|first last|faster slower|forward backward|longer shorter|maximize minimize|"
+    "maximum minimum|frozen trainable|positive negative|high low|large small|sparse dense|global local|"
+    "static dynamic|pre post|cheaper costlier|add remove|left right|upper lower|early late|earlier later|"
+    "above below|inside outside|online offline|parallel sequential|symmetric asymmetric|supervised unsupervised|"
+    "deterministic stochastic|explicit implicit|absolute relative|row column|horizontal vertical|prefix suffix|"
+    "enable disable|expand shrink|start end|begin end|true false|same different|allow forbid|better worse|"
+    "increases decreases|grow shrink|wider narrower|deeper shallower|train inference|compress decompress|"
+    "quantize dequantize|encode decode|read write|push pull|sum product|min max|most least"
+)
+_OPPOSITE_PAIRS_ZH = (
+    "之前 之后|前面 后面|增加 减少|提高 降低|增大 减小|编码器 解码器|输入 输出|更多 更少|更快 更慢|更大 更小|更高 更低|最大 最小|"
+    "上升 下降|稀疏 稠密|全局 局部|静态 动态|冻结 更新|前向 反向|节省 浪费|正向 反向|显式 隐式|绝对 相对|有监督 无监督|串行 并行|"
+    "同步 异步|线性 非线性|开始 结束|增强 减弱|扩大 缩小|优于 劣于|训练 推理|编码 解码|量化 反量化|读取 写入|最多 最少|较大 较小|"
+    "较高 较低|较多 较少|变大 变小|变长 变短|加快 减慢|前置 后置"
+)
+
+
+def _pairs(spec: str, stem: bool) -> dict[str, frozenset[str]]:
+    out: dict[str, set[str]] = {}
+    for pair in spec.split("|"):
+        a, b = pair.split()
+        if stem:
+            a, b = _stem(a), _stem(b)
+        out.setdefault(a, set()).add(b)
+        out.setdefault(b, set()).add(a)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def _stem(word: str) -> str:
+    tokens = phrase_pattern(word).tokens
+    return tokens[0] if tokens else word
+
+
+@lru_cache(maxsize=1)
+def _opposites() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], re.Pattern[str]]:
+    zh = _pairs(_OPPOSITE_PAIRS_ZH, stem=False)
+    zh_words = re.compile("|".join(sorted(map(re.escape, zh), key=len, reverse=True)))
+    return _pairs(_OPPOSITE_PAIRS_EN, stem=True), zh, zh_words
+
+
+@dataclass(frozen=True)
+class PointEvidence:
+    credit: float  # 0, 0.5 or 1
+    contradicted: bool = False
+    named_only: bool = False
+    said: str = ""  # the clause that contradicted it, as the answer has it
+
+
+@dataclass(frozen=True)
+class Evidence:
+    points: tuple[PointEvidence, ...]
+    misconceptions: tuple[tuple[int, str], ...]  # (index in the rubric, the clause that asserted it)
+    credible: str  # the asserted, un-negated, not-wrong part of the answer
+    unknown: bool  # the answer says it does not know, and nothing of it earned credit
+    named_only: bool  # terms were named, nothing said about them
+
+
+@dataclass(frozen=True)
+class _Clause:
+    """What the credit rules need about one clause of the answer."""
+
+    asserted: bool
+    unknown: bool
+    wrong: bool
+    substance: bool
+
+
+def weigh(rubric: Rubric, reading: Reading, lang: str, question_text: str, question: frozenset[str]) -> Evidence:
+    """Each key point's credit and contradiction, the misconceptions asserted, what is credible."""
+    matchers = [_usable(p.aliases, question_text) for p in rubric.points]
+    mentions = [[(a, m) for a in point for m in reading.mentions(a)] for point in matchers]
+    misconceptions = []
+    wrong: dict[int, str] = {}
+    for k, mis in enumerate(rubric.misconceptions):
+        clause = claim_clause(reading, mis.patterns)
+        if clause is not None:
+            misconceptions.append((k, reading.clause_text(clause)))
+            wrong[clause] = "misconception"
+    for clause in swapped_clauses(reading, rubric, lang, matchers):
+        wrong.setdefault(clause, "swapped")
+
+    alias_tokens = {m.first + i for point in mentions for _, m in point for i in range(m.count)}
+    clauses = [
+        _Clause(
+            asserted=reading.asserted(n),
+            unknown=c.stance is Stance.UNKNOWN,
+            wrong=n in wrong,
+            substance=_has_substance(reading, n, alias_tokens, question),
+        )
+        for n, c in enumerate(reading.clauses)
+    ]
+    credible = _credible_text(reading, clauses)
+    credible_analysis = analyse(credible) if credible else None
+    negated_analysis = _negated_analysis(reading, clauses)
+    reference = clean(rubric.reference(lang))
+
+    points = []
+    for k, point in enumerate(rubric.points):
+        points.append(
+            _point(
+                point,
+                mentions[k],
+                reading,
+                clauses,
+                wrong,
+                reference,
+                lang,
+                credible_analysis,
+                negated_analysis,
+                question,
+            )
+        )
+    any_mention = any(mentions)
+    unknown = (
+        any(c.unknown for c in clauses)
+        and not any(p.credit for p in points)
+        and all(clauses[m.clause].unknown or not clauses[m.clause].asserted for point in mentions for _, m in point)
+    )
+    named_only = any_mention and not any(p.credit for p in points) and any(p.named_only for p in points)
+    return Evidence(tuple(points), tuple(misconceptions), credible, unknown, named_only)
+
+
+def _usable(aliases: Sequence[str], question_text: str) -> list[AliasMatcher]:
+    """The aliases that can be evidence: an alias the question already contains proves nothing."""
+    out = []
+    for alias in aliases:
+        matcher = phrase_pattern(alias)
+        if not matcher.weak and matcher.tokens and not matcher.search(question_text):
+            out.append(matcher)
+    return out
+
+
+def _point(
+    point: RubricPoint,
+    mentions: list[tuple[AliasMatcher, Mention]],
+    reading: Reading,
+    clauses: list[_Clause],
+    wrong: dict[int, str],
+    reference: str,
+    lang: str,
+    credible: Analysis | None,
+    negated: Analysis | None,
+    question: frozenset[str],
+) -> PointEvidence:
+    named_only = False
+    contradicted_in: int | None = None
+    for matcher, mention in mentions:
+        c = clauses[mention.clause]
+        if not c.asserted:
+            continue
+        if c.wrong:
+            if wrong[mention.clause] == "swapped":
+                contradicted_in = mention.clause
+            continue
+        expected = expected_negated(matcher, reference, clean(point.text(lang)))
+        if mention.negated != expected:
+            if not expected:  # a positive fact, negated in the answer
+                contradicted_in = mention.clause
+            continue
+        if not c.substance:
+            named_only = True
+            continue
+        return PointEvidence(1.0)
+    statement = analyse_rubric(clean(point.text(lang)))
+    if statement.units - question:
+        recall = soft_recall(credible, statement, question) if credible is not None else 0.0
+        if recall >= POINT_FULL:
+            return PointEvidence(1.0)
+        if (
+            contradicted_in is None
+            and negated is not None
+            and not statement.negated
+            and soft_recall(negated, statement, question) >= POINT_FULL
+        ):
+            return PointEvidence(0.0, contradicted=True, said=negated.text.strip()[:160])
+        if recall >= POINT_HALF and contradicted_in is None:
+            return PointEvidence(0.5)
+    if contradicted_in is not None:
+        return PointEvidence(0.0, contradicted=True, said=reading.clause_text(contradicted_in))
+    return PointEvidence(0.0, named_only=named_only)
+
+
+@lru_cache(maxsize=8192)
+def expected_negated(matcher: AliasMatcher, reference: str, statement: str) -> bool:
+    """Whether the model answer (or the key point's statement) states this alias negated ("no extra latency")."""
+    votes = [m.negated for text in (statement, reference) for m in read(text).mentions(matcher)]
+    return bool(votes) and sum(votes) * 2 > len(votes)
+
+
+def _has_substance(reading: Reading, n: int, alias_tokens: set[int], question: frozenset[str]) -> bool:
+    """The clause says something besides the rubric's terms, the question's words and filler."""
+    clause = reading.clauses[n]
+    filler_zh = {i for m in _FILLER_ZH.finditer(reading.text, clause.start, clause.end) for i in range(*m.span())}
+    chars: list[str] = []  # Chinese characters left, "|" where something was taken out
+    for i in reading.token_range(clause.start, clause.end):
+        tok = reading.tokens[i]
+        if i in alias_tokens or not is_cjk(tok):
+            chars.append("|")
+            if i in alias_tokens or tok in question or _NUMBER.match(tok):
+                continue
+            if reading.raw(i) not in STOP_EN and tok not in _FILLER_STEMS:
+                return True
+        elif tok in STOP_ZH or reading.starts[i] in filler_zh:
+            chars.append("|")
+        else:
+            chars.append(tok)
+    joined = "".join(chars)
+    pairs = {joined[i : i + 2] for i in range(len(joined) - 1)}
+    return any("|" not in p and p not in question for p in pairs)
+
+
+_FILLER_STEMS = frozenset(_stem(w) for w in _FILLER_EN) | frozenset(_FILLER_EN)
+
+
+def _credible_text(reading: Reading, clauses: list[_Clause]) -> str:
+    """The answer's asserted, not-wrong clauses without their negated stretches."""
+    parts: list[str] = []
+    for n, c in enumerate(reading.clauses):
+        info = clauses[n]
+        if not info.asserted or info.wrong:
+            continue
+        parts.append(_stretch_text(reading, c.start, c.end, negated=False))
+    return " ".join(" ".join(parts).split())
+
+
+def _negated_analysis(reading: Reading, clauses: list[_Clause]) -> Analysis | None:
+    parts = [
+        _stretch_text(reading, c.start, c.end, negated=True)
+        for n, c in enumerate(reading.clauses)
+        if clauses[n].asserted and not clauses[n].wrong
+    ]
+    text = " ".join(" ".join(parts).split())
+    return analyse(text) if text else None
+
+
+def _stretch_text(reading: Reading, start: int, end: int, negated: bool) -> str:
+    """The clause's stretches of tokens that are (or are not) negated."""
+    out: list[str] = []
+    run: list[int] = []
+    for i in reading.token_range(start, end):
+        if reading.negated[i] == negated:
+            run.append(i)
+        elif run:
+            out.append(reading.text[reading.starts[run[0]] : reading.ends[run[-1]]])
+            run = []
+    if run:
+        out.append(reading.text[reading.starts[run[0]] : reading.ends[run[-1]]])
+    return " ".join(out)
+
+
+def claim_clause(reading: Reading, patterns: Sequence[tuple[str, ...]]) -> int | None:
+    """The first asserted clause in which every term of one pattern stands, none of them negated."""
+    for terms in patterns:
+        matchers = [phrase_pattern(t) for t in terms]
+        if any(m.weak or not (m.tokens or m.symbols) for m in matchers):
+            continue
+        per_term = [{m.clause for m in reading.mentions(t) if not m.negated} for t in matchers]
+        common = set.intersection(*per_term) if per_term else set()
+        for n in sorted(common):
+            if reading.asserted(n):
+                return n
+    return None
+
+
+# ------------------------------------------------------------------------------------ swapped facts
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence-sized stretch of text: its plain words and its terms, numbers and directions."""
+
+    words: frozenset[str]
+    points: frozenset[int]
+    numbers: frozenset[str]
+    opposites: frozenset[str]
+
+
+def swapped_clauses(
+    reading: Reading, rubric: Rubric, lang: str, matchers: Sequence[Sequence[AliasMatcher]]
+) -> list[int]:
+    """The answer's asserted clauses that repeat a model-answer sentence or key point with a term,
+    a number or a direction traded for another."""
+    units = _reference_units(rubric, lang)
+    if not units:
+        return []
+    out = []
+    for n, clause in enumerate(reading.clauses):
+        if not reading.asserted(n):
+            continue
+        unit = _unit(reading, clause.start, clause.end, matchers)
+        if len(unit.words) < 3:
+            continue
+        for ref in units:
+            if 2 * len(unit.words & ref.words) < REPEATS * (len(unit.words) + len(ref.words)):
+                continue
+            if _traded(unit, ref, lang):
+                out.append(n)
+                break
+    return out
+
+
+def _traded(a: _Unit, b: _Unit, lang: str) -> bool:
+    if (a.points - b.points) and (b.points - a.points):
+        return True
+    if (a.numbers - b.numbers) and (b.numbers - a.numbers):
+        return True
+    table = _opposites()[1] if lang == "zh" else _opposites()[0]
+    return any(table.get(w, frozenset()) & (b.opposites - a.opposites) for w in a.opposites - b.opposites)
+
+
+def _reference_units(rubric: Rubric, lang: str) -> list[_Unit]:
+    return list(_units_of(rubric, lang))
+
+
+@lru_cache(maxsize=512)
+def _units_of(rubric: Rubric, lang: str) -> tuple[_Unit, ...]:
+    matchers = [[phrase_pattern(a) for a in p.aliases] for p in rubric.points]
+    out = []
+    texts = [clean(rubric.reference(lang)), *(clean(p.text(lang)) for p in rubric.points)]
+    for text in texts:
+        reading = read(text)
+        for c in reading.clauses:
+            unit = _unit(reading, c.start, c.end, matchers)
+            if len(unit.words) >= 3:
+                out.append(unit)
+    return tuple(out)
+
+
+def _unit(reading: Reading, start: int, end: int, matchers: Sequence[Sequence[AliasMatcher]]) -> _Unit:
+    span = reading.token_range(start, end)
+    special: set[int] = set()
+    points = set()
+    for k, point in enumerate(matchers):
+        for matcher in point:
+            for s, count in matcher.spans(reading.tokens, reading.index):
+                if s in span:
+                    points.add(k)
+                    special.update(range(s, s + count))
+    en_opp, _, zh_words = _opposites()
+    opposites = set()
+    numbers = set()
+    words: set[str] = set()
+    prev: str | None = None
+    for i in span:
+        tok = reading.tokens[i]
+        if i in special:
+            prev = None
+            continue
+        if _NUMBER.search(tok):
+            numbers.add(tok)
+            prev = None
+            continue
+        if is_cjk(tok):
+            if prev is not None:
+                words.add(prev + tok)
+            prev = tok
+            continue
+        prev = None
+        if tok in en_opp:
+            opposites.add(tok)
+        elif reading.raw(i) not in STOP_EN:
+            words.add(tok)
+    opposites.update(m.group(0) for m in zh_words.finditer(reading.text, start, end))
+    return _Unit(frozenset(words), frozenset(points), frozenset(numbers), frozenset(opposites))
