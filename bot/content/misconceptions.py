@@ -1,36 +1,25 @@
 """Content checks for misconceptions: a wrong claim must not be what the model answer says.
 
-The grader decides at clause level whether an answer asserts a misconception (see
-bot.core.grading). Here the checker only needs a conservative test: a pattern whose terms all
-appear in one un-negated sentence of the question's own model answer would cost a correct
-answer credit, so it is an authoring error.
+A pattern matches where one asserted clause has all of its terms, none of them negated: the
+grader's own matcher (`bot.core.grading.credit.claim_clause`), run over the question's model
+answer in the pattern's language. A pattern that matches the model answer would cost a correct
+answer credit, so it is an authoring error; the checker and the grader never disagree about it.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from bot.content.schema import LANGS, Question, pattern_terms
 
-_SENTENCE = re.compile(r"(?<=[.!?;。！？；])\s*|\n+")
-_NEGATION = re.compile(
-    r"\b(?:not|no|never|cannot|without|neither|nor|instead|rather than|myth|misconception|wrong)\b|n't"
-    r"|不|没|非|无|并非|而是|误|错",
-    re.IGNORECASE,
-)
 
+def pattern_in(pattern: str, text: str) -> bool:
+    """Whether `text` asserts `pattern` the way the grader decides it (one clause, every term, none negated)."""
+    from bot.core.grading.assertions import read
+    from bot.core.grading.credit import claim_clause
+    from bot.core.grading.text import clean
 
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(text) if s and s.strip()]
-
-
-def pattern_in(pattern: str, sentence: str) -> bool:
-    """Every term of `pattern` in `sentence`, matched the way the grader matches aliases."""
-    from bot.core.grading.text import clean, phrase_pattern
-
-    cleaned = clean(sentence)
-    return all(phrase_pattern(term).search(cleaned) for term in pattern_terms(pattern))
+    return claim_clause(read(clean(text)), [pattern_terms(pattern)]) is not None
 
 
 def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
@@ -41,17 +30,13 @@ def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
         return
     for n, mis in enumerate(q.misconceptions):
         for lang in LANGS:
-            plain = [s for s in sentences(q.answer.get(lang)) if not _NEGATION.search(s)]
+            answer = q.answer.get(lang)
             for i, pattern in enumerate(mis.patterns.get(lang)):
                 terms = pattern_terms(pattern)
                 if len(terms) == 1 and weak_alias(terms[0]):
-                    yield (
-                        n,
-                        lang,
-                        i,
-                        f"question {q.id!r}: misconception pattern {pattern!r} is too short to be evidence",
-                    )
-                elif any(pattern_in(pattern, s) for s in plain):
+                    message = f"misconception pattern {pattern!r} is too short to be evidence"
+                    yield n, lang, i, f"question {q.id!r}: {message}"
+                elif pattern_in(pattern, answer):
                     yield (
                         n,
                         lang,

@@ -176,10 +176,25 @@ def key_point_parts(ctx: Ctx, q: Question, grade: Grade) -> list[Part]:
     if grade.covered:
         parts.append(ctx.part("grade.covered", "title"))
         parts.extend(Part(q.key_points[i].text(ctx.lang), "ok") for i in grade.covered)
+    if grade.named:
+        parts.append(ctx.part("grade.named", "title"))
+        parts.extend(Part(q.key_points[i].text(ctx.lang), "item") for i in grade.named)
+    if grade.wrong:
+        parts.append(ctx.part("grade.wrong", "title"))
+        for w in grade.wrong:
+            if w.kind == "point":
+                fact = q.key_points[w.index].text(ctx.lang)
+            else:
+                fact = q.misconceptions[w.index].correction.get(ctx.lang)
+            parts.append(ctx.part("grade.said_wrong", "miss", said=_quote(w.said), fact=fact))
     if grade.missed:
         parts.append(ctx.part("grade.missed", "title"))
         parts.extend(Part(q.key_points[i].text(ctx.lang), "miss") for i in grade.missed)
     return parts
+
+
+def _quote(said: str, limit: int = 120) -> str:
+    return said if len(said) <= limit else said[: limit - 1].rstrip() + "…"
 
 
 async def hint(ctx: Ctx, session_id: int | None = None) -> list[Reply]:

@@ -55,12 +55,21 @@ _SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\d)\.(
 _CONTRAST = re.compile(
     r"[;；]|\s(?:but|however|whereas|although|though|yet|instead)\b|(?:但是|但|不过|然而|可是|而是|反而|却)"
 )
-_SCOPE_BREAK = re.compile(r"[,，:：()（）\"“”]|\s[-–—]+\s")
+_SCOPE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[，:：()（）\"“”]|\s[-–—]+\s")
+# A stretch after a comma that starts like this is a new statement: a negation before it stops there.
+_NEW_STATEMENT = re.compile(
+    r"\s*(?:(?:and|or|but|so|thus|hence|therefore|then|because|since|while|whereas|although|though|instead|rather|"
+    r"yet|also|plus)\s+)?(?:it|its|it's|this|these|that|they|them|those|which|who|we|you|i|he|she|there|here|one|each|"
+    r"so|thus|hence|therefore|instead|rather|because|since|while|whereas|although|though|then|meanwhile|otherwise)\b"
+    r"|\s*(?:它|这|那|其|所以|因此|因而|而|但|却|从而|于是|我们|我|你|他|然后|同时|此外|另外|并且|而且|进而)"
+)
 
 _NEG_EN = re.compile(
     r"\b(?:not(?!\s+only\b|\s+just\b|\s+merely\b)|no(?!\s+matter\b|\s+longer\s+than\b|\s+more\s+than\b)|never|none|"
     r"nothing|neither|nor|nobody|cannot|can't|won't|isn't|aren't|doesn't|don't|didn't|wasn't|weren't|shouldn't|"
     r"wouldn't|couldn't|hasn't|haven't|hadn't|mustn't|ain't)\b|\b\w+n't\b|\brather than\b|\binstead of\b"
+    r"|\b(?:it is|it's|it was|that is|that's)\s+(?:false|wrong|incorrect|untrue|a myth|a mistake|an error|mistaken|"
+    r"nonsense)\s+(?:to\s+(?:say|claim|think|believe|assume|suggest)\s+)?that\b"
 )
 _NEG_ZH = re.compile(
     r"并非|而非|而不是|无法|无需|毫无|从未|从不|绝不|"
@@ -70,12 +79,13 @@ _NEG_ZH = re.compile(
 # Said about what went before: it is false.
 _REFUTE_EN = re.compile(
     r"\b(?:(?:that|this|which|it|they|these|those)\s+)?(?:is|are|was|'s|s)\s+(?:(?:simply|just|completely|totally|"
-    r"plainly|actually|absolutely|also)\s+)?(?:false|wrong|incorrect|not true|untrue|not correct|not right|not the case|"
-    r"a myth|a misconception|mistaken|nonsense|a mistake|an error)\b(?!\s+(?:that|to|for|when|if|in)\b)"
+    r"plainly|actually|absolutely|also)\s+)?(?:false|wrong|incorrect|not true|untrue|not correct|not right|"
+    r"not the case|a myth|a misconception|mistaken|nonsense|a mistake|an error)\b(?!\s+(?:that|to|for|when|if|in)\b)"
     r"|\bthat's (?:false|wrong|not true|incorrect)\b"
 )
 _REFUTE_ZH = re.compile(
-    r"(?:这种|这个|此)?(?:说法|观点|理解)?(?:是|并|也)?(?:错误|错|不对|不正确|不成立|谬误)的?|其实不是这样|并非如此|不是这样"
+    r"(?:(?:这种|这个|此|这)?(?:说法|观点|理解)?(?:是|并|也|就)?)(?:错误|错|不对|不正确|不成立|谬误)的?(?:了)?"
+    r"(?=[,.;!?。\s]|$)|其实不是这样|并非如此|不是这样"
 )
 # The writer does not know (first person, or a bare "no idea").
 _UNKNOWN_EN = re.compile(
@@ -98,7 +108,7 @@ _DOUBT_EN = re.compile(
     r"|\b(?:maybe|perhaps|i guess|i suppose|or something|something like|something about|or so i think|"
     r"i'm guessing|my guess is|not sure)\b"
 )
-_DOUBT_ZH = re.compile(r"也许|或许|大概|好像|似乎|我猜|是不是|应该是吧|之类的吧|吧[？?]?$|吗[？?]?$")
+_DOUBT_ZH = re.compile(r"也许|或许|大概是|大概吧|好像|似乎|我猜|是不是|应该是吧|之类的吧|吧[？?]?$|吗[？?]?$")
 _QUESTION = re.compile(r"[?？]\s*$")
 
 
@@ -113,6 +123,7 @@ class Reading:
     ends: tuple[int, ...]
     token_clause: tuple[int, ...]
     negated: tuple[bool, ...]  # per token
+    denied: tuple[bool, ...]  # per token: under a denial of the whole statement
     clauses: tuple[Clause, ...]
 
     def mentions(self, matcher: AliasMatcher) -> list[Mention]:
@@ -170,27 +181,30 @@ def read(text: str) -> Reading:
 
     clauses: list[Clause] = []
     flips = [0] * len(tokens)  # negations counted per token
+    denials = [0] * len(tokens)  # of which whole statements denied ("It is not true that …", "…, that is false")
     sentences = _sentence_bounds(text)
     previous: tuple[int, int] | None = None
     for n, (s_start, s_end) in enumerate(sentences):
         sentence = text[s_start:s_end]
         for c_start, c_end in _pieces(_CONTRAST, text, s_start, s_end):
             clauses.append(Clause(c_start, c_end, n, _stance(text[c_start:c_end], sentence)))
-        _negate_scopes(text, s_start, s_end, starts, flips)
-        # A refutation negates what it points back to: the rest of its clause before it, the clause
-        # before it when it stands alone, or the previous sentence when it is a sentence of its own.
+        _negate_scopes(text, s_start, s_end, starts, flips, denials)
+        # A refutation negates what it points back to: the rest of its clause before it ("说X是不对的"),
+        # the sentence before it when it follows a comma or stands as a clause of its own ("X, which is
+        # wrong", "X, but that is a myth"), the previous sentence when it is a sentence of its own.
         for c_start, c_end in _pieces(_CONTRAST, text, s_start, s_end):
             for m in (*_REFUTE_EN.finditer(text, c_start, c_end), *_REFUTE_ZH.finditer(text, c_start, c_end)):
                 if not m.group(0).strip():
                     continue
                 before = (c_start, m.start())
-                if not _has_tokens(starts, *before):
-                    prev = [c for c in clauses if c.sentence == n and c.end <= c_start]
-                    if prev:
-                        before = (prev[-1].start, prev[-1].end)
+                lead = text[c_start : m.start()].rstrip()
+                if not _has_tokens(starts, *before) or lead.endswith((",", ":", "—", "–")):
+                    if s_start < c_start or lead:
+                        before = (s_start, m.start())
                     elif previous is not None:
                         before = previous
                 _flip(starts, flips, *before)
+                _flip(starts, denials, *before)
                 break
         previous = (s_start, s_end)
 
@@ -206,6 +220,7 @@ def read(text: str) -> Reading:
         ends=ends,
         token_clause=tuple(token_clause),
         negated=tuple(f % 2 == 1 for f in flips),
+        denied=tuple(d % 2 == 1 for d in denials),
         clauses=tuple(clauses),
     )
 
@@ -230,21 +245,35 @@ def _flip(starts: tuple[int, ...], flips: list[int], a: int, b: int) -> None:
         flips[i] += 1
 
 
-def _negate_scopes(text: str, s_start: int, s_end: int, starts: tuple[int, ...], flips: list[int]) -> None:
-    """Each negation cue negates the tokens after it, to the end of its stretch of the clause."""
+# A cue this close to the start of its clause negates the whole statement ("It is not true that A, B",
+# "并不是A，B"): its reach goes on over commas until a new statement begins. A cue further in negates
+# its own stretch only ("… needs no reward model, and puts …").
+STATEMENT_CUE_TOKENS = 4
+
+
+def _negate_scopes(
+    text: str, s_start: int, s_end: int, starts: tuple[int, ...], flips: list[int], denials: list[int]
+) -> None:
+    """Each negation cue negates the tokens after it, to the end of its reach (see STATEMENT_CUE_TOKENS)."""
     for c_start, c_end in _pieces(_CONTRAST, text, s_start, s_end):
-        stretches = _stretches(text, c_start, c_end, starts)
+        statements = _stretches(text, c_start, c_end, starts)
+        commas = _pieces(_SCOPE_BREAK, text, c_start, c_end)
+        first = bisect.bisect_left(starts, c_start)
         for cue in (*_NEG_EN.finditer(text, c_start, c_end), *_NEG_ZH.finditer(text, c_start, c_end)):
-            stop = next((b for a, b in stretches if a <= cue.start() < b), c_end)
+            whole = bisect.bisect_left(starts, cue.start()) - first <= STATEMENT_CUE_TOKENS
+            reach = statements if whole else commas
+            stop = next((b for a, b in reach if a <= cue.start() < b), c_end)
             _flip(starts, flips, cue.end(), stop)
+            if whole:
+                _flip(starts, denials, cue.end(), stop)
 
 
 def _stretches(text: str, c_start: int, c_end: int, starts: tuple[int, ...]) -> list[tuple[int, int]]:
-    """The clause cut at commas and colons; a short piece after a cut (a list item) joins the one before."""
+    """The clause cut at commas, colons and brackets where a new statement begins ("…, it freezes …");
+    a piece that goes on with the same statement ("not true that A, B or C") stays with the one before."""
     out: list[tuple[int, int]] = []
     for a, b in _pieces(_SCOPE_BREAK, text, c_start, c_end):
-        short = bisect.bisect_left(starts, b) - bisect.bisect_left(starts, a) <= 3
-        if out and short:
+        if out and not _NEW_STATEMENT.match(text, a):
             out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))

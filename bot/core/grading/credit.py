@@ -30,12 +30,16 @@ from bot.core.grading.features import Analysis, analyse, analyse_rubric, soft_re
 from bot.core.grading.rubric import Rubric, RubricPoint
 from bot.core.grading.text import STOP_EN, STOP_ZH, AliasMatcher, clean, is_cjk, phrase_pattern
 
+# A key point only named ("NF4 is important", a bare list) earns this much: an interviewer gives a
+# list of the right terms partial credit at most.
+NAMED_CREDIT = 0.25
 # A statement counts as covered from this share of its (question-demoted) words on, half from the second.
 POINT_FULL = 0.6
 POINT_HALF = 0.34
 # A clause repeats a model-answer sentence when their words (English stems, Chinese character pairs;
 # terms, numbers and directions aside) overlap this much (Dice).
 REPEATS = 0.6
+REPEATS_CLOSELY = 0.8
 # Words that say nothing about a term: "It is about X", "X is important", "还有X也相关".
 _FILLER_EN = frozenset(
     """about related relevant important key matter matters mattered involve involves involved thing things concept
@@ -48,6 +52,16 @@ _FILLER_ZH = re.compile(
     "这个|那个|我觉得|我认为|知识点"
 )
 _NUMBER = re.compile(r"\d")
+# Words that say "not" without a negation cue: a key point stated with one ("weight gradients are
+# skipped") may be asserted with or without a "not" ("need no weight gradients"), so its polarity is
+# not held against an answer.
+_PRIVATIVE = re.compile(
+    r"\b(?:skip|skips|skipped|skipping|avoid|avoids|avoided|avoiding|without|eliminate|eliminates|eliminated|remove|"
+    r"removes|removed|removing|drop|drops|dropped|omit|omits|omitted|bypass|bypasses|prevent|prevents|prevented|stop|"
+    r"stops|stopped|lack|lacks|lacking|absent|unnecessary|unneeded|needless|free of|no need|instead|rather|neither|"
+    r"nor|never|not|no|none|cannot|n't|zero)\b|n't"
+    r"|无需|不需|不用|不必|省掉|省去|省下|跳过|避免|去掉|去除|免去|免除|无|不|没|非|未|而非|而不是|取代|替代"
+)
 
 # Opposite words: a clause that trades one for the other states the fact the wrong way round.
 _OPPOSITE_PAIRS_EN = (
@@ -62,9 +76,12 @@ _OPPOSITE_PAIRS_EN = (
     "quantize dequantize|encode decode|read write|push pull|sum product|min max|most least"
 )
 _OPPOSITE_PAIRS_ZH = (
-    "之前 之后|前面 后面|增加 减少|提高 降低|增大 减小|编码器 解码器|输入 输出|更多 更少|更快 更慢|更大 更小|更高 更低|最大 最小|"
-    "上升 下降|稀疏 稠密|全局 局部|静态 动态|冻结 更新|前向 反向|节省 浪费|正向 反向|显式 隐式|绝对 相对|有监督 无监督|串行 并行|"
-    "同步 异步|线性 非线性|开始 结束|增强 减弱|扩大 缩小|优于 劣于|训练 推理|编码 解码|量化 反量化|读取 写入|最多 最少|较大 较小|"
+    "之前 之后|前面 后面|增加 减少|提高 降低|增大 减小|编码器 解码器|"
+    "输入 输出|更多 更少|更快 更慢|更大 更小|更高 更低|最大 最小|"
+    "上升 下降|稀疏 稠密|全局 局部|静态 动态|冻结 更新|前向 反向|"
+    "节省 浪费|正向 反向|显式 隐式|绝对 相对|有监督 无监督|串行 并行|"
+    "同步 异步|线性 非线性|开始 结束|增强 减弱|扩大 缩小|优于 劣于|"
+    "训练 推理|编码 解码|量化 反量化|读取 写入|最多 最少|较大 较小|"
     "较高 较低|较多 较少|变大 变小|变长 变短|加快 减慢|前置 后置"
 )
 
@@ -164,13 +181,12 @@ def weigh(rubric: Rubric, reading: Reading, lang: str, question_text: str, quest
                 question,
             )
         )
-    any_mention = any(mentions)
     unknown = (
         any(c.unknown for c in clauses)
         and not any(p.credit for p in points)
         and all(clauses[m.clause].unknown or not clauses[m.clause].asserted for point in mentions for _, m in point)
     )
-    named_only = any_mention and not any(p.credit for p in points) and any(p.named_only for p in points)
+    named_only = any(p.named_only for p in points) and not any(p.credit > NAMED_CREDIT for p in points)
     return Evidence(tuple(points), tuple(misconceptions), credible, unknown, named_only)
 
 
@@ -207,9 +223,15 @@ def _point(
                 contradicted_in = mention.clause
             continue
         expected = expected_negated(matcher, reference, clean(point.text(lang)))
-        if mention.negated != expected:
+        if expected is None and reading.denied[mention.first]:
+            contradicted_in = mention.clause  # however the point is worded, the answer denies it wholesale
+            continue
+        if expected is not None and mention.negated != expected:
             if not expected:  # a positive fact, negated in the answer
                 contradicted_in = mention.clause
+            continue
+        if expected is False and _predicate_negated(reading, mention, point, lang, question):
+            contradicted_in = mention.clause  # "Quantization does not lower precision"
             continue
         if not c.substance:
             named_only = True
@@ -231,36 +253,89 @@ def _point(
             return PointEvidence(0.5)
     if contradicted_in is not None:
         return PointEvidence(0.0, contradicted=True, said=reading.clause_text(contradicted_in))
-    return PointEvidence(0.0, named_only=named_only)
+    return PointEvidence(NAMED_CREDIT if named_only else 0.0, named_only=named_only)
+
+
+def _predicate_negated(reading: Reading, mention: Mention, point: RubricPoint, lang: str, q: frozenset[str]) -> bool:
+    """The mention's clause negates what the key point says about it: its negated words cover at least
+    half of the statement's other words."""
+    clause = reading.clauses[mention.clause]
+    negated = _stretch_text(reading, clause.start, clause.end, negated=True)
+    if not negated:
+        return False
+    statement = analyse_rubric(clean(point.text(lang)))
+    if statement.negated:
+        return False
+    mentioned = analyse(reading.text[reading.starts[mention.first] : reading.ends[mention.first + mention.count - 1]])
+    rest = statement.units - mentioned.units - q
+    if not rest:
+        return False
+    said = analyse(negated).units
+    return len(rest & said) >= 0.5 * len(rest)
 
 
 @lru_cache(maxsize=8192)
-def expected_negated(matcher: AliasMatcher, reference: str, statement: str) -> bool:
-    """Whether the model answer (or the key point's statement) states this alias negated ("no extra latency")."""
-    votes = [m.negated for text in (statement, reference) for m in read(text).mentions(matcher)]
+def expected_negated(matcher: AliasMatcher, reference: str, statement: str) -> bool | None:
+    """Whether the model answer and the key point's statement state this alias negated ("no extra
+    latency"); None when either says "not" in other words ("skipped", "without", "无需"), so that the
+    answer's polarity proves nothing."""
+    if _PRIVATIVE.search(statement):
+        return None
+    votes = []
+    for text in (statement, reference):
+        reading = read(text)
+        for m in reading.mentions(matcher):
+            near = reading.token_range(0, len(text))[max(0, m.first - 4) : m.first + m.count + 4]
+            if near and _PRIVATIVE.search(text, reading.starts[near[0]], reading.ends[near[-1]]):
+                return None
+            votes.append(m.negated)
     return bool(votes) and sum(votes) * 2 > len(votes)
 
 
 def _has_substance(reading: Reading, n: int, alias_tokens: set[int], question: frozenset[str]) -> bool:
     """The clause says something besides the rubric's terms, the question's words and filler."""
     clause = reading.clauses[n]
-    filler_zh = {i for m in _FILLER_ZH.finditer(reading.text, clause.start, clause.end) for i in range(*m.span())}
+    if _says_something(reading, clause.start, clause.end, alias_tokens, question):
+        return True
+    # "LLaMA architecture: decoder-only, RoPE, SwiGLU": a heading says what the items are.
+    colon = reading.text.find(":", clause.start, clause.end)
+    if colon > clause.start and any(reading.raw(i) not in STOP_EN for i in reading.token_range(clause.start, colon)):
+        return True
+    # "parameter count in billions": a preposition relates one term to another.
+    inside = [i for i in reading.token_range(clause.start, clause.end) if i in alias_tokens]
+    if inside:
+        between = range(inside[0], inside[-1])
+        return any(i not in alias_tokens and reading.raw(i) in _RELATIONS for i in between)
+    return False
+
+
+_RELATIONS = frozenset(
+    "in of with for to by per from into over under as via using than between within across on at".split()
+    + "的 在 用 把 对 为 以 从 按 比 由 将 让 使".split()
+)
+
+
+def _says_something(reading: Reading, start: int, end: int, alias_tokens: set[int], question: frozenset[str]) -> bool:
+    filler_zh = {i for m in _FILLER_ZH.finditer(reading.text, start, end) for i in range(*m.span())}
     chars: list[str] = []  # Chinese characters left, "|" where something was taken out
-    for i in reading.token_range(clause.start, clause.end):
+    asked: set[str] = set()  # the question's own words: two of them related by a term say something
+    for i in reading.token_range(start, end):
         tok = reading.tokens[i]
         if i in alias_tokens or not is_cjk(tok):
             chars.append("|")
-            if i in alias_tokens or tok in question or _NUMBER.match(tok):
+            if i in alias_tokens or _NUMBER.match(tok) or reading.raw(i) in STOP_EN or tok in _FILLER_STEMS:
                 continue
-            if reading.raw(i) not in STOP_EN and tok not in _FILLER_STEMS:
+            if tok not in question:
                 return True
+            asked.add(tok)
         elif tok in STOP_ZH or reading.starts[i] in filler_zh:
             chars.append("|")
         else:
             chars.append(tok)
     joined = "".join(chars)
-    pairs = {joined[i : i + 2] for i in range(len(joined) - 1)}
-    return any("|" not in p and p not in question for p in pairs)
+    pairs = {joined[i : i + 2] for i in range(len(joined) - 1) if "|" not in joined[i : i + 2]}
+    asked |= pairs & question
+    return bool(pairs - question) or len(asked) >= 2
 
 
 _FILLER_STEMS = frozenset(_stem(w) for w in _FILLER_EN) | frozenset(_FILLER_EN)
@@ -271,7 +346,7 @@ def _credible_text(reading: Reading, clauses: list[_Clause]) -> str:
     parts: list[str] = []
     for n, c in enumerate(reading.clauses):
         info = clauses[n]
-        if not info.asserted or info.wrong:
+        if not info.asserted or info.wrong or not info.substance:
             continue
         parts.append(_stretch_text(reading, c.start, c.end, negated=False))
     return " ".join(" ".join(parts).split())
@@ -321,20 +396,20 @@ def claim_clause(reading: Reading, patterns: Sequence[tuple[str, ...]]) -> int |
 
 @dataclass(frozen=True)
 class _Unit:
-    """A sentence-sized stretch of text: its plain words and its terms, numbers and directions."""
+    """A sentence-sized stretch of text: its plain words, and its terms, numbers and directions in order."""
 
     words: frozenset[str]
-    points: frozenset[int]
-    numbers: frozenset[str]
-    opposites: frozenset[str]
+    points: tuple[int, ...]
+    numbers: tuple[str, ...]
+    opposites: tuple[str, ...]
 
 
 def swapped_clauses(
     reading: Reading, rubric: Rubric, lang: str, matchers: Sequence[Sequence[AliasMatcher]]
 ) -> list[int]:
     """The answer's asserted clauses that repeat a model-answer sentence or key point with a term,
-    a number or a direction traded for another."""
-    units = _reference_units(rubric, lang)
+    a number or a direction traded for another, or two of them in each other's place."""
+    units = _units_of(rubric, lang)
     if not units:
         return []
     out = []
@@ -345,25 +420,33 @@ def swapped_clauses(
         if len(unit.words) < 3:
             continue
         for ref in units:
-            if 2 * len(unit.words & ref.words) < REPEATS * (len(unit.words) + len(ref.words)):
-                continue
-            if _traded(unit, ref, lang):
+            dice = 2 * len(unit.words & ref.words) / (len(unit.words) + len(ref.words))
+            if dice >= REPEATS and _traded(unit, ref, lang, close=dice >= REPEATS_CLOSELY):
                 out.append(n)
                 break
     return out
 
 
-def _traded(a: _Unit, b: _Unit, lang: str) -> bool:
-    if (a.points - b.points) and (b.points - a.points):
-        return True
-    if (a.numbers - b.numbers) and (b.numbers - a.numbers):
-        return True
+def _traded(a: _Unit, b: _Unit, lang: str, close: bool) -> bool:
+    """A term, number or direction of `b` traded for another in `a`, or two in each other's place; a key
+    point's term only when the rest is nearly the same (sentences about two points share many words)."""
+    pairs = ((a.points, b.points), (a.numbers, b.numbers)) if close else ((a.numbers, b.numbers),)
+    for mine, theirs in pairs:
+        if (set(mine) - set(theirs)) and (set(theirs) - set(mine)):
+            return True  # one traded for another
+        if len(mine) > 1 and sorted(mine) == sorted(theirs) and _order(mine) != _order(theirs):
+            return True  # the same ones, in each other's place
     table = _opposites()[1] if lang == "zh" else _opposites()[0]
-    return any(table.get(w, frozenset()) & (b.opposites - a.opposites) for w in a.opposites - b.opposites)
+    extra, missing = set(a.opposites) - set(b.opposites), set(b.opposites) - set(a.opposites)
+    if any(table.get(w, frozenset()) & missing for w in extra):
+        return True
+    mine, theirs = a.opposites, b.opposites
+    return len(mine) > 1 and sorted(mine) == sorted(theirs) and _order(mine) != _order(theirs)
 
 
-def _reference_units(rubric: Rubric, lang: str) -> list[_Unit]:
-    return list(_units_of(rubric, lang))
+def _order(items: tuple[object, ...]) -> tuple[object, ...]:
+    """The items in order of first appearance."""
+    return tuple(dict.fromkeys(items))
 
 
 @lru_cache(maxsize=512)
@@ -382,37 +465,36 @@ def _units_of(rubric: Rubric, lang: str) -> tuple[_Unit, ...]:
 
 def _unit(reading: Reading, start: int, end: int, matchers: Sequence[Sequence[AliasMatcher]]) -> _Unit:
     span = reading.token_range(start, end)
-    special: set[int] = set()
-    points = set()
+    special: dict[int, int] = {}  # token -> key point whose alias covers it
     for k, point in enumerate(matchers):
         for matcher in point:
             for s, count in matcher.spans(reading.tokens, reading.index):
                 if s in span:
-                    points.add(k)
-                    special.update(range(s, s + count))
+                    special.update((i, k) for i in range(s, s + count))
     en_opp, _, zh_words = _opposites()
-    opposites = set()
-    numbers = set()
+    points: list[int] = []
+    numbers: list[str] = []
+    opposites: list[tuple[int, str]] = []
     words: set[str] = set()
     prev: str | None = None
     for i in span:
         tok = reading.tokens[i]
         if i in special:
+            if not points or points[-1] != special[i]:
+                points.append(special[i])
             prev = None
-            continue
-        if _NUMBER.search(tok):
-            numbers.add(tok)
+        elif _NUMBER.search(tok):
+            numbers.append(tok)
             prev = None
-            continue
-        if is_cjk(tok):
+        elif is_cjk(tok):
             if prev is not None:
                 words.add(prev + tok)
             prev = tok
-            continue
-        prev = None
-        if tok in en_opp:
-            opposites.add(tok)
-        elif reading.raw(i) not in STOP_EN:
-            words.add(tok)
-    opposites.update(m.group(0) for m in zh_words.finditer(reading.text, start, end))
-    return _Unit(frozenset(words), frozenset(points), frozenset(numbers), frozenset(opposites))
+        else:
+            prev = None
+            if tok in en_opp:
+                opposites.append((reading.starts[i], tok))
+            elif reading.raw(i) not in STOP_EN:
+                words.add(tok)
+    opposites += [(m.start(), m.group(0)) for m in zh_words.finditer(reading.text, start, end)]
+    return _Unit(frozenset(words), tuple(points), tuple(numbers), tuple(w for _, w in sorted(opposites)))

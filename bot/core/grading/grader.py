@@ -22,7 +22,7 @@ from bot.core.grading.assertions import read
 from bot.core.grading.combiner import Combiner, default_combiners
 from bot.core.grading.credit import weigh
 from bot.core.grading.features import Analysis, analyse, analyse_rubric, features
-from bot.core.grading.injection import addressed_to_grader, sentence_to_grader
+from bot.core.grading.injection import addressed_to_grader, sentence_to_grader, sentences
 from bot.core.grading.rubric import Rubric
 from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, raw_tokens
 
@@ -66,11 +66,20 @@ class Grade:
     lang: str = "en"  # the language the answer was written in
     details: dict[str, float] = field(default_factory=dict, compare=False)
     wrong: tuple[Wrong, ...] = ()  # contradicted key points (never also covered or missed), misconceptions
+    named: tuple[int, ...] = ()  # key points only named, not explained: a little credit, neither covered nor missed
 
     @property
     def feedback(self) -> str:
         """A catalog key for a one-line comment on the answer."""
-        order = (Flag.EMPTY, Flag.TOO_SHORT, Flag.COPIED_QUESTION, Flag.DONT_KNOW, Flag.OFF_TOPIC, Flag.INJECTION)
+        order = (
+            Flag.EMPTY,
+            Flag.TOO_SHORT,
+            Flag.COPIED_QUESTION,
+            Flag.DONT_KNOW,
+            Flag.OFF_TOPIC,
+            Flag.INJECTION,
+            Flag.KEYWORD_LIST,
+        )
         for flag in order:
             if flag in self.flags:
                 return f"feedback.{flag.value}"
@@ -99,7 +108,7 @@ MISCONCEPTION_CAP = CORRECT_AT - 0.01
 COPY_SHARE = 0.7
 # A bare list of terms ("LoRA, adapters, prefix tuning") names things without explaining any:
 # an interviewer gives it partial credit at best (unless the reference answer is itself such a list).
-KEYWORD_LIST_CAP = 0.5
+KEYWORD_LIST_CAP = 0.4
 _LIST_SPLIT = re.compile(r"[,，、;；/\n]+|\band\b|和|及")
 
 _INJECTION = re.compile(
@@ -132,14 +141,13 @@ _ABOUT_GRADING = re.compile(
     r"\b(?:scores?|grades?|grading|grader|marks?|points?|rubric|verdict|correct|100|10/10|full|perfect|instructions?)\b"
     r"|分|评|满|指令|规则|正确"
 )
-_SENTENCE = re.compile(r"[^.!?。！？\n;；]+[.!?。！？\n;；]*")
 
 
 def _without_instructions(text: str) -> str:
     """The answer minus every sentence that carries an instruction to the grader or talks about grading."""
     kept = [
         s
-        for s in _SENTENCE.findall(text)
+        for s in sentences(text)
         if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s) and not sentence_to_grader(s)
     ]
     return " ".join(" ".join(kept).split())
@@ -228,8 +236,9 @@ class KeyPointGrader:
 
         points = evidence.points
         covered = tuple(i for i, p in enumerate(points) if p.credit >= 0.5)
+        named = tuple(i for i, p in enumerate(points) if p.named_only and p.credit)
         contradicted = tuple(i for i, p in enumerate(points) if p.contradicted)
-        missed = tuple(i for i in range(n_points) if i not in covered and i not in contradicted)
+        missed = tuple(i for i in range(n_points) if i not in (*covered, *named, *contradicted))
         wrong = tuple(Wrong("point", i, points[i].said) for i in contradicted) + tuple(
             Wrong("misconception", k, said) for k, said in evidence.misconceptions
         )
@@ -246,8 +255,6 @@ class KeyPointGrader:
             score = min(score, MISCONCEPTION_CAP)
         if evidence.unknown:
             flags.insert(0, Flag.DONT_KNOW)
-        elif score < 0.1 and recall < 0.1 and not covered and not wrong:
-            flags.insert(0, Flag.OFF_TOPIC)
         elif evidence.named_only or (
             score > KEYWORD_LIST_CAP
             and _is_keyword_list(text)
@@ -255,6 +262,8 @@ class KeyPointGrader:
         ):
             score = min(score, KEYWORD_LIST_CAP)
             flags.append(Flag.KEYWORD_LIST)
+        elif score < 0.1 and recall < 0.1 and not covered and not wrong:
+            flags.insert(0, Flag.OFF_TOPIC)
         score = round(max(0.0, min(1.0, score)), 4)
         details = {
             "reference_match": round(ref_score, 4),
@@ -264,4 +273,4 @@ class KeyPointGrader:
             "contradicted": len(contradicted),
             "misconceptions": len(evidence.misconceptions),
         }
-        return Grade(score, verdict_for(score), covered, missed, tuple(flags), lang, details, wrong)
+        return Grade(score, verdict_for(score), covered, missed, tuple(flags), lang, details, wrong, named)

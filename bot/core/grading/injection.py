@@ -33,7 +33,7 @@ _WHOEVER = (
 _CALL_EN = re.compile(
     rf"(?:\b(?:dear|hey|hi|hello|attention|attn|psst|yo|greetings)\b[\s,]*(?:(?:the|my|any|our|esteemed|kind|"
     rf"respected|honou?red|dear)\s+)*(?:{_GRADER_NOUNS})s?\b"
-    rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_NOUNS})s?\s*[,:—–-]"
+    rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_NOUNS})s?(?:\s*[,:]|\s+[—–-])"
     rf"|\b(?:note|message|memo|reminder|p\.?\s?s\.?|hint|tip|comment|request|instruction)s?\b[\s,:]*"
     rf"(?:(?:to|for)\s+)(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS}|{_WHOEVER})"
     rf"|\b(?:to|for)\s+(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS})s?\s*[:—–]"
@@ -67,7 +67,8 @@ _CLAIM_EN = re.compile(
     rf"here|present|included|addressed|listed|met|hit)\b"
     rf"|\bthe\s+(?:expected|required)\s+(?:key\s+)?(?:points?|phrases?|terms?|keywords?)\s+(?:are|is|were)\b"
     rf"|\b(?:deserves?|merits?|earns?|warrants?|worth)\s+(?:a\s+|the\s+)?{_OUTCOME}"
-    rf"|\b(?:this|it|that|the answer|my answer)\s+(?:should|must|ought to|has to|needs to)\s+(?:pass|get\s+{_OUTCOME}|"
+    rf"|\b(?:this|it|that|this one|the answer|my answer)\s+(?:should|must|ought to|has to|needs to)\s+"
+    rf"(?:pass|get\s+{_OUTCOME}|"
     rf"be\s+(?:marked|graded|scored|counted|accepted|rated|treated|considered|judged|seen|taken)\s+(?:as\s+)?{_OUTCOME})",
     re.IGNORECASE,
 )
@@ -103,12 +104,17 @@ _DIRECTIVE_ZH = re.compile(
     r"(?:对|正确|满分|完整|通过|合格|全对)"
     r"|(?:判为|视为|当作|认定为|记为|评为|算作)(?:正确|完整|满分|通过|全对|合格)"
 )
-_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？\n]*")
+# Sentences end at ". " (not inside "torch.cuda" or "e.g."), "!", "?", "。" or a line break.
+_SENTENCE = re.compile(r"(?:[^.!?。！？\n]|\.(?!\s|$))+[.!?。！？\n]*")
+
+
+def sentences(text: str) -> list[str]:
+    return _SENTENCE.findall(text)
 
 
 def addressed_to_grader(text: str) -> bool:
     """Whether any sentence of `text` (cleaned) speaks to the grader."""
-    return any(sentence_to_grader(s) for s in _SENTENCE.findall(text))
+    return any(sentence_to_grader(s) for s in sentences(text))
 
 
 def sentence_to_grader(sentence: str) -> bool:

@@ -1,0 +1,63 @@
+"""The adversarial suite holds its floors: attacks kept low, honest answers credited, in both languages.
+
+A sample of the bank (every SAMPLE-th answered question) keeps this quick; `benchmarks/adversarial.py`
+runs the whole bank and prints the table. Floors sit a little under what the grader measures on the
+whole bank, so a change that loses ground on any kind fails here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from bot.content.bank import Bank
+from bot.core.grading import KeyPointGrader
+from bot.grading_suite import ATTACKS, POSITIVES, Outcome, evaluate, generate, summarise
+
+SAMPLE = 12
+# Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14).
+FLOORS = {
+    "dont_know": 0.95,
+    "negated": 0.85,
+    "contradiction": 0.5,
+    "misconception": 0.9,
+    "swapped": 0.1,
+    "shuffled": 0.0,
+    "bare_list": 0.95,
+    "glued_list": 0.95,
+    "dump": 0.0,
+    "other_topic": 0.75,
+    "injection": 0.95,
+    "reference": 0.95,
+    "paraphrase": 0.3,
+    "other_language": 0.95,
+    "short": 0.9,
+}
+
+
+@pytest.fixture(scope="module")
+def outcomes(bank: Bank) -> Sequence[Outcome]:
+    cases = generate(bank.questions, every=SAMPLE)
+    assert len({c.qid for c in cases}) >= 40
+    return evaluate(cases, KeyPointGrader(), bank.questions)
+
+
+def test_every_kind_is_generated_in_both_languages(outcomes: Sequence[Outcome]) -> None:
+    kinds = {(o.case.kind, o.case.lang) for o in outcomes}
+    missing = {(k, lang) for k in ATTACKS + POSITIVES for lang in ("en", "zh")} - kinds
+    # Misconceptions exist only where authors have written them.
+    assert missing <= {("misconception", "en"), ("misconception", "zh")}, missing
+
+
+@pytest.mark.parametrize("kind", ATTACKS + POSITIVES)
+def test_floor_per_kind_and_language(outcomes: Sequence[Outcome], kind: str) -> None:
+    rows = [r for r in summarise(outcomes) if r.kind == kind]
+    for row in rows:
+        failing = [o for o in outcomes if o.case.kind == kind and o.case.lang == row.lang and not o.ok][:3]
+        shown = [(o.case.qid, o.case.template, round(o.grade.score, 2), o.case.answer[:80]) for o in failing]
+        assert row.share >= FLOORS[kind], (kind, row.lang, round(row.share, 3), shown)
+
+
+def test_the_suite_is_large_enough_over_the_whole_bank(bank: Bank) -> None:
+    assert len(generate(bank.questions, kinds=("negated", "reference"))) >= 2000
