@@ -22,8 +22,12 @@ def pattern_in(pattern: str, text: str) -> bool:
     return claim_clause(read(clean(text)), [pattern_terms(pattern)]) is not None
 
 
-def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
-    """(misconception index, language, pattern index, message) for patterns the grader cannot use."""
+# The rule of a pattern that the model answer asserts (`content check --only misconception-pattern`).
+RULE = "misconception-pattern"
+
+
+def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str, str]]:
+    """(misconception index, language, pattern index, message, rule) for patterns the grader cannot use."""
     from bot.core.grading.text import weak_alias
 
     if q.answer is None:
@@ -35,7 +39,7 @@ def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
                 terms = pattern_terms(pattern)
                 if len(terms) == 1 and weak_alias(terms[0]):
                     message = f"misconception pattern {pattern!r} is too short to be evidence"
-                    yield n, lang, i, f"question {q.id!r}: {message}"
+                    yield n, lang, i, f"question {q.id!r}: {message}", ""
                 elif pattern_in(pattern, answer):
                     yield (
                         n,
@@ -43,4 +47,5 @@ def misconception_problems(q: Question) -> Iterator[tuple[int, str, int, str]]:
                         i,
                         f"question {q.id!r}: misconception pattern {pattern!r} matches the model answer itself: "
                         "make it specific to the wrong claim (add a term joined with ' + ')",
+                        RULE,
                     )

@@ -67,7 +67,7 @@ _NEW_STATEMENT = re.compile(
 _NEG_EN = re.compile(
     r"\b(?:not(?!\s+only\b|\s+just\b|\s+merely\b)|no(?!\s+matter\b|\s+longer\s+than\b|\s+more\s+than\b)|never|none|"
     r"nothing|neither|nor|nobody|cannot|can't|won't|isn't|aren't|doesn't|don't|didn't|wasn't|weren't|shouldn't|"
-    r"wouldn't|couldn't|hasn't|haven't|hadn't|mustn't|ain't)\b|\b\w+n't\b|\brather than\b|\binstead of\b"
+    r"wouldn't|couldn't|hasn't|haven't|hadn't|mustn't|ain't|without)\b|\b\w+n't\b|\brather than\b|\binstead of\b"
     r"|\b(?:it is|it's|it was|that is|that's)\s+(?:false|wrong|incorrect|untrue|a myth|a mistake|an error|mistaken|"
     r"nonsense)\s+(?:to\s+(?:say|claim|think|believe|assume|suggest)\s+)?that\b"
 )
@@ -84,8 +84,8 @@ _REFUTE_EN = re.compile(
     r"|\bthat's (?:false|wrong|not true|incorrect)\b"
 )
 _REFUTE_ZH = re.compile(
-    r"(?:(?:这种|这个|此|这)?(?:说法|观点|理解)?(?:是|并|也|就)?)(?:错误|错|不对|不正确|不成立|谬误)的?(?:了)?"
-    r"(?=[,.;!?。\s]|$)|其实不是这样|并非如此|不是这样"
+    r"(?:(?:这种|这个|此|这)?(?:说法|观点|理解)?(?:是|并|也|就)|这种说法|这个说法|这)(?:错误|错|不对|不正确|不成立|谬误)的?了?"
+    r"(?=[,.;!?。\s]|$)|(?:不对|不正确|不成立)的?(?=[,.;!?。\s]|$)|其实不是这样|并非如此|不是这样"
 )
 # The writer does not know (first person, or a bare "no idea").
 _UNKNOWN_EN = re.compile(
@@ -122,6 +122,7 @@ class Reading:
     starts: tuple[int, ...]  # character offset of every token
     ends: tuple[int, ...]
     token_clause: tuple[int, ...]
+    token_piece: tuple[int, ...]  # the comma-delimited piece of its clause each token stands in
     negated: tuple[bool, ...]  # per token
     denied: tuple[bool, ...]  # per token: under a denial of the whole statement
     clauses: tuple[Clause, ...]
@@ -212,6 +213,8 @@ def read(text: str) -> Reading:
     clause_starts = [c.start for c in clauses]
     for s in starts:
         token_clause.append(max(0, bisect.bisect_right(clause_starts, s) - 1))
+    piece_starts = [a for c in clauses for a, _ in _pieces(_SCOPE_BREAK, text, c.start, c.end)]
+    token_piece = tuple(max(0, bisect.bisect_right(piece_starts, s) - 1) for s in starts)
     return Reading(
         text=text,
         tokens=tokens,
@@ -219,6 +222,7 @@ def read(text: str) -> Reading:
         starts=starts,
         ends=ends,
         token_clause=tuple(token_clause),
+        token_piece=token_piece,
         negated=tuple(f % 2 == 1 for f in flips),
         denied=tuple(d % 2 == 1 for d in denials),
         clauses=tuple(clauses),

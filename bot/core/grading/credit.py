@@ -136,8 +136,18 @@ class _Clause:
     substance: bool
 
 
-def weigh(rubric: Rubric, reading: Reading, lang: str, question_text: str, question: frozenset[str]) -> Evidence:
-    """Each key point's credit and contradiction, the misconceptions asserted, what is credible."""
+def weigh(
+    rubric: Rubric,
+    reading: Reading,
+    lang: str,
+    question_text: str,
+    question: frozenset[str],
+    unabridged: Reading | None = None,
+) -> Evidence:
+    """Each key point's credit and contradiction, the misconceptions asserted, what is credible.
+
+    `unabridged`: the whole answer when sentences were left out of `reading` (instructions to the
+    grader): a wrong claim made in such a sentence still counts against the answer."""
     matchers = [_usable(p.aliases, question_text) for p in rubric.points]
     mentions = [[(a, m) for a in point for m in reading.mentions(a)] for point in matchers]
     misconceptions = []
@@ -147,6 +157,8 @@ def weigh(rubric: Rubric, reading: Reading, lang: str, question_text: str, quest
         if clause is not None:
             misconceptions.append((k, reading.clause_text(clause)))
             wrong[clause] = "misconception"
+        elif unabridged is not None and (dropped := claim_clause(unabridged, mis.patterns)) is not None:
+            misconceptions.append((k, unabridged.clause_text(dropped)))
     for clause in swapped_clauses(reading, rubric, lang, matchers):
         wrong.setdefault(clause, "swapped")
 
@@ -378,14 +390,17 @@ def _stretch_text(reading: Reading, start: int, end: int, negated: bool) -> str:
 
 
 def claim_clause(reading: Reading, patterns: Sequence[tuple[str, ...]]) -> int | None:
-    """The first asserted clause in which every term of one pattern stands, none of them negated."""
+    """The first asserted clause in which every term of one pattern stands, none of them negated, all in
+    one stretch between commas ("BPE picks the most frequent pair, WordPiece picks …" asserts nothing
+    about WordPiece and the most frequent pair)."""
     for terms in patterns:
         matchers = [phrase_pattern(t) for t in terms]
         if any(m.weak or not (m.tokens or m.symbols) for m in matchers):
             continue
-        per_term = [{m.clause for m in reading.mentions(t) if not m.negated} for t in matchers]
+        per_term = [{reading.token_piece[m.first] for m in reading.mentions(t) if not m.negated} for t in matchers]
         common = set.intersection(*per_term) if per_term else set()
-        for n in sorted(common):
+        for piece in sorted(common):
+            n = reading.token_clause[reading.token_piece.index(piece)]
             if reading.asserted(n):
                 return n
     return None

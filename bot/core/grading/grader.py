@@ -200,8 +200,10 @@ class KeyPointGrader:
         all_missed = tuple(range(n_points))
         if not text:
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.EMPTY, *flags), lang)
+        unabridged = None
         if _INJECTION.search(text) or addressed_to_grader(text):
             flags.append(Flag.INJECTION)
+            unabridged = read(text)
             text = _without_instructions(text)
             if not text:
                 return Grade(0.0, Verdict.INCORRECT, (), all_missed, tuple(flags), lang)
@@ -220,7 +222,7 @@ class KeyPointGrader:
 
         question = frozenset(question_units)
         question_text = " ".join(cleaned_prompts)
-        evidence = weigh(rubric, read(text), lang, question_text, question)
+        evidence = weigh(rubric, read(text), lang, question_text, question, unabridged)
         credible = analyse(evidence.credible) if evidence.credible else None
 
         best_p, best_feats = 0.0, None

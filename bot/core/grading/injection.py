@@ -18,11 +18,16 @@ from __future__ import annotations
 
 import re
 
-_GRADER_NOUNS = (
-    r"grader|reviewer|evaluator|marker|examiner|assessor|checker|judge|rater|scorer|corrector|proctor|moderator|"
-    r"teacher|professor|instructor|tutor|ta|interviewer|reader|sir|madam|team|committee|panel|staff|"
+# Whom an answer might call on; the last line's words also name things an answer talks about ("the
+# model, fine-tuned for this, …"), so they count as a call only after "dear", "hey", "note to" and the like.
+_GRADER_ROLES = (
+    r"grader|reviewer|evaluator|marker|examiner|assessor|checker|rater|scorer|corrector|proctor|"
     r"(?:grading|scoring|marking|evaluation|review)\s+(?:model|system|bot|ai|script|engine|assistant|team|committee|"
-    r"panel|staff|pipeline|tool)|ai|llm|bot|model|assistant|system"
+    r"panel|staff|pipeline|tool)"
+)
+_GRADER_NOUNS = (
+    rf"{_GRADER_ROLES}|judge|moderator|teacher|professor|instructor|tutor|ta|interviewer|reader|sir|madam|team|"
+    r"committee|panel|staff|ai|llm|bot|model|assistant|system"
 )
 _WHOEVER = (
     r"(?:whoever|anyone|anybody|someone|the person|the people|the one|those)\s+(?:who(?:'s| is| are)?\s+)?"
@@ -33,7 +38,7 @@ _WHOEVER = (
 _CALL_EN = re.compile(
     rf"(?:\b(?:dear|hey|hi|hello|attention|attn|psst|yo|greetings)\b[\s,]*(?:(?:the|my|any|our|esteemed|kind|"
     rf"respected|honou?red|dear)\s+)*(?:{_GRADER_NOUNS})s?\b"
-    rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_NOUNS})s?(?:\s*[,:]|\s+[—–-])"
+    rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_ROLES})s?(?:\s*[,:]|\s+[—–-])"
     rf"|\b(?:note|message|memo|reminder|p\.?\s?s\.?|hint|tip|comment|request|instruction)s?\b[\s,:]*"
     rf"(?:(?:to|for)\s+)(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS}|{_WHOEVER})"
     rf"|\b(?:to|for)\s+(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS})s?\s*[:—–]"
