@@ -56,6 +56,7 @@ _CONTRAST = re.compile(
     r"[;；]|\s(?:but|however|whereas|although|though|yet|instead)\b|(?:但是|但|不过|然而|可是|而是|反而|却)"
 )
 _SCOPE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[，:：()（）\"“”]|\s[-–—]+\s")
+_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
 # A stretch after a comma that starts like this is a new statement: a negation before it stops there.
 _NEW_STATEMENT = re.compile(
     r"\s*(?:(?:and|or|but|so|thus|hence|therefore|then|because|since|while|whereas|although|though|instead|rather|"
@@ -122,7 +123,7 @@ class Reading:
     starts: tuple[int, ...]  # character offset of every token
     ends: tuple[int, ...]
     token_clause: tuple[int, ...]
-    token_piece: tuple[int, ...]  # the comma-delimited piece of its clause each token stands in
+    token_piece: tuple[int, ...]  # the stretch between commas each token stands in
     negated: tuple[bool, ...]  # per token
     denied: tuple[bool, ...]  # per token: under a denial of the whole statement
     clauses: tuple[Clause, ...]
@@ -213,7 +214,7 @@ def read(text: str) -> Reading:
     clause_starts = [c.start for c in clauses]
     for s in starts:
         token_clause.append(max(0, bisect.bisect_right(clause_starts, s) - 1))
-    piece_starts = [a for c in clauses for a, _ in _pieces(_SCOPE_BREAK, text, c.start, c.end)]
+    piece_starts = [a for c in clauses for a, _ in _pieces(_COMMA, text, c.start, c.end)]
     token_piece = tuple(max(0, bisect.bisect_right(piece_starts, s) - 1) for s in starts)
     return Reading(
         text=text,
