@@ -33,8 +33,9 @@ from bot.core.daily.service import DailyService
 from bot.core.grading import Grader, KeyPointGrader, rubric_for
 from bot.core.grading import warmup as grading_warmup
 from bot.core.limits import Limiter, Limits
-from bot.core.ports import Messenger, Store
+from bot.core.ports import Messenger, Renderer, Store
 from bot.core.wakeup import Wakeup
+from bot.rendering.renderer import LocalRenderer
 from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
 
@@ -148,6 +149,7 @@ def assemble(
     limits: Limits | None = None,
     adapters: Sequence[AdapterFactory] | None = None,
     worker: str | None = None,
+    renderer: Renderer | None = None,
 ) -> System:
     """Wire a System around a bank and an open store (no I/O here)."""
     if adapters is None:
@@ -165,7 +167,7 @@ def assemble(
         wakeup=wakeup,
     )
     limiter = Limiter(limits or Limits())
-    bot = StudyBot(store, clock, services, limiter)
+    bot = StudyBot(store, clock, services, limiter, renderer or LocalRenderer())
     built = tuple(factory(bot) for factory in adapters)
     messengers: dict[str, Messenger] = {a.platform: a for a in built}
     daily = DailyService(
@@ -195,6 +197,7 @@ async def bootstrap(
     limits: Limits | None = None,
     adapters: Sequence[AdapterFactory] | None = None,
     worker: str | None = None,
+    renderer: Renderer | None = None,
     warm: bool = True,
 ) -> AsyncIterator[System]:
     """The whole bot; the store is closed afterwards when bootstrap opened it (not when it was given).
@@ -221,6 +224,7 @@ async def bootstrap(
             limits=limits,
             adapters=adapters,
             worker=worker,
+            renderer=renderer,
         )
     finally:
         stop_warming.set()

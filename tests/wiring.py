@@ -12,7 +12,7 @@ from bot.core.app import StudyBot
 from bot.core.clock import Clock
 from bot.core.daily.service import DailyService
 from bot.core.limits import Limits
-from bot.core.ports import Messenger, Store
+from bot.core.ports import Messenger, Renderer, Store
 from bot.settings import Settings
 
 
@@ -21,10 +21,25 @@ def test_settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-def system(bank: Bank, store: Store, clock: Clock, *, seed: int = 7, limits: Limits | None = None) -> System:
+def system(
+    bank: Bank,
+    store: Store,
+    clock: Clock,
+    *,
+    seed: int = 7,
+    limits: Limits | None = None,
+    renderer: Renderer | None = None,
+) -> System:
     """The core and its collaborators, without adapters (tests drive `system.bot` directly)."""
     return assemble(
-        test_settings(), bank=bank, store=store, clock=clock, rng=random.Random(seed), limits=limits, adapters=()
+        test_settings(),
+        bank=bank,
+        store=store,
+        clock=clock,
+        rng=random.Random(seed),
+        limits=limits,
+        adapters=(),
+        renderer=renderer,
     )
 
 

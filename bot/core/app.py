@@ -32,7 +32,7 @@ from bot.core.features import account, choice, daily, export, info, prefs, quiz,
 from bot.core.i18n import lang_from_locale, t
 from bot.core.limits import Limiter, Refusal
 from bot.core.modes import RATE_MODES, Mode
-from bot.core.ports import Chat, Learner, Store, Tx
+from bot.core.ports import Chat, Learner, Renderer, Store, Tx
 from bot.core.sanitize import storable_incoming
 
 log = logging.getLogger(__name__)
@@ -153,11 +153,12 @@ class Outgoing:
 class StudyBot:
     """Decides what to answer. Adapters call `handle`; nothing here knows a platform."""
 
-    def __init__(self, store: Store, clock: Clock, services: Services, limiter: Limiter) -> None:
+    def __init__(self, store: Store, clock: Clock, services: Services, limiter: Limiter, renderer: Renderer) -> None:
         self.store = store
         self.clock = clock
         self.services = services
         self.limiter = limiter
+        self.renderer = renderer
 
     @property
     def bank(self) -> Bank:
@@ -185,7 +186,19 @@ class StudyBot:
             return [Reply((error,), ReplyKind.ERROR, lang=lang)]
         if ctx.rescheduled:
             self.services.wakeup.set()  # committed: the scheduler now reads the new schedule
-        return replies
+        return [await self._rendered(reply) for reply in replies]
+
+    async def _rendered(self, reply: Reply) -> Reply:
+        """`reply` with its attachment drawn: after the commit, so no lock waits on a chart."""
+        attachment = reply.attachment
+        if attachment is None or attachment.drawing is None:
+            return reply
+        try:
+            data = await self.renderer.render(attachment.drawing)
+        except Exception:  # the reply still says what it says; only its file is missing
+            log.exception("rendering %s failed", attachment.filename)
+            return replace(reply, attachment=None)
+        return replace(reply, attachment=replace(attachment, data=data, drawing=None))
 
     async def _dispatch(self, ctx: Ctx, command: Command | None) -> list[Reply]:
         inc = ctx.inc

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Literal
 
 from bot.core.actions import Action, AnswerForm, Invalid
+from bot.core.documents import Drawing
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,14 @@ class Poll:
 
 @dataclass(frozen=True)
 class Attachment:
+    """A file sent with a reply. The core describes it (`drawing`); the bytes are rendered after the
+    transaction that read its data has committed, before any adapter sees the reply."""
+
     filename: str
     data: bytes
     kind: Literal["image", "file"] = "file"
     caption: str = ""
+    drawing: Drawing | None = None
 
 
 class ReplyKind(str, Enum):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
+from bot.core.documents import Drawing
 from bot.core.events import ChatKind, ChatRef, Reply, UserRef
 from bot.core.modes import Mode
 
@@ -419,6 +420,14 @@ class Messenger(Protocol):
     async def send(self, chat: ChatRef, reply: Reply) -> bool:
         """Deliver `reply`; False when the chat cannot be reached (blocked, gone)."""
         ...
+
+
+class Renderer(Protocol):
+    """Turns what the core describes into bytes: a chart into a PNG, a deck into an Anki package.
+
+    Called after the transaction that read the data has committed, never inside one."""
+
+    async def render(self, drawing: Drawing) -> bytes: ...
 
 
 class Store(Protocol):

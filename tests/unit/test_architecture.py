@@ -1,6 +1,6 @@
 """The one-way rules of the layout, checked on the source.
 
-- The core imports no platform, storage, scheduler or rendering library.
+- The core imports no platform, storage, scheduler or rendering library, and writes no files.
 - Only bot/bootstrap.py constructs the core's collaborators (the core, its store, clock, grader,
   limiter, services, the adapters, the daily service and the scheduler): wiring lives in one place.
 - Adapters name no catalog key: what they need to know about a reply is a flag on it.
@@ -20,6 +20,9 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 CORE = BOT / "core"
 ADAPTERS = BOT / "adapters"
 FORBIDDEN = ("telegram", "discord", "aiosqlite", "apscheduler", "sqlalchemy", "asyncpg", "alembic", "aiohttp")
+# Drawing and packing (charts, decks) happen behind the Renderer port, in bot/rendering.
+NO_IO_IN_CORE = ("matplotlib", "genanki", "tempfile")
+LIBRARIES_NOT_LOADED = ("matplotlib", "genanki")  # (the standard library loads tempfile itself)
 COLLABORATORS = frozenset(
     {
         "StudyBot",
@@ -36,6 +39,7 @@ COLLABORATORS = frozenset(
         "TelegramAdapter",
         "DiscordAdapter",
         "TerminalChat",
+        "LocalRenderer",
     }
 )
 # Modules that may build one anyway, and why.
@@ -60,14 +64,15 @@ def imported(tree: ast.AST) -> Iterator[str]:
 
 
 def test_no_forbidden_import_in_core_source() -> None:
-    offenders = [f"{name}: {m}" for name, tree in sources(CORE) for m in imported(tree) if m.split(".")[0] in FORBIDDEN]
+    banned = FORBIDDEN + NO_IO_IN_CORE
+    offenders = [f"{name}: {m}" for name, tree in sources(CORE) for m in imported(tree) if m.split(".")[0] in banned]
     assert not offenders
 
 
 def test_importing_the_core_loads_none_of_them() -> None:
     code = (
         "import sys, bot.core.app, bot.core.grading, bot.core.clock;"
-        f"bad=[m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}];"
+        f"bad=[m for m in sys.modules if m.split('.')[0] in {FORBIDDEN + LIBRARIES_NOT_LOADED!r}];"
         "print(','.join(bad)); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
-from datetime import timedelta
+from datetime import date, timedelta
 
-from bot.core.charts import stats_chart
 from bot.core.clock import local_date
 from bot.core.context import Ctx
+from bot.core.documents import DayPoint, StatsChart
 from bot.core.events import Attachment, Part, Reply
+from bot.core.ports import DayStat
 from bot.core.srs import retrievability
 from bot.core.streaks import streaks
+
+CHART_DAYS = 30
 
 
 async def stats(ctx: Ctx) -> list[Reply]:
     learner = ctx.learner
     today = local_date(ctx.now, learner.tz)
-    daily = await ctx.tx.answers.daily(learner.id, today - timedelta(days=29))
+    daily = await ctx.tx.answers.daily(learner.id, today - timedelta(days=CHART_DAYS - 1))
     accuracy = await ctx.tx.answers.topic_accuracy(learner.id)
     total = sum(a.attempts for a in accuracy)
     if total == 0:
@@ -46,7 +48,16 @@ async def stats(ctx: Ctx) -> list[Reply]:
         parts.extend(
             Part(ctx.t("stats.topic_row", topic=ctx.topic_name(t), value=round(v * 100)), "item") for t, v in readiness
         )
-    # Drawing takes a few hundred milliseconds: keep it off the event loop.
-    png = await asyncio.to_thread(stats_chart, daily, today, readiness, f"studybot · {today.isoformat()}")
-    chart = Attachment(f"studybot-stats-{today.isoformat()}.png", png, "image", ctx.t("stats.chart_caption"))
+    drawing = StatsChart(f"studybot · {today.isoformat()}", chart_days(daily, today), tuple(readiness))
+    chart = Attachment(f"studybot-stats-{today.isoformat()}.png", b"", "image", ctx.t("stats.chart_caption"), drawing)
     return [ctx.reply(parts, attachment=chart)]
+
+
+def chart_days(daily: list[DayStat], today: date, days: int = CHART_DAYS) -> tuple[DayPoint, ...]:
+    """One point per local day, oldest first, ending today (days without answers included)."""
+    by_day = {d.day: d for d in daily}
+    out = []
+    for day in (today - timedelta(days=i) for i in range(days - 1, -1, -1)):
+        stat = by_day.get(day)
+        out.append(DayPoint(day, stat.answers if stat else 0, stat.mean_score * 100 if stat else None))
+    return tuple(out)

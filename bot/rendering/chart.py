@@ -1,4 +1,4 @@
-"""The /stats chart: accuracy over the last 30 days and readiness per topic, as a PNG.
+"""The /stats chart as a PNG: accuracy over the last 30 days and readiness per topic.
 
 matplotlib runs headless (Agg) and is imported on first use: a bot that never draws a chart
 never pays for it. Labels use topic ids (ASCII) so the picture renders without CJK fonts.
@@ -7,28 +7,26 @@ never pays for it. Labels use topic ids (ASCII) so the picture renders without C
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
-from datetime import date, timedelta
 
-from bot.core.ports import DayStat
+from bot.core.documents import StatsChart
 
 
-def stats_chart(daily: Sequence[DayStat], today: date, readiness: Sequence[tuple[str, float]], title: str) -> bytes:
+def draw_stats(chart: StatsChart) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    days = [today - timedelta(days=i) for i in range(29, -1, -1)]
-    by_day = {d.day: d for d in daily}
-    accuracy = [by_day[d].mean_score * 100 if d in by_day else float("nan") for d in days]
-    counts = [by_day[d].answers if d in by_day else 0 for d in days]
+    days = [p.day for p in chart.days]
+    accuracy = [p.accuracy if p.accuracy is not None else float("nan") for p in chart.days]
+    counts = [p.answers for p in chart.days]
+    readiness = chart.readiness
 
     rows = max(1, len(readiness))
     fig, (top, bottom) = plt.subplots(
         2, 1, figsize=(8, 4.2 + 0.28 * rows), gridspec_kw={"height_ratios": [3, max(2, 0.35 * rows)]}
     )
-    fig.suptitle(title)
+    fig.suptitle(chart.title)
     x = list(range(len(days)))
     top.bar(x, counts, color="#d0d7e2", label="answers")
     top.set_ylabel("answers")
@@ -37,7 +35,7 @@ def stats_chart(daily: Sequence[DayStat], today: date, readiness: Sequence[tuple
     twin.set_ylim(0, 100)
     twin.set_ylabel("accuracy %")
     top.set_xticks(x[::5], [d.strftime("%m-%d") for d in days[::5]])
-    top.set_title("last 30 days", fontsize=10)
+    top.set_title(f"last {len(days)} days", fontsize=10)
 
     if readiness:
         names = [name for name, _ in readiness]
