@@ -1,31 +1,12 @@
 """Weights of the learned combiners (generated: do not edit). Trained by `python benchmarks/grading.py
 --train`: en on the train splits of SemEval-2013 Task 7 (SciEntsBank, Beetle); zh on our own
-labelled Chinese answers (tests/data/graded_answers.jsonl).
+labelled Chinese answers (tests/data/graded_answers.jsonl and tests/data/graded_answers_zh.jsonl).
 """
 
 WEIGHTS = {
     "en": {
         "features": [
             "soft_recall",
-            "soft_precision",
-            "unrelated",
-            "char_dice",
-            "question_share",
-            "negation_mismatch",
-            "log_length",
-            "length_ratio",
-            "full_recall",
-        ],
-        "coef": [0.874916, 0.257887, -0.540961, 1.507032, 0.577385, -0.358829, 0.032512, 0.523271, 0.836983],
-        "intercept": -1.109466,
-        "threshold": 0.5036,
-    },
-    "zh": {
-        "features": [
-            "recall",
-            "precision",
-            "soft_recall",
-            "soft_precision",
             "unrelated",
             "bigram_recall",
             "char_dice",
@@ -34,22 +15,16 @@ WEIGHTS = {
             "log_length",
             "length_ratio",
             "full_recall",
+            "many_references",
         ],
-        "coef": [
-            0.279829,
-            0.871537,
-            0.281092,
-            0.871537,
-            -0.871512,
-            0.490214,
-            0.314886,
-            0.174999,
-            -0.49812,
-            1.76279,
-            1.25068,
-            0.293278,
-        ],
-        "intercept": -4.141339,
-        "threshold": 0.4783,
+        "coef": [1.477665, -0.570664, 0.35783, 1.551797, 0.479291, -0.350859, 0.036256, 0.419065, 1.24241, -0.803919],
+        "intercept": -1.189283,
+        "threshold": 0.4553,
+    },
+    "zh": {
+        "features": ["recall", "precision", "char_dice", "question_share"],
+        "coef": [5.973213, 3.262078, 3.842002, -0.796799],
+        "intercept": -3.257335,
+        "threshold": 0.3886,
     },
 }

@@ -195,6 +195,9 @@ FEATURES = (
     "log_length",  # log(1 + answer content words)
     "length_ratio",  # log of answer over reference length
     "full_recall",  # recall without question demoting
+    # log of how many reference answers the answer was matched against (0 for one): the best of several
+    # matches is higher by chance, and this takes that back (SemEval's Beetle has about 4 per question)
+    "many_references",
 )
 
 
@@ -216,8 +219,11 @@ def soft_recall(answer: Analysis, reference: Analysis, question: frozenset[str])
     return _soft_hits(answer, reference, answer.units - question, ref) / len(ref) if ref else 0.0
 
 
-def features(answer: Analysis, reference: Analysis, question: frozenset[str]) -> dict[str, float]:
-    """The named features of `answer` against one `reference`; `question` holds the question's units."""
+def features(
+    answer: Analysis, reference: Analysis, question: frozenset[str], n_references: int = 1
+) -> dict[str, float]:
+    """The named features of `answer` against one `reference` (of `n_references` it is compared with);
+    `question` holds the question's units."""
     ref = reference.units - question or reference.units
     ans_all = answer.units
     ans = ans_all - question
@@ -262,4 +268,5 @@ def features(answer: Analysis, reference: Analysis, question: frozenset[str]) ->
         "log_length": math.log1p(len(ans)),
         "length_ratio": math.log((len(ans) + 1) / (len(ref) + 1)),
         "full_recall": len(ans_all & full) / len(full) if full else 0.0,
+        "many_references": math.log(max(1, n_references)),
     }

@@ -23,6 +23,7 @@ from bot.core.grading.combiner import Combiner, default_combiners
 from bot.core.grading.credit import weigh
 from bot.core.grading.features import Analysis, analyse, analyse_rubric, features
 from bot.core.grading.injection import addressed_to_grader, sentence_to_grader, sentences
+from bot.core.grading.polarity import polarity_mismatch
 from bot.core.grading.rubric import Rubric
 from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, raw_tokens
 
@@ -45,6 +46,7 @@ class Flag(str, Enum):
     TRUNCATED = "truncated"
     KEYWORD_LIST = "keyword_list"  # bare terms with nothing said about them: at most "partly"
     DONT_KNOW = "dont_know"  # the answer says it does not know (and names terms at most)
+    WRONG_POLARITY = "wrong_polarity"  # a yes/no question answered with the opposite: at most "incorrect"
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,9 @@ COPY_SHARE = 0.7
 # A bare list of terms ("LoRA, adapters, prefix tuning") names things without explaining any:
 # an interviewer gives it partial credit at best (unless the reference answer is itself such a list).
 KEYWORD_LIST_CAP = 0.4
+# A yes/no question answered "no" when the answer is "yes" (or the reverse) is wrong whatever follows:
+# our labelled wrong-polarity answers score 0.1-0.15 (tests/data/graded_answers_zh.jsonl).
+WRONG_POLARITY_CAP = 0.2
 _LIST_SPLIT = re.compile(r"[,，、;；/\n]+|\band\b|和|及")
 
 _INJECTION = re.compile(
@@ -228,8 +233,9 @@ class KeyPointGrader:
         best_p, best_feats = 0.0, None
         combiner = self.combiner(lang)
         if credible is not None and credible.terms:
-            for reference in rubric.references_for(lang):
-                feats = features(credible, analyse_rubric(clean(reference)), question)
+            references = rubric.references_for(lang)
+            for reference in references:
+                feats = features(credible, analyse_rubric(clean(reference)), question, len(references))
                 p = combiner.probability(feats)
                 if best_feats is None or p > best_p:
                     best_p, best_feats = p, feats
@@ -266,6 +272,9 @@ class KeyPointGrader:
             flags.append(Flag.KEYWORD_LIST)
         elif score < 0.1 and recall < 0.1 and not covered and not wrong:
             flags.insert(0, Flag.OFF_TOPIC)
+        if score > WRONG_POLARITY_CAP and polarity_mismatch(text, clean(rubric.reference(lang))):
+            score = WRONG_POLARITY_CAP
+            flags.append(Flag.WRONG_POLARITY)
         score = round(max(0.0, min(1.0, score)), 4)
         details = {
             "reference_match": round(ref_score, 4),
