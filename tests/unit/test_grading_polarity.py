@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.grading import Flag, KeyPointGrader, Rubric, RubricPoint, Verdict
+from bot.core.grading.grader import WRONG_POLARITY_CAP
 from bot.core.grading.polarity import polarity, polarity_mismatch
 from bot.core.grading.text import clean
 
@@ -58,16 +59,19 @@ RUBRIC = Rubric(
 )
 
 
-@given(st.sampled_from(["不可以", "不能", "No", "不行"]))
+@given(st.sampled_from(["不可以", "不能", "No", "不行", "不是"]))
 def test_the_opposite_answer_is_incorrect_whatever_follows(no: str) -> None:
-    answer = (
-        f"{no}，BA 和 W0 形状相同也没用，合并后有额外延迟。"
-        if not no.isascii()
-        else f"{no}, same shape or not, no extra latency is possible."
+    # The rest of the answer states both points correctly: only the verdict is wrong.
+    rest = (
+        ", BA has the same shape as W0 and there is no extra latency."
+        if no.isascii()
+        else "，BA 与 W0 形状相同，合并后没有额外延迟。"
     )
-    grade = KeyPointGrader().grade(RUBRIC, answer)
+    grade = KeyPointGrader().grade(RUBRIC, no + rest)
     assert grade.verdict is Verdict.INCORRECT
-    assert Flag.WRONG_POLARITY in grade.flags
+    # Either the cap caught it (flagged) or the assertion reader already read the points as denied.
+    assert grade.score <= WRONG_POLARITY_CAP
+    assert Flag.WRONG_POLARITY in grade.flags or grade.wrong
 
 
 def test_the_right_answer_keeps_its_credit() -> None:
