@@ -46,3 +46,15 @@ def test_warm_counts_rubrics_and_stops_when_asked() -> None:
     stop.set()
     assert warm([rubric], stop) == 0
     assert gc.isenabled()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(words, words, max_size=20), st.dictionaries(words, words, max_size=20), st.data())
+def test_best_each_asks_the_same_question_the_other_way_round(
+    reference: dict[str, str], answer: dict[str, str], data: st.DataObject
+) -> None:
+    among = set(data.draw(st.lists(st.sampled_from(sorted(answer)), unique=True))) if answer else set()
+    targets = set(data.draw(st.lists(st.sampled_from(sorted(reference)), unique=True))) if reference else set()
+    found = SoftIndex(reference).best_each(answer, among, targets)
+    for term in targets:
+        assert found.get(term, 0.0) == brute_force(reference[term], answer, among)

@@ -176,6 +176,28 @@ class SoftIndex:
                 best = dice
         return best if best >= _SOFT_MIN_DICE else 0.0
 
+    def best_each(self, words: Mapping[str, str], among: Set[str], targets: Set[str]) -> dict[str, float]:
+        """For each indexed term in `targets`, its best trigram Dice with a word of `words` (term -> word)
+        whose term is in `among`; terms with no match of at least 0.5 are left out. The same matches as
+        `best` asked the other way round (Dice and the length rules are symmetric)."""
+        found: dict[str, float] = {}
+        for term, word in words.items():
+            if term not in among or len(word) < _SOFT_MIN_LEN or _CJK.match(term):
+                continue
+            grams = trigrams(word)
+            shared: dict[tuple[str, str, int], int] = {}
+            for g in grams:
+                for entry in self._postings.get(g, ()):
+                    shared[entry] = shared.get(entry, 0) + 1
+            n = len(grams)
+            for (other_term, other, size), count in shared.items():
+                if other_term not in targets or abs(len(other) - len(word)) > _SOFT_MAX_LEN_GAP:
+                    continue
+                dice = 2 * count / (n + size)
+                if dice >= _SOFT_MIN_DICE and dice > found.get(other_term, 0.0):
+                    found[other_term] = dice
+        return found
+
 
 @lru_cache(maxsize=1024)
 def _question_index(question: frozenset[str]) -> SoftIndex:
@@ -204,12 +226,11 @@ FEATURES = (
 def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: frozenset[str]) -> float:
     hit = ans & ref
     soft_hit = float(len(hit))
-    missing = ref - hit
+    missing = {t for t in ref - hit if not _CJK.match(t)}
     if missing and ans:
-        index = answer.soft_index
-        for t in missing:
-            if not _CJK.match(t):
-                soft_hit += index.best(reference.words.get(t, t), ans)
+        # Each answer word is looked up in the reference's (cached, small) index: one pass over the answer,
+        # with no index of the answer to build (answers are long and never seen twice).
+        soft_hit += sum(reference.soft_index.best_each(answer.words, ans, missing).values())
     return soft_hit
 
 
