@@ -78,6 +78,11 @@ class Analysis:
     grams: frozenset[str]  # its character 4-grams
 
     @cached_property
+    def word_trigrams(self) -> dict[str, frozenset[str]]:
+        """The character trigrams of each word long enough for soft matching (computed once per text)."""
+        return {t: trigrams(w) for t, w in self.words.items() if len(w) >= _SOFT_MIN_LEN}
+
+    @cached_property
     def soft_index(self) -> SoftIndex:
         """Its words indexed by character trigram, for soft matching (built once, on first use)."""
         return SoftIndex({t: self.words.get(t, t) for t in self.units})
@@ -176,7 +181,13 @@ class SoftIndex:
                 best = dice
         return best if best >= _SOFT_MIN_DICE else 0.0
 
-    def best_each(self, words: Mapping[str, str], among: Set[str], targets: Set[str]) -> dict[str, float]:
+    def best_each(
+        self,
+        words: Mapping[str, str],
+        among: Set[str],
+        targets: Set[str],
+        grams_of: Mapping[str, frozenset[str]] | None = None,
+    ) -> dict[str, float]:
         """For each indexed term in `targets`, its best trigram Dice with a word of `words` (term -> word)
         whose term is in `among`; terms with no match of at least 0.5 are left out. The same matches as
         `best` asked the other way round (Dice and the length rules are symmetric)."""
@@ -184,7 +195,7 @@ class SoftIndex:
         for term, word in words.items():
             if term not in among or len(word) < _SOFT_MIN_LEN or _CJK.match(term):
                 continue
-            grams = trigrams(word)
+            grams = grams_of[term] if grams_of is not None and term in grams_of else trigrams(word)
             shared: dict[tuple[str, str, int], int] = {}
             for g in grams:
                 for entry in self._postings.get(g, ()):
@@ -230,7 +241,8 @@ def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: 
     if missing and ans:
         # Each answer word is looked up in the reference's (cached, small) index: one pass over the answer,
         # with no index of the answer to build (answers are long and never seen twice).
-        soft_hit += sum(reference.soft_index.best_each(answer.words, ans, missing).values())
+        found = reference.soft_index.best_each(answer.words, ans, missing, answer.word_trigrams)
+        soft_hit += sum(found.values())
     return soft_hit
 
 
