@@ -33,7 +33,9 @@ from bot.core.daily.service import DailyService
 from bot.core.grading import Grader, KeyPointGrader, rubric_for
 from bot.core.grading import warmup as grading_warmup
 from bot.core.limits import Limiter, Limits
-from bot.core.ports import Messenger, Renderer, Store
+from bot.core.ports.messaging import Messenger
+from bot.core.ports.rendering import Renderer
+from bot.core.ports.store import Store
 from bot.core.wakeup import Wakeup
 from bot.rendering.renderer import LocalRenderer
 from bot.scheduling.scheduler import Scheduler

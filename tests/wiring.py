@@ -12,7 +12,9 @@ from bot.core.app import StudyBot
 from bot.core.clock import Clock
 from bot.core.daily.service import DailyService
 from bot.core.limits import Limits
-from bot.core.ports import Messenger, Renderer, Store
+from bot.core.ports.messaging import Messenger
+from bot.core.ports.rendering import Renderer
+from bot.core.ports.store import Store
 from bot.settings import Settings
 
 

@@ -126,7 +126,7 @@ def _judge(alias: str, lang: str, corpus: _Corpus, own: int | None, others: int)
     if share > GENERIC_SHARE:
         return (
             f"alias {alias!r} is in {len(found)} of {others} other questions' {lang} model answers "
-            f"({share:.0%}; at most {GENERIC_SHARE:.0%}): an answer about something else would earn this point; "
+            f"({share:.1%}; at most {GENERIC_SHARE:.0%}): an answer about something else would earn this point; "
             "use a term specific to it"
         )
     return None

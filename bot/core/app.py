@@ -32,7 +32,9 @@ from bot.core.features import account, choice, daily, export, info, prefs, quiz,
 from bot.core.i18n import lang_from_locale, t
 from bot.core.limits import Limiter, Refusal
 from bot.core.modes import RATE_MODES, Mode
-from bot.core.ports import Chat, Learner, Renderer, Store, Tx
+from bot.core.ports.people import Chat, Learner
+from bot.core.ports.rendering import Renderer
+from bot.core.ports.store import Store, Tx
 from bot.core.sanitize import storable_incoming
 
 log = logging.getLogger(__name__)

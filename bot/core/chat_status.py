@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.core.events import ChatRef
-from bot.core.ports import Store
+from bot.core.ports.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,10 @@ from bot.core.events import Button, ChatKind, Incoming, Part, Reply, ReplyKind, 
 from bot.core.grading import Grader
 from bot.core.i18n import t
 from bot.core.limits import LINK_ATTEMPTS, SlidingWindow
-from bot.core.ports import Chat, Learner, Tx
+from bot.core.modes import Mode
+from bot.core.ports.people import Chat, Learner
+from bot.core.ports.sessions import OpenQuestion, SessionStart
+from bot.core.ports.store import Tx
 from bot.core.wakeup import Wakeup
 
 
@@ -71,6 +74,11 @@ class Ctx:
 
     def button(self, key: str, action: Action, command: str = "") -> Button:
         return Button(self.t(key), action, command)
+
+    async def open_session(self, question_id: str, mode: Mode, options: tuple[int, ...] = ()) -> OpenQuestion:
+        """Put a question to this learner in this chat (what was open there closes)."""
+        start = SessionStart(self.chat.id, self.learner.id, question_id, mode, options)
+        return await self.tx.sessions.open(start, self.now)
 
     def topic_name(self, topic_id: str) -> str:
         topic = self.bank.topic(topic_id)

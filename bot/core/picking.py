@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from bot.content.schema import Question
-from bot.core.ports import QuestionHistory
+from bot.core.ports.answers import QuestionHistory
 
 RECENT = timedelta(hours=20)
 # A topic nobody has tried yet weighs like one answered at 50 %.

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from fsrs import Card, Rating, Scheduler, State
 
-from bot.core.ports import CardState
+from bot.core.ports.cards import CardState
 
 GOOD_AT = 0.85
 HARD_AT = 0.60

@@ -15,8 +15,10 @@ from typing import TypeVar
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.core.modes import Mode
-from bot.core.ports import Learner, OpenQuestion, Round
+from bot.core.ports.daily import NextDue
+from bot.core.ports.people import Learner
+from bot.core.ports.rounds import NewRound, Round
+from bot.core.ports.sessions import OpenQuestion, SessionStart
 from bot.storage.tables import asked, cards, learners, rounds, sessions, subscriptions
 
 _CHUNK = 400
@@ -51,63 +53,66 @@ class SqlBatch:
                 due[r.learner_id].append(r.question_id)
         return due
 
-    async def open_sessions(
-        self, items: Sequence[tuple[int, int, str, Mode]], now: datetime
-    ) -> dict[int, OpenQuestion]:
-        """Open (chat, learner, question, mode) sessions, replacing any open ones; keyed by chat id."""
-        if not items:
+    async def open_sessions(self, starts: Sequence[SessionStart], now: datetime) -> dict[int, OpenQuestion]:
+        """Open these sessions, replacing any open ones; keyed by chat id."""
+        if not starts:
             return {}
         # executemany with bound parameters: one compiled statement, whatever the batch size.
         await self.conn.execute(
             delete(sessions).where(sessions.c.chat_id == bindparam("c"), sessions.c.learner_id == bindparam("l")),
-            [{"c": c, "l": lid} for c, lid, _, _ in items],
+            [{"c": s.chat_id, "l": s.learner_id} for s in starts],
         )
         await self.conn.execute(
             delete(asked).where(asked.c.learner_id == bindparam("l"), asked.c.question_id == bindparam("q")),
-            [{"l": lid, "q": q} for _, lid, q, _ in items],
+            [{"l": s.learner_id, "q": s.question_id} for s in starts],
         )
+        once = {(s.learner_id, s.question_id): s for s in starts}.values()
         await self.conn.execute(
-            insert(asked),
-            [
-                {"learner_id": lid, "question_id": q, "asked_at": now}
-                for _, lid, q, _ in dict(((lid, q), (c, lid, q, m)) for c, lid, q, m in items).values()
-            ],
+            insert(asked), [{"learner_id": s.learner_id, "question_id": s.question_id, "asked_at": now} for s in once]
         )
         rows = [
-            {"chat_id": c, "learner_id": lid, "question_id": q, "mode": m, "hints": 0, "options": "", "asked_at": now}
-            for c, lid, q, m in items
+            {
+                "chat_id": s.chat_id,
+                "learner_id": s.learner_id,
+                "question_id": s.question_id,
+                "mode": s.mode,
+                "hints": 0,
+                "options": ",".join(map(str, s.options)),
+                "asked_at": now,
+            }
+            for s in starts
         ]
         result = await self.conn.execute(
             insert(sessions).returning(sessions.c.id, sessions.c.chat_id, sort_by_parameter_order=True), rows
         )
-        opened: dict[int, OpenQuestion] = {}
-        for row, (c, lid, q, m) in zip(result.all(), items, strict=True):
-            opened[c] = OpenQuestion(row.id, c, lid, q, m, 0, (), now)
-        return opened
+        return {
+            s.chat_id: OpenQuestion(row.id, s.chat_id, s.learner_id, s.question_id, s.mode, 0, s.options, now)
+            for row, s in zip(result.all(), starts, strict=True)
+        }
 
-    async def open_rounds(self, items: Sequence[tuple[int, str, datetime]], now: datetime) -> dict[int, Round]:
-        """Open (chat, question, closes at) free-text rounds; keyed by chat id."""
-        if not items:
+    async def open_rounds(self, new: Sequence[NewRound], now: datetime) -> dict[int, Round]:
+        """Open these rounds; keyed by chat id."""
+        if not new:
             return {}
         rows = [
             {
-                "chat_id": c,
-                "question_id": q,
-                "mode": Mode.QUIZ,
-                "options": "",
-                "started_by": None,
+                "chat_id": n.chat_id,
+                "question_id": n.question_id,
+                "mode": n.mode,
+                "options": ",".join(map(str, n.options)),
+                "started_by": n.started_by,
                 "started_at": now,
-                "closes_at": closes,
+                "closes_at": n.closes_at,
             }
-            for c, q, closes in items
+            for n in new
         ]
         result = await self.conn.execute(insert(rounds).returning(rounds.c.id, sort_by_parameter_order=True), rows)
         return {
-            c: Round(row.id, c, q, Mode.QUIZ, (), None, now, closes)
-            for row, (c, q, closes) in zip(result.all(), items, strict=True)
+            n.chat_id: Round(row.id, n.chat_id, n.question_id, n.mode, n.options, n.started_by, now, n.closes_at)
+            for row, n in zip(result.all(), new, strict=True)
         }
 
-    async def advance_subscriptions(self, items: Sequence[tuple[int, datetime]]) -> None:
+    async def advance_subscriptions(self, items: Sequence[NextDue]) -> None:
         if items:
             q = update(subscriptions).where(subscriptions.c.id == bindparam("sid")).values(next_due_at=bindparam("due"))
-            await self.conn.execute(q, [{"sid": sid, "due": due} for sid, due in items])
+            await self.conn.execute(q, [{"sid": n.subscription_id, "due": n.at} for n in items])

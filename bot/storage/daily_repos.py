@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.daily.schedule import WEEKDAYS
 from bot.core.events import ChatKind, ChatRef
-from bot.core.ports import Delivery, Reminder, Subscription
+from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, Reminder, Subscription
 from bot.storage.tables import chats, deliveries, reminders, subscriptions
 
 
@@ -67,35 +67,23 @@ class SqlSubscriptions:
         row = (await self.conn.execute(_joined().where(subscriptions.c.chat_id == chat_id))).first()
         return _subscription(row) if row is not None else None
 
-    async def save(
-        self,
-        chat_id: int,
-        learner_id: int | None,
-        hour: int,
-        minute: int,
-        tz: str,
-        days: frozenset[int],
-        topic: str | None,
-        role: str | None,
-        next_due_at: datetime,
-        now: datetime,
-    ) -> Subscription:
+    async def save(self, plan: DailyPlan, now: datetime) -> Subscription:
         values = {
-            "learner_id": learner_id,
-            "hour": hour,
-            "minute": minute,
-            "tz": tz,
-            "days": _days_text(days),
-            "topic": topic,
-            "role": role,
+            "learner_id": plan.learner_id,
+            "hour": plan.hour,
+            "minute": plan.minute,
+            "tz": plan.tz,
+            "days": _days_text(plan.days),
+            "topic": plan.topic,
+            "role": plan.role,
             "active": True,
-            "next_due_at": next_due_at,
+            "next_due_at": plan.next_due_at,
         }
-        q = update(subscriptions).where(subscriptions.c.chat_id == chat_id).values(**values)
+        q = update(subscriptions).where(subscriptions.c.chat_id == plan.chat_id).values(**values)
         result = await self.conn.execute(q)
         if not result.rowcount:
-            await self.conn.execute(insert(subscriptions).values(chat_id=chat_id, created_at=now, **values))
-        found = await self.for_chat(chat_id)
+            await self.conn.execute(insert(subscriptions).values(chat_id=plan.chat_id, created_at=now, **values))
+        found = await self.for_chat(plan.chat_id)
         assert found is not None
         return found
 
@@ -135,7 +123,7 @@ class SqlSubscriptions:
             update(subscriptions).where(subscriptions.c.id == subscription_id).values(next_due_at=next_due_at)
         )
 
-    async def used_questions(self, subscription_ids: list[int]) -> dict[int, set[str]]:
+    async def used_questions(self, subscription_ids: Sequence[int]) -> dict[int, set[str]]:
         used: dict[int, set[str]] = defaultdict(set)
         for start in range(0, len(subscription_ids), 500):
             chunk = subscription_ids[start : start + 500]
@@ -146,8 +134,15 @@ class SqlSubscriptions:
                 used[r.subscription_id].add(r.question_id)
         return used
 
-    async def existing(self, keys: list[tuple[int, date]]) -> set[tuple[int, date]]:
-        found: set[tuple[int, date]] = set()
+
+class SqlDeliveries:
+    """The delivery ledger: one row per (subscription, local date)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self.conn = conn
+
+    async def existing(self, keys: Sequence[DeliveryKey]) -> set[DeliveryKey]:
+        found: set[DeliveryKey] = set()
         by_sub = defaultdict(set)
         for s, d in keys:
             by_sub[s].add(d)
@@ -157,13 +152,13 @@ class SqlSubscriptions:
                 deliveries.c.subscription_id.in_(ids[start : start + 500])
             )
             found.update(
-                (r.subscription_id, r.local_date)
+                DeliveryKey(r.subscription_id, r.local_date)
                 for r in await self.conn.execute(q)
                 if r.local_date in by_sub[r.subscription_id]
             )
         return found
 
-    async def claim_many(self, batch: list[Delivery], worker: str, now: datetime) -> None:
+    async def claim_many(self, batch: Sequence[Delivery], worker: str, now: datetime) -> None:
         if batch:
             await self.conn.execute(
                 insert(deliveries),
@@ -208,7 +203,7 @@ class SqlSubscriptions:
             for r in await self.conn.execute(q)
         ]
 
-    async def renew(self, keys: list[tuple[int, date]], worker: str, now: datetime) -> set[tuple[int, date]]:
+    async def renew(self, keys: Sequence[DeliveryKey], worker: str, now: datetime) -> set[DeliveryKey]:
         """Restart the lease of these claims if they are still `worker`'s; the ones that still are."""
         if not keys:
             return set()
@@ -223,14 +218,14 @@ class SqlSubscriptions:
         await self.conn.execute(q, [{"k_sub": s, "k_day": d} for s, d in keys])
         wanted = set(keys)
         ids = sorted({s for s, _ in keys})
-        held: set[tuple[int, date]] = set()
+        held: set[DeliveryKey] = set()
         for start in range(0, len(ids), 500):
             rows = await self.conn.execute(
                 select(deliveries.c.subscription_id, deliveries.c.local_date).where(
                     deliveries.c.subscription_id.in_(ids[start : start + 500]), mine
                 )
             )
-            held.update(k for r in rows if (k := (r.subscription_id, r.local_date)) in wanted)
+            held.update(k for r in rows if (k := DeliveryKey(r.subscription_id, r.local_date)) in wanted)
         return held
 
     async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None:
@@ -256,13 +251,13 @@ class SqlSubscriptions:
         )
         return bool((await self.conn.execute(q)).rowcount)
 
-    async def confirm(self, keys: list[tuple[int, date]], now: datetime) -> None:
+    async def confirm(self, keys: Sequence[DeliveryKey], now: datetime) -> None:
         await self._set(keys, status="sent", sent_at=now)
 
-    async def fail(self, keys: list[tuple[int, date]], status: str) -> None:
+    async def fail(self, keys: Sequence[DeliveryKey], status: str) -> None:
         await self._set(keys, status=status)
 
-    async def _set(self, keys: list[tuple[int, date]], **values: Any) -> None:
+    async def _set(self, keys: Sequence[DeliveryKey], **values: Any) -> None:
         if not keys:
             return
         # executemany with bound parameters: one compiled statement for any number of rows.
@@ -272,21 +267,6 @@ class SqlSubscriptions:
             .values(**values)
         )
         await self.conn.execute(q, [{"k_sub": s, "k_day": d} for s, d in keys])
-
-    async def set_round(self, subscription_id: int, local_date: date, round_id: int) -> None:
-        await self.conn.execute(
-            update(deliveries)
-            .where(deliveries.c.subscription_id == subscription_id, deliveries.c.local_date == local_date)
-            .values(round_id=round_id)
-        )
-
-    async def ledger(self, subscription_id: int) -> list[tuple[date, str, str]]:
-        q = (
-            select(deliveries.c.local_date, deliveries.c.question_id, deliveries.c.status)
-            .where(deliveries.c.subscription_id == subscription_id)
-            .order_by(deliveries.c.local_date)
-        )
-        return [(r.local_date, r.question_id, r.status) for r in await self.conn.execute(q)]
 
 
 class SqlReminders:

@@ -9,7 +9,9 @@ from sqlalchemy import and_, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.modes import Mode
-from bot.core.ports import Appeal, CardState, LeaderRow, Round, RoundAnswer
+from bot.core.ports.answers import Appeal, NewAppeal
+from bot.core.ports.cards import CardState
+from bot.core.ports.rounds import LeaderRow, NewRound, Round, RoundAnswer
 from bot.storage.tables import appeals, cards, learners, link_codes, round_answers, rounds
 
 MAX_STORED_TEXT = 8000
@@ -103,29 +105,21 @@ class SqlRounds:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def open(
-        self,
-        chat_id: int,
-        question_id: str,
-        mode: Mode,
-        options: tuple[int, ...],
-        started_by: int | None,
-        now: datetime,
-        closes_at: datetime,
-    ) -> Round:
+    async def open(self, new: NewRound, now: datetime) -> Round:
+        n = new
         result = await self.conn.execute(
             insert(rounds).values(
-                chat_id=chat_id,
-                question_id=question_id,
-                mode=mode,
-                options=",".join(map(str, options)),
-                started_by=started_by,
+                chat_id=n.chat_id,
+                question_id=n.question_id,
+                mode=n.mode,
+                options=",".join(map(str, n.options)),
+                started_by=n.started_by,
                 started_at=now,
-                closes_at=closes_at,
+                closes_at=n.closes_at,
             )
         )
         rid = int(result.inserted_primary_key[0])  # type: ignore[index]
-        return Round(rid, chat_id, question_id, mode, options, started_by, now, closes_at)
+        return Round(rid, n.chat_id, n.question_id, n.mode, n.options, n.started_by, now, n.closes_at)
 
     async def current(self, chat_id: int) -> Round | None:
         q = (
@@ -145,21 +139,19 @@ class SqlRounds:
         row = (await self.conn.execute(select(rounds).where(rounds.c.id == round_id))).first()
         return _round(row) if row is not None else None
 
-    async def answer(
-        self, round_id: int, learner_id: int, name: str, score: float, verdict: str, text: str, now: datetime
-    ) -> bool:
-        where = and_(round_answers.c.round_id == round_id, round_answers.c.learner_id == learner_id)
+    async def answer(self, round_id: int, answer: RoundAnswer) -> bool:
+        where = and_(round_answers.c.round_id == round_id, round_answers.c.learner_id == answer.learner_id)
         values = {
-            "name": name[:128],
-            "score": score,
-            "verdict": verdict,
-            "text": text[:MAX_STORED_TEXT],
-            "answered_at": now,
+            "name": answer.name[:128],
+            "score": answer.score,
+            "verdict": answer.verdict,
+            "text": answer.text[:MAX_STORED_TEXT],
+            "answered_at": answer.answered_at,
         }
         result = await self.conn.execute(update(round_answers).where(where).values(**values))
         if result.rowcount:
             return True
-        await self.conn.execute(insert(round_answers).values(round_id=round_id, learner_id=learner_id, **values))
+        await self.conn.execute(insert(round_answers).values(round_id=round_id, learner_id=answer.learner_id, **values))
         return False
 
     async def answers(self, round_id: int) -> list[RoundAnswer]:
@@ -242,26 +234,17 @@ class SqlAppeals:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(
-        self,
-        learner_id: int,
-        question_id: str,
-        answer_id: int | None,
-        answer_text: str,
-        score: float,
-        verdict: str,
-        reason: str,
-        now: datetime,
-    ) -> int:
+    async def add(self, appeal: NewAppeal, now: datetime) -> int:
+        a = appeal
         result = await self.conn.execute(
             insert(appeals).values(
-                learner_id=learner_id,
-                question_id=question_id,
-                answer_id=answer_id,
-                answer_text=answer_text[:MAX_STORED_TEXT],
-                score=score,
-                verdict=verdict,
-                reason=reason[:2000],
+                learner_id=a.learner_id,
+                question_id=a.question_id,
+                answer_id=a.answer_id,
+                answer_text=a.answer_text[:MAX_STORED_TEXT],
+                score=a.score,
+                verdict=a.verdict,
+                reason=a.reason[:2000],
                 created_at=now,
             )
         )

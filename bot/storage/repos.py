@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.events import ChatKind, ChatRef, UserRef
 from bot.core.modes import Mode
-from bot.core.ports import Chat, DayStat, LastAnswer, Learner, OpenQuestion, QuestionHistory, TopicAccuracy
+from bot.core.ports.answers import DayStat, LastAnswer, NewAnswer, QuestionHistory, TopicAccuracy
+from bot.core.ports.people import Chat, Learner
+from bot.core.ports.sessions import OpenQuestion, SessionStart
 from bot.storage.locks import serialize_on
 from bot.storage.merging import detach_identity, merge_learners
 from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
@@ -167,7 +169,6 @@ def _session(row: object) -> OpenQuestion:
         hints=r["hints"],
         options=options,
         asked_at=r["asked_at"],
-        started_by=r["started_by"],
     )
 
 
@@ -189,41 +190,22 @@ class SqlSessions:
         row = (await self.conn.execute(q)).first()
         return _session(row) if row is not None else None
 
-    async def open(
-        self,
-        chat_id: int,
-        learner_id: int | None,
-        question_id: str,
-        mode: Mode,
-        options: tuple[int, ...],
-        now: datetime,
-        started_by: int | None = None,
-    ) -> OpenQuestion:
-        await self.conn.execute(delete(sessions).where(sessions.c.chat_id == chat_id, _owner(learner_id)))
-        if learner_id is not None:
-            await self.mark_asked(learner_id, question_id, now)
+    async def open(self, start: SessionStart, now: datetime) -> OpenQuestion:
+        s = start
+        await self.conn.execute(delete(sessions).where(sessions.c.chat_id == s.chat_id, _owner(s.learner_id)))
+        await self.mark_asked(s.learner_id, s.question_id, now)
         values = dict(
-            chat_id=chat_id,
-            learner_id=learner_id,
-            question_id=question_id,
-            mode=mode,
+            chat_id=s.chat_id,
+            learner_id=s.learner_id,
+            question_id=s.question_id,
+            mode=s.mode,
             hints=0,
-            options=",".join(str(o) for o in options),
+            options=",".join(str(o) for o in s.options),
             asked_at=now,
-            started_by=started_by,
         )
         result = await self.conn.execute(insert(sessions).values(**values))
-        return OpenQuestion(
-            id=int(result.inserted_primary_key[0]),  # type: ignore[index]
-            chat_id=chat_id,
-            learner_id=learner_id,
-            question_id=question_id,
-            mode=mode,
-            hints=0,
-            options=options,
-            asked_at=now,
-            started_by=started_by,
-        )
+        session_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        return OpenQuestion(session_id, s.chat_id, s.learner_id, s.question_id, s.mode, 0, s.options, now)
 
     async def mark_asked(self, learner_id: int, question_id: str, now: datetime) -> None:
         # Update-then-insert rather than an upsert: portable across SQLite and PostgreSQL.
@@ -251,33 +233,21 @@ class SqlAnswers:
     def __init__(self, conn: AsyncConnection) -> None:
         self.conn = conn
 
-    async def add(
-        self,
-        learner_id: int,
-        chat_id: int,
-        question_id: str,
-        topic: str,
-        mode: Mode,
-        score: float,
-        verdict: str,
-        hints: int,
-        text: str,
-        now: datetime,
-        local_day: date,
-    ) -> int:
+    async def add(self, answer: NewAnswer) -> int:
+        a = answer
         result = await self.conn.execute(
             insert(answers).values(
-                learner_id=learner_id,
-                chat_id=chat_id,
-                question_id=question_id,
-                topic=topic,
-                mode=mode,
-                score=score,
-                verdict=verdict,
-                hints=hints,
-                text=text[:MAX_STORED_ANSWER],
-                answered_at=now,
-                local_day=local_day,
+                learner_id=a.learner_id,
+                chat_id=a.chat_id,
+                question_id=a.question_id,
+                topic=a.topic,
+                mode=a.mode,
+                score=a.score,
+                verdict=a.verdict,
+                hints=a.hints,
+                text=a.text[:MAX_STORED_ANSWER],
+                answered_at=a.answered_at,
+                local_day=a.local_day,
             )
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]

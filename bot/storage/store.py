@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage.batch_repos import SqlBatch
-from bot.storage.daily_repos import SqlReminders, SqlSubscriptions
+from bot.storage.daily_repos import SqlDeliveries, SqlReminders, SqlSubscriptions
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
 
@@ -34,6 +34,7 @@ class SqlTx:
         self.appeals = SqlAppeals(conn)
         self.refs = SqlRefs(conn)
         self.subscriptions = SqlSubscriptions(conn)
+        self.deliveries = SqlDeliveries(conn)
         self.reminders = SqlReminders(conn)
         self.batch = SqlBatch(conn)
 

@@ -118,7 +118,7 @@ async def test_group_daily_is_a_round_closed_before_the_next_post(harness: Harne
 
 async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot, clock, recorder) -> None:  # type: ignore[no-untyped-def]
     from bot.core.daily.service import pick_daily
-    from bot.core.ports import Subscription
+    from bot.core.ports.daily import Subscription
 
     sub = Subscription(
         1,

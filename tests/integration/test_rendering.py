@@ -8,7 +8,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from bot.content.bank import Bank
 from bot.core.clock import FakeClock
 from bot.core.documents import Deck, Drawing, StatsChart
-from bot.core.ports import Store, Tx
+from bot.core.ports.store import Store, Tx
 from bot.storage.store import SqlStore
 from tests.harness import Harness
 from tests.wiring import system

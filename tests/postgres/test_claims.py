@@ -94,16 +94,16 @@ async def test_open_reclaim_transactions_take_disjoint_stale_claims(
     await leave_dead_claims(a, range(1, 21), now - timedelta(minutes=10), now.date())
     cutoff = now - LEASE
     async with a.transaction() as ta:
-        mine = await ta.subscriptions.stale_claims(cutoff, 8, [PLATFORM])
+        mine = await ta.deliveries.stale_claims(cutoff, 8, [PLATFORM])
         async with b.transaction() as tb:
-            theirs = await tb.subscriptions.stale_claims(cutoff, 8, [PLATFORM])
+            theirs = await tb.deliveries.stale_claims(cutoff, 8, [PLATFORM])
         assert len(mine) == len(theirs) == 8
         assert not {d.subscription.id for d in mine} & {d.subscription.id for d in theirs}
         for d in mine:
-            assert await ta.subscriptions.reclaim(d, "a", now, cutoff)
+            assert await ta.deliveries.reclaim(d, "a", now, cutoff)
     async with b.transaction() as tb:  # too late: A's reclaim renewed the lease
-        assert not await tb.subscriptions.reclaim(mine[0], "b", now, cutoff)
-        left = await tb.subscriptions.stale_claims(cutoff, 100, [PLATFORM])
+        assert not await tb.deliveries.reclaim(mine[0], "b", now, cutoff)
+        left = await tb.deliveries.stale_claims(cutoff, 100, [PLATFORM])
     assert {d.subscription.id for d in left} == set(range(1, 21)) - {d.subscription.id for d in mine}
 
 

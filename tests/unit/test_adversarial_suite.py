@@ -16,23 +16,25 @@ from bot.core.grading import KeyPointGrader
 from bot.grading_suite import ATTACKS, POSITIVES, Outcome, evaluate, generate, summarise
 
 SAMPLE = 12
-# Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14).
+# Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14). Below
+# target today: contradiction and swapped facts (a fact stated the wrong way round in the learner's own
+# words needs the meaning, not the words) and paraphrase (the generator swaps alias words for "this").
 FLOORS = {
     "dont_know": 0.95,
-    "negated": 0.85,
+    "negated": 0.95,
     "contradiction": 0.5,
     "misconception": 0.9,
-    "swapped": 0.1,
-    "shuffled": 0.0,
+    "swapped": 0.6,
+    "shuffled": 0.9,
     "bare_list": 0.95,
     "glued_list": 0.95,
-    "dump": 0.0,
-    "other_topic": 0.75,
+    "dump": 0.9,
+    "other_topic": 0.9,
     "injection": 0.95,
     "reference": 0.95,
-    "paraphrase": 0.3,
+    "paraphrase": 0.55,
     "other_language": 0.95,
-    "short": 0.9,
+    "short": 0.95,
 }
 
 

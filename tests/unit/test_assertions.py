@@ -115,7 +115,7 @@ def test_stances() -> None:
     assert not any(read(clean("LoRA is not only cheap but also fast.")).negated[:5])
 
 
-_SAYS_NOT = re.compile(r"\b(?:no|not|never|know)\b|n't|不|没|无")
+_SAYS_NOT = re.compile(r"\b(?:no|not|never|know|cannot|without)\b|n't|不|没|无|[,，]")
 
 
 def _generated_misconception(q: Question, rng: random.Random) -> tuple[RubricMisconception, dict[str, str]] | None:

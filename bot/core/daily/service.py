@@ -43,7 +43,12 @@ from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.features import rounds
 from bot.core.features.quiz import question_reply
 from bot.core.modes import Mode
-from bot.core.ports import Chat, Delivery, Learner, Messenger, Store, Subscription, Tx
+from bot.core.ports.daily import Delivery, DeliveryKey, NextDue, Subscription
+from bot.core.ports.messaging import Messenger
+from bot.core.ports.people import Chat, Learner
+from bot.core.ports.rounds import NewRound
+from bot.core.ports.sessions import SessionStart
+from bot.core.ports.store import Store, Tx
 from bot.core.streaks import streaks
 
 log = logging.getLogger(__name__)
@@ -90,8 +95,8 @@ class RunReport:
 
 @dataclass
 class _Confirmations:
-    sent: list[tuple[int, date]] = field(default_factory=list)
-    failed: list[tuple[int, date]] = field(default_factory=list)
+    sent: list[DeliveryKey] = field(default_factory=list)
+    failed: list[DeliveryKey] = field(default_factory=list)
 
 
 class DailyService:
@@ -119,7 +124,7 @@ class DailyService:
         self._pools: dict[str | None, list[Question]] = {}
         # Deliveries this process claimed and has not settled yet: its own reclaim pass must not
         # take them back while they wait for their send or their confirmation.
-        self._mine: set[tuple[int, date]] = set()
+        self._mine: set[DeliveryKey] = set()
 
     # -- the cycle ------------------------------------------------------------------------------
 
@@ -154,7 +159,7 @@ class DailyService:
             if not due:
                 return []
             planned: list[tuple[Subscription, date]] = []
-            advances: list[tuple[int, datetime]] = []
+            advances: list[NextDue] = []
             for sub in due:
                 today = local_today(sub, now)
                 day: date | None = local_today(sub, sub.next_due_at)
@@ -163,16 +168,16 @@ class DailyService:
                     report.skipped_days += 1
                     todays = occurrence_on(when_of(sub), today)
                     day = today if todays is not None and todays <= now else None
-                advances.append((sub.id, next_occurrence(when_of(sub), now)[0]))
+                advances.append(NextDue(sub.id, next_occurrence(when_of(sub), now)[0]))
                 if day is not None:
                     planned.append((sub, day))
             await tx.batch.advance_subscriptions(advances)
-            existing = await tx.subscriptions.existing([(s.id, d) for s, d in planned])
+            existing = await tx.deliveries.existing([DeliveryKey(s.id, d) for s, d in planned])
             # re-subscribed later the same day: today's question was delivered already
             planned = [(s, d) for s, d in planned if (s.id, d) not in existing]
             out = await self._open(tx, planned, now)
-            await tx.subscriptions.claim_many([d for d, _ in out], self.worker, now)
-        self._mine.update((d.subscription.id, d.local_date) for d, _ in out)
+            await tx.deliveries.claim_many([d for d, _ in out], self.worker, now)
+        self._mine.update(d.key for d, _ in out)
         report.claimed += len(out)
         return out
 
@@ -201,12 +206,16 @@ class DailyService:
             if q is not None:
                 picks.append((sub, day, q, Mode.REVIEW if review else Mode.QUIZ))
         rounds_opened = await tx.batch.open_rounds(
-            [(s.chat_id, q.id, self._close_time(s, now)) for s, _, q, _ in picks if s.chat_kind is ChatKind.GROUP],
+            [
+                NewRound(s.chat_id, q.id, Mode.QUIZ, self._close_time(s, now))
+                for s, _, q, _ in picks
+                if s.chat_kind is ChatKind.GROUP
+            ],
             now,
         )
         sessions_opened = await tx.batch.open_sessions(
             [
-                (s.chat_id, s.learner_id, q.id, mode)
+                SessionStart(s.chat_id, s.learner_id, q.id, mode)
                 for s, _, q, mode in picks
                 if s.chat_kind is not ChatKind.GROUP and s.learner_id is not None
             ],
@@ -228,23 +237,22 @@ class DailyService:
         cutoff = now - self.lease
         out: list[tuple[Delivery, Reply]] = []
         async with self.store.transaction() as tx:
-            stale = await tx.subscriptions.stale_claims(cutoff, self.batch, list(self.messengers))
-            missed: list[tuple[int, date]] = []
+            stale = await tx.deliveries.stale_claims(cutoff, self.batch, list(self.messengers))
+            missed: list[DeliveryKey] = []
             for delivery in stale:
-                key = (delivery.subscription.id, delivery.local_date)
-                if key in self._mine:
+                if delivery.key in self._mine:
                     continue
                 if delivery.local_date != local_today(delivery.subscription, now):
-                    missed.append((delivery.subscription.id, delivery.local_date))
+                    missed.append(delivery.key)
                     continue
-                if not await tx.subscriptions.reclaim(delivery, self.worker, now, cutoff):
+                if not await tx.deliveries.reclaim(delivery, self.worker, now, cutoff):
                     continue
                 reply = await self._reopen(tx, delivery, now)
                 if reply is not None:
                     out.append((delivery, reply))
-                    self._mine.add(key)
+                    self._mine.add(delivery.key)
             if missed:
-                await tx.subscriptions.fail(missed, "missed")
+                await tx.deliveries.fail(missed, "missed")
                 report.missed += len(missed)
         report.reclaimed += len(out)
         return out
@@ -265,7 +273,7 @@ class DailyService:
         if learner is None:
             return None
         ctx = self._ctx(tx, sub, learner, now)
-        session = await tx.sessions.open(sub.chat_id, learner.id, q.id, Mode.QUIZ, (), now)
+        session = await tx.sessions.open(SessionStart(sub.chat_id, learner.id, q.id, Mode.QUIZ), now)
         return self._daily(ctx, question_reply(ctx, q, session), sub)
 
     def _ctx(self, tx: Tx, sub: Subscription, learner: Learner | None, now: datetime) -> Ctx:
@@ -310,7 +318,7 @@ class DailyService:
 
         async def one(delivery: Delivery, reply: Reply) -> None:
             try:
-                key = (delivery.subscription.id, delivery.local_date)
+                key = delivery.key
                 messenger = self.messengers.get(delivery.subscription.chat.platform)
                 if messenger is None:
                     self._mine.discard(key)
@@ -351,14 +359,14 @@ class DailyService:
             await self._flush(confirmations)
 
     async def _still_mine(self, work: list[tuple[Delivery, Reply]]) -> list[tuple[Delivery, Reply]]:
-        keys = [(d.subscription.id, d.local_date) for d, _ in work]
+        keys = [d.key for d, _ in work]
         async with self.store.transaction() as tx:
-            held = await tx.subscriptions.renew(keys, self.worker, self.clock.now())
+            held = await tx.deliveries.renew(keys, self.worker, self.clock.now())
         lost = set(keys) - held
         if lost:
             log.warning("%d claim(s) were taken over by another process before we sent them", len(lost))
             self._mine.difference_update(lost)
-        return [(d, r) for d, r in work if (d.subscription.id, d.local_date) in held]
+        return [(d, r) for d, r in work if d.key in held]
 
     async def _flush_forever(self, confirmations: _Confirmations) -> None:
         while True:
@@ -377,9 +385,9 @@ class DailyService:
         try:
             async with self.store.transaction() as tx:
                 if sent:
-                    await tx.subscriptions.confirm(sent, self.clock.now())
+                    await tx.deliveries.confirm(sent, self.clock.now())
                 if failed:
-                    await tx.subscriptions.fail(failed, "failed")
+                    await tx.deliveries.fail(failed, "failed")
         except BaseException:
             confirmations.sent.extend(sent)
             confirmations.failed.extend(failed)
@@ -392,7 +400,7 @@ class DailyService:
         async with self.store.transaction() as tx:
             platforms = list(self.messengers)
             times = [await tx.subscriptions.next_due_at(platforms), await tx.reminders.next_due_at(platforms)]
-            oldest = await tx.subscriptions.oldest_claim(platforms)
+            oldest = await tx.deliveries.oldest_claim(platforms)
             if oldest is not None:  # a claim a dead process left: wake when its lease runs out
                 times.append(oldest + self.lease + timedelta(seconds=1))
         return min((t for t in times if t is not None), default=None)

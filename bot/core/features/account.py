@@ -9,6 +9,7 @@ from bot.core.actions import ConfirmForget
 from bot.core.context import Ctx
 from bot.core.events import Reply, ReplyKind
 from bot.core.modes import Mode
+from bot.core.ports.answers import NewAppeal
 
 LINK_VALID = timedelta(minutes=10)
 # No 0/O or 1/I/L: codes are read off one screen and typed into another.
@@ -68,9 +69,8 @@ async def appeal(ctx: Ctx, reason: str) -> list[Reply]:
     last = await ctx.tx.answers.last(ctx.learner.id)
     if last is None or ctx.now - last.answered_at > APPEAL_WITHIN or last.mode in {Mode.MC, Mode.CARD}:
         return [ctx.say("appeal.nothing")]
-    await ctx.tx.appeals.add(
-        ctx.learner.id, last.question_id, last.id, last.text, last.score, last.verdict, reason.strip(), ctx.now
-    )
+    appeal = NewAppeal(ctx.learner.id, last.question_id, last.id, last.text, last.score, last.verdict, reason.strip())
+    await ctx.tx.appeals.add(appeal, ctx.now)
     return [ctx.say("appeal.saved")]
 
 

@@ -12,7 +12,7 @@ from bot.core.features.progress import leech_part, record, settle_pending_rating
 from bot.core.features.quiz import choose, open_quiz
 from bot.core.grading import Verdict
 from bot.core.modes import Mode
-from bot.core.ports import OpenQuestion
+from bot.core.ports.sessions import OpenQuestion
 
 # Telegram's quiz-poll explanation holds at most 200 characters.
 EXPLANATION_MAX = 200
@@ -44,7 +44,7 @@ async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
         return [chosen]
     picked = chosen[0]
     order = shuffled_options(ctx, picked)
-    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, picked.id, Mode.MC, order, ctx.now)
+    session = await ctx.open_session(picked.id, Mode.MC, order)
     return [mc_reply(ctx, picked, session.options, tuple(Pick(session.id, i) for i in range(len(order))))]
 
 

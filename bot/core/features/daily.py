@@ -15,6 +15,7 @@ from bot.core.clock import canonical_zone
 from bot.core.context import Ctx
 from bot.core.daily.schedule import EVERY_DAY, When, format_days, next_occurrence, parse_days, parse_time
 from bot.core.events import Reply, ReplyKind
+from bot.core.ports.daily import DailyPlan
 
 DEFAULT_TIME = (9, 0)
 REMIND_DEFAULT = (20, 0)
@@ -82,7 +83,8 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
             return [ctx.say("daily.usage", ReplyKind.ERROR, value=word[:32])]
     due, _ = next_occurrence(When(hour, minute, tz, days), ctx.now)
     learner_id = None if ctx.in_group else ctx.learner.id
-    sub = await ctx.tx.subscriptions.save(ctx.chat.id, learner_id, hour, minute, tz, days, topic, role, due, ctx.now)
+    plan = DailyPlan(ctx.chat.id, learner_id, hour, minute, tz, days, topic, role, due)
+    sub = await ctx.tx.subscriptions.save(plan, ctx.now)
     ctx.rescheduled = True
     return [
         ctx.say(

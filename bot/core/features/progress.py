@@ -11,7 +11,8 @@ from bot.core.clock import local_date
 from bot.core.context import Ctx
 from bot.core.events import Part
 from bot.core.modes import RATE_MODES, Mode
-from bot.core.ports import CardState
+from bot.core.ports.answers import NewAnswer
+from bot.core.ports.cards import CardState
 from bot.core.srs import rating_for_score, review
 
 
@@ -35,12 +36,28 @@ async def record(
 ) -> Recorded:
     """Store an answer and review its card, in the current transaction (committed before any reply)."""
     who = learner_id or ctx.learner.id
-    tz = ctx.learner.tz
-    answer_id = await ctx.tx.answers.add(
-        who, ctx.chat.id, q.id, q.topic, mode, score, verdict, hints, text, ctx.now, local_date(ctx.now, tz)
-    )
+    answer_id = await ctx.tx.answers.add(new_answer(ctx, q, mode, score, verdict, text, hints, who))
     card, leech = await review_card(ctx, q, rating or rating_for_score(score), who)
     return Recorded(answer_id, card, leech)
+
+
+def new_answer(
+    ctx: Ctx, q: Question, mode: Mode, score: float, verdict: str, text: str, hints: int, who: int | None = None
+) -> NewAnswer:
+    """The answer row: its local day in the learner's time zone (streaks count those)."""
+    return NewAnswer(
+        learner_id=who or ctx.learner.id,
+        chat_id=ctx.chat.id,
+        question_id=q.id,
+        topic=q.topic,
+        mode=mode,
+        score=score,
+        verdict=verdict,
+        hints=hints,
+        text=text,
+        answered_at=ctx.now,
+        local_day=local_date(ctx.now, ctx.learner.tz),
+    )
 
 
 async def review_card(ctx: Ctx, q: Question, rating: Rating, learner_id: int | None = None) -> tuple[CardState, bool]:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from bot.content.schema import Question
 from bot.core.actions import RATING_NAMES, AnswerForm, Ask, FollowUp, Hint, Rate, Reveal, Skip
-from bot.core.clock import local_date
 from bot.core.context import Ctx
 from bot.core.events import Button, Part, Reply, ReplyKind
-from bot.core.features.progress import leech_part, record, settle_pending_rating
+from bot.core.features.progress import leech_part, new_answer, record, settle_pending_rating
 from bot.core.grading import Grade, Verdict, rubric_for
 from bot.core.grading.grader import MAX_GRADED_CHARS, Flag, verdict_for
 from bot.core.modes import HINT_MODES, RATE_MODES, Mode
 from bot.core.picking import pick_question
-from bot.core.ports import OpenQuestion
+from bot.core.ports.sessions import OpenQuestion
 from bot.core.related import related_question
 
 # Each hint lowers the best score reachable on that question by this much.
@@ -81,8 +80,7 @@ async def ask(ctx: Ctx, topic_arg: str = "") -> list[Reply]:
 
 
 async def ask_question(ctx: Ctx, q: Question, mode: Mode) -> list[Reply]:
-    session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, mode, (), ctx.now)
-    return [question_reply(ctx, q, session)]
+    return [question_reply(ctx, q, await ctx.open_session(q.id, mode))]
 
 
 def question_reply(ctx: Ctx, q: Question, session: OpenQuestion) -> Reply:
@@ -230,21 +228,9 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     else:
         mode = Mode.RATE
         title = "reveal.title"
-        await ctx.tx.answers.add(
-            ctx.learner.id,
-            ctx.chat.id,
-            q.id,
-            q.topic,
-            session.mode,
-            0.0,
-            Verdict.INCORRECT.value,
-            session.hints,
-            "",
-            ctx.now,
-            local_date(ctx.now, ctx.learner.tz),
-        )
+        await ctx.tx.answers.add(new_answer(ctx, q, session.mode, 0.0, Verdict.INCORRECT.value, "", session.hints))
     # The card waits for the learner's own rating (Again if they move on without one).
-    rate = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, mode, (), ctx.now)
+    rate = await ctx.open_session(q.id, mode)
     parts = [ctx.part(title, "title")]
     if q.answer is not None:
         parts.append(Part(q.answer.get(ctx.lang), "spoiler"))

@@ -31,7 +31,7 @@ async def review(ctx: Ctx, arg: str = "") -> list[Reply]:
             continue
         if not flashcards:
             return await ask_question(ctx, q, Mode.REVIEW)
-        session = await ctx.tx.sessions.open(ctx.chat.id, ctx.learner.id, q.id, Mode.CARD, (), ctx.now)
+        session = await ctx.open_session(q.id, Mode.CARD)
         return [
             ctx.reply(
                 (

@@ -23,7 +23,7 @@ from bot.core.features.quiz import grade_answer, grade_parts, how_to_answer, pct
 from bot.core.grading.grader import verdict_for
 from bot.core.modes import Mode
 from bot.core.picking import pick_question
-from bot.core.ports import Round
+from bot.core.ports.rounds import NewRound, Round, RoundAnswer
 
 
 async def start(ctx: Ctx, topic_arg: str, mode: Mode = Mode.QUIZ) -> list[Reply]:
@@ -48,7 +48,7 @@ async def start(ctx: Ctx, topic_arg: str, mode: Mode = Mode.QUIZ) -> list[Reply]
         return [ctx.say("mc.none" if mode is Mode.MC else "quiz.none", topic="")]
     options = shuffled_options(ctx, picked) if mode is Mode.MC else ()
     closes = ctx.now + timedelta(minutes=ctx.services.round_minutes)
-    rnd = await ctx.tx.rounds.open(ctx.chat.id, picked.id, mode, options, ctx.learner.id, ctx.now, closes)
+    rnd = await ctx.tx.rounds.open(NewRound(ctx.chat.id, picked.id, mode, closes, options, ctx.learner.id), ctx.now)
     return [round_question(ctx, rnd, picked)]
 
 
@@ -95,7 +95,7 @@ async def answer(ctx: Ctx, text: str) -> list[Reply]:
             return [ctx.say("mc.pick", n=len(rnd.options))]
         return await pick(ctx, rnd.id, index)
     grade, score, verdict = grade_answer(ctx, q, text)
-    replaced = await ctx.tx.rounds.answer(rnd.id, ctx.learner.id, _name(ctx), score, verdict.value, text, ctx.now)
+    replaced = await ctx.tx.rounds.answer(rnd.id, _entry(ctx, score, text))
     public = ctx.say("round.replaced" if replaced else "round.answered", name=_name(ctx), score=pct(score))
     private = ctx.reply(grade_parts(ctx, q, grade, score, verdict, 0), kind=ReplyKind.RESULT, ephemeral=True)
     return [public, private]
@@ -110,15 +110,17 @@ async def pick(ctx: Ctx, round_id: int, index: int) -> list[Reply]:
         return [ctx.say("mc.pick", n=len(rnd.options))]
     score = 1.0 if rnd.options[index] == 0 else 0.0
     text = option_texts(q, rnd.options, ctx.lang)[index]
-    replaced = await ctx.tx.rounds.answer(
-        rnd.id, ctx.learner.id, _name(ctx), score, verdict_for(score).value, text, ctx.now
-    )
+    replaced = await ctx.tx.rounds.answer(rnd.id, _entry(ctx, score, text))
     public = ctx.say("round.replaced_mc" if replaced else "round.answered_mc", name=_name(ctx))
     return [public]
 
 
 def _name(ctx: Ctx) -> str:
     return (ctx.inc.user_name or ctx.learner.name or "?")[:64]
+
+
+def _entry(ctx: Ctx, score: float, text: str) -> RoundAnswer:
+    return RoundAnswer(ctx.learner.id, _name(ctx), score, verdict_for(score).value, text, ctx.now)
 
 
 async def reveal(ctx: Ctx, round_id: int | None = None) -> list[Reply]:

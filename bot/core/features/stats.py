@@ -9,7 +9,7 @@ from bot.core.clock import local_date
 from bot.core.context import Ctx
 from bot.core.documents import DayPoint, StatsChart
 from bot.core.events import Attachment, Part, Reply
-from bot.core.ports import DayStat
+from bot.core.ports.answers import DayStat
 from bot.core.srs import retrievability
 from bot.core.streaks import streaks
 

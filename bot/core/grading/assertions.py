@@ -129,6 +129,13 @@ class Reading:
     clauses: tuple[Clause, ...]
 
     def mentions(self, matcher: AliasMatcher) -> list[Mention]:
+        if matcher.symbols is not None:  # "−∞", "⊗": found as written, at the token that follows
+            found, at = [], self.text.find(matcher.symbols)
+            while at >= 0 and self.tokens:
+                i = min(bisect.bisect_left(self.starts, at), len(self.tokens) - 1)
+                found.append(Mention(self.token_clause[i], i, 0, self.negated[i]))
+                at = self.text.find(matcher.symbols, at + 1)
+            return found
         return [
             Mention(self.token_clause[first], first, count, self.negated[first])
             for first, count in matcher.spans(self.tokens, self.index)
@@ -169,7 +176,6 @@ def _stance(piece: str, sentence: str) -> Stance:
     return Stance.ASSERTED
 
 
-@lru_cache(maxsize=256)
 def read(text: str) -> Reading:
     """`text` (cleaned) as sentences and clauses, each token's negation and each clause's stance."""
     text = text.replace("\u2019", "'")  # a typographic apostrophe ("don’t") is one character too: offsets hold
@@ -228,6 +234,13 @@ def read(text: str) -> Reading:
         denied=tuple(d % 2 == 1 for d in denials),
         clauses=tuple(clauses),
     )
+
+
+@lru_cache(maxsize=4096)
+def read_rubric(text: str) -> Reading:
+    """`read` for the texts of a rubric (model answers, key points), which recur: cached. Answers are
+    read uncached, so memory stays flat however many a long-running bot grades."""
+    return read(text)
 
 
 def _sentence_bounds(text: str) -> list[tuple[int, int]]:

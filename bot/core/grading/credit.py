@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bot.core.grading.assertions import Mention, Reading, Stance, read
+from bot.core.grading.assertions import Mention, Reading, Stance, read_rubric
 from bot.core.grading.features import Analysis, analyse, analyse_rubric, soft_recall
 from bot.core.grading.rubric import Rubric, RubricPoint
 from bot.core.grading.text import STOP_EN, STOP_ZH, AliasMatcher, clean, is_cjk, phrase_pattern
@@ -37,9 +37,13 @@ NAMED_CREDIT = 0.25
 POINT_FULL = 0.6
 POINT_HALF = 0.34
 # A clause repeats a model-answer sentence when their words (English stems, Chinese character pairs;
-# terms, numbers and directions aside) overlap this much (Dice).
-REPEATS = 0.6
-REPEATS_CLOSELY = 0.8
+# terms, numbers and directions aside) overlap this much (Dice): a sentence in the learner's own words
+# that differs in a number or a term is another statement, not a traded fact.
+REPEATS = 0.8
+# Fewer plain words than this, and any two stretches look alike; a key point's term traded is told
+# from another sentence about another point only with more of them.
+MIN_REPEATED_WORDS = 3
+MIN_WORDS_FOR_TERMS = 5
 # Words that say nothing about a term: "It is about X", "X is important", "还有X也相关".
 _FILLER_EN = frozenset(
     """about related relevant important key matter matters mattered involve involves involved thing things concept
@@ -207,7 +211,7 @@ def _usable(aliases: Sequence[str], question_text: str) -> list[AliasMatcher]:
     out = []
     for alias in aliases:
         matcher = phrase_pattern(alias)
-        if not matcher.weak and matcher.tokens and not matcher.search(question_text):
+        if not matcher.weak and (matcher.tokens or matcher.symbols) and not matcher.search(question_text):
             out.append(matcher)
     return out
 
@@ -226,13 +230,13 @@ def _point(
 ) -> PointEvidence:
     named_only = False
     contradicted_in: int | None = None
+    # A fact stated with its terms or numbers traded is wrong wherever else the answer names the point.
+    for _, mention in mentions:
+        if clauses[mention.clause].asserted and wrong.get(mention.clause) == "swapped":
+            return PointEvidence(0.0, contradicted=True, said=reading.clause_text(mention.clause))
     for matcher, mention in mentions:
         c = clauses[mention.clause]
-        if not c.asserted:
-            continue
-        if c.wrong:
-            if wrong[mention.clause] == "swapped":
-                contradicted_in = mention.clause
+        if not c.asserted or c.wrong:
             continue
         expected = expected_negated(matcher, reference, clean(point.text(lang)))
         if expected is None and reading.denied[mention.first]:
@@ -278,15 +282,16 @@ def _predicate_negated(reading: Reading, mention: Mention, point: RubricPoint, l
     statement = analyse_rubric(clean(point.text(lang)))
     if statement.negated:
         return False
-    mentioned = analyse(reading.text[reading.starts[mention.first] : reading.ends[mention.first + mention.count - 1]])
-    rest = statement.units - mentioned.units - q
+    last = mention.first + max(mention.count, 1) - 1
+    mentioned = analyse(reading.text[reading.starts[mention.first] : reading.ends[last]]) if mention.count else None
+    rest = statement.units - (mentioned.units if mentioned else frozenset()) - q
     if not rest:
         return False
     said = analyse(negated).units
     return len(rest & said) >= 0.5 * len(rest)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=131072)
 def expected_negated(matcher: AliasMatcher, reference: str, statement: str) -> bool | None:
     """Whether the model answer and the key point's statement state this alias negated ("no extra
     latency"); None when either says "not" in other words ("skipped", "without", "无需"), so that the
@@ -295,13 +300,24 @@ def expected_negated(matcher: AliasMatcher, reference: str, statement: str) -> b
         return None
     votes = []
     for text in (statement, reference):
-        reading = read(text)
+        reading = read_rubric(text)
         for m in reading.mentions(matcher):
             near = reading.token_range(0, len(text))[max(0, m.first - 4) : m.first + m.count + 4]
             if near and _PRIVATIVE.search(text, reading.starts[near[0]], reading.ends[near[-1]]):
                 return None
             votes.append(m.negated)
     return bool(votes) and sum(votes) * 2 > len(votes)
+
+
+def prepare(rubric: Rubric) -> None:
+    """Read what the credit rules read of a rubric, so that the first answer does not pay for it."""
+    for lang in ("en", "zh"):
+        reference = clean(rubric.reference(lang))
+        _units_of(rubric, lang)
+        for point in rubric.points:
+            statement = clean(point.text(lang))
+            for alias in point.aliases:
+                expected_negated(phrase_pattern(alias), reference, statement)
 
 
 def _has_substance(reading: Reading, n: int, alias_tokens: set[int], question: frozenset[str]) -> bool:
@@ -414,7 +430,7 @@ class _Unit:
     """A sentence-sized stretch of text: its plain words, and its terms, numbers and directions in order."""
 
     words: frozenset[str]
-    points: tuple[int, ...]
+    terms: tuple[tuple[int, tuple[str, ...]], ...]  # (key point, the alias's tokens), in order
     numbers: tuple[str, ...]
     opposites: tuple[str, ...]
 
@@ -422,72 +438,112 @@ class _Unit:
 def swapped_clauses(
     reading: Reading, rubric: Rubric, lang: str, matchers: Sequence[Sequence[AliasMatcher]]
 ) -> list[int]:
-    """The answer's asserted clauses that repeat a model-answer sentence or key point with a term,
-    a number or a direction traded for another, or two of them in each other's place."""
+    """The answer's asserted clauses with a statement that repeats one of the model answer or a key point
+    with a term, a number or a direction traded for another, or two of them in each other's place."""
     units = _units_of(rubric, lang)
     if not units:
         return []
-    out = []
-    for n, clause in enumerate(reading.clauses):
-        if not reading.asserted(n):
+    out: list[int] = []
+    special = _term_tokens(reading, matchers)
+    for start, end, n in _statements(reading, lang):
+        if not reading.asserted(n) or (out and out[-1] == n):
             continue
-        unit = _unit(reading, clause.start, clause.end, matchers)
-        if len(unit.words) < 3:
+        unit = _unit(reading, start, end, special)
+        if len(unit.words) < MIN_REPEATED_WORDS:
             continue
-        for ref in units:
-            dice = 2 * len(unit.words & ref.words) / (len(unit.words) + len(ref.words))
-            if dice >= REPEATS and _traded(unit, ref, lang, close=dice >= REPEATS_CLOSELY):
-                out.append(n)
-                break
+        dice = [2 * len(unit.words & r.words) / (len(unit.words) + len(r.words)) for r in units]
+        best = max(dice)
+        # Judged against the statement it repeats most closely: one it repeats faithfully ("MQA shares one
+        # K/V head") is not undone by a similar one about another point ("GQA shares one K/V head per group").
+        terms = len(unit.words) >= MIN_WORDS_FOR_TERMS
+        closest = [units[i] for i, d in enumerate(dice) if d == best]
+        if best >= REPEATS and all(_traded(unit, r, lang, terms=terms) for r in closest):
+            out.append(n)
     return out
 
 
-def _traded(a: _Unit, b: _Unit, lang: str, close: bool) -> bool:
-    """A term, number or direction of `b` traded for another in `a`, or two in each other's place; a key
-    point's term only when the rest is nearly the same (sentences about two points share many words)."""
-    pairs = ((a.points, b.points), (a.numbers, b.numbers)) if close else ((a.numbers, b.numbers),)
-    for mine, theirs in pairs:
-        if (set(mine) - set(theirs)) and (set(theirs) - set(mine)):
-            return True  # one traded for another
-        if len(mine) > 1 and sorted(mine) == sorted(theirs) and _order(mine) != _order(theirs):
-            return True  # the same ones, in each other's place
+def _statements(reading: Reading, lang: str) -> list[tuple[int, int, int]]:
+    """(start, end, clause) of every statement: a clause in English; in Chinese, where a comma often
+    joins two statements ("用 GRPO 去掉 critic，用 DPO 去掉奖励模型"), every stretch between commas."""
+    if lang != "zh":
+        return [(c.start, c.end, n) for n, c in enumerate(reading.clauses)]
+    out: list[tuple[int, int, int]] = []
+    last = -1
+    for i, piece in enumerate(reading.token_piece):
+        if piece != last:
+            out.append((reading.starts[i], reading.ends[i], reading.token_clause[i]))
+            last = piece
+        else:
+            start, _, clause = out[-1]
+            out[-1] = (start, reading.ends[i], clause)
+    return out
+
+
+def _traded(a: _Unit, b: _Unit, lang: str, terms: bool) -> bool:
+    """A number or direction of `b` traded for another in `a`, or (`terms`) a key point's term, or two
+    of them in each other's place."""
+    if terms:
+        extra_terms, missing_terms = set(a.terms) - set(b.terms), set(b.terms) - set(a.terms)
+        if any(x[0] != y[0] for x in extra_terms for y in missing_terms):
+            return True  # another key point's term where this one's stood
+        if _swapped_order(_points(a.terms), _points(b.terms)):
+            return True  # two key points' terms in each other's place
+    mine, theirs = a.numbers, b.numbers
+    if (set(mine) - set(theirs)) and (set(theirs) - set(mine)):
+        return True  # one number traded for another
+    if _swapped_order(mine, theirs):
+        return True
     table = _opposites()[1] if lang == "zh" else _opposites()[0]
     extra, missing = set(a.opposites) - set(b.opposites), set(b.opposites) - set(a.opposites)
     if any(table.get(w, frozenset()) & missing for w in extra):
         return True
-    mine, theirs = a.opposites, b.opposites
-    return len(mine) > 1 and sorted(mine) == sorted(theirs) and _order(mine) != _order(theirs)
+    return _swapped_order(a.opposites, b.opposites)
 
 
-def _order(items: tuple[object, ...]) -> tuple[object, ...]:
-    """The items in order of first appearance."""
-    return tuple(dict.fromkeys(items))
+def _points(terms: tuple[tuple[int, tuple[str, ...]], ...]) -> tuple[int, ...]:
+    return tuple(k for k, _ in terms)
 
 
-@lru_cache(maxsize=512)
+def _swapped_order(mine: Sequence[object], theirs: Sequence[object]) -> bool:
+    """The same items in each other's place ("Post-LN … Pre-LN" where the reference has "Pre-LN … Post-LN")."""
+    first, second = tuple(dict.fromkeys(mine)), tuple(dict.fromkeys(theirs))
+    return len(first) > 1 and sorted(map(repr, first)) == sorted(map(repr, second)) and first != second
+
+
+# One entry per question and language of the bank: sized for a bank of a few thousand questions.
+@lru_cache(maxsize=8192)
 def _units_of(rubric: Rubric, lang: str) -> tuple[_Unit, ...]:
     matchers = [[phrase_pattern(a) for a in p.aliases] for p in rubric.points]
     out = []
     texts = [clean(rubric.reference(lang)), *(clean(p.text(lang)) for p in rubric.points)]
     for text in texts:
-        reading = read(text)
-        for c in reading.clauses:
-            unit = _unit(reading, c.start, c.end, matchers)
-            if len(unit.words) >= 3:
+        reading = read_rubric(text)
+        special = _term_tokens(reading, matchers)
+        for start, end, _ in _statements(reading, lang):
+            unit = _unit(reading, start, end, special)
+            if len(unit.words) >= MIN_REPEATED_WORDS:
                 out.append(unit)
     return tuple(out)
 
 
-def _unit(reading: Reading, start: int, end: int, matchers: Sequence[Sequence[AliasMatcher]]) -> _Unit:
-    span = reading.token_range(start, end)
-    special: dict[int, int] = {}  # token -> key point whose alias covers it
+def _term_tokens(
+    reading: Reading, matchers: Sequence[Sequence[AliasMatcher]]
+) -> dict[int, tuple[int, tuple[str, ...]]]:
+    """token -> (key point, alias) of every alias of the rubric in the text."""
+    special: dict[int, tuple[int, tuple[str, ...]]] = {}
     for k, point in enumerate(matchers):
         for matcher in point:
             for s, count in matcher.spans(reading.tokens, reading.index):
-                if s in span:
-                    special.update((i, k) for i in range(s, s + count))
+                special.update((i, (k, matcher.tokens)) for i in range(s, s + count))
+    return special
+
+
+def _unit(reading: Reading, start: int, end: int, special: dict[int, tuple[int, tuple[str, ...]]]) -> _Unit:
+    span = reading.token_range(start, end)
     en_opp, _, zh_words = _opposites()
-    points: list[int] = []
+    zh_found = list(zh_words.finditer(reading.text, start, end))
+    direction = {o for m in zh_found for o in range(*m.span())}  # characters of Chinese direction words
+    terms: list[tuple[int, tuple[str, ...]]] = []
     numbers: list[str] = []
     opposites: list[tuple[int, str]] = []
     words: set[str] = set()
@@ -495,13 +551,16 @@ def _unit(reading: Reading, start: int, end: int, matchers: Sequence[Sequence[Al
     for i in span:
         tok = reading.tokens[i]
         if i in special:
-            if not points or points[-1] != special[i]:
-                points.append(special[i])
+            if not terms or terms[-1] != special[i]:
+                terms.append(special[i])
             prev = None
         elif _NUMBER.search(tok):
             numbers.append(tok)
             prev = None
         elif is_cjk(tok):
+            if reading.starts[i] in direction:
+                prev = None
+                continue
             if prev is not None:
                 words.add(prev + tok)
             prev = tok
@@ -511,5 +570,5 @@ def _unit(reading: Reading, start: int, end: int, matchers: Sequence[Sequence[Al
                 opposites.append((reading.starts[i], tok))
             elif reading.raw(i) not in STOP_EN:
                 words.add(tok)
-    opposites += [(m.start(), m.group(0)) for m in zh_words.finditer(reading.text, start, end)]
-    return _Unit(frozenset(words), tuple(points), tuple(numbers), tuple(w for _, w in sorted(opposites)))
+    opposites += [(m.start(), m.group(0)) for m in zh_found]
+    return _Unit(frozenset(words), tuple(terms), tuple(numbers), tuple(w for _, w in sorted(opposites)))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Literal, Protocol
 
@@ -22,9 +22,10 @@ from bot.core.grading.assertions import read
 from bot.core.grading.combiner import Combiner, default_combiners
 from bot.core.grading.credit import weigh
 from bot.core.grading.features import Analysis, analyse, analyse_rubric, features
-from bot.core.grading.injection import addressed_to_grader, sentence_to_grader, sentences
+from bot.core.grading.injection import addressed_to_grader, instruction_start, sentences
 from bot.core.grading.polarity import polarity_mismatch
 from bot.core.grading.rubric import Rubric
+from bot.core.grading.structure import length_factor, word_salad
 from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, raw_tokens
 
 # Only this much of an answer is read: a 100 kB paste is graded on its first part, in bounded time.
@@ -47,6 +48,8 @@ class Flag(str, Enum):
     KEYWORD_LIST = "keyword_list"  # bare terms with nothing said about them: at most "partly"
     DONT_KNOW = "dont_know"  # the answer says it does not know (and names terms at most)
     WRONG_POLARITY = "wrong_polarity"  # a yes/no question answered with the opposite: at most "incorrect"
+    WORD_SALAD = "word_salad"  # the reference's words in no sentence's order: nothing asserted
+    TOO_LONG = "too_long"  # far longer than the question needs: graded down in proportion
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,11 @@ class Grade:
             Flag.TOO_SHORT,
             Flag.COPIED_QUESTION,
             Flag.DONT_KNOW,
+            Flag.WORD_SALAD,
             Flag.OFF_TOPIC,
             Flag.INJECTION,
             Flag.KEYWORD_LIST,
+            Flag.TOO_LONG,
         )
         for flag in order:
             if flag in self.flags:
@@ -110,7 +115,10 @@ MISCONCEPTION_CAP = CORRECT_AT - 0.01
 COPY_SHARE = 0.7
 # A bare list of terms ("LoRA, adapters, prefix tuning") names things without explaining any:
 # an interviewer gives it partial credit at best (unless the reference answer is itself such a list).
-KEYWORD_LIST_CAP = 0.4
+KEYWORD_LIST_CAP = 0.5
+# Key points only named ("It is about NF4", "NF4 is important", a bare list), none explained: below
+# "partly"'s middle, so that no arrangement of the right terms passes for an answer.
+NAMED_ONLY_CAP = 0.4
 # A yes/no question answered "no" when the answer is "yes" (or the reverse) is wrong whatever follows:
 # our labelled wrong-polarity answers score 0.1-0.15 (tests/data/graded_answers_zh.jsonl).
 WRONG_POLARITY_CAP = 0.2
@@ -127,8 +135,8 @@ _INJECTION = re.compile(
     r"|(?:note|message|dear) (?:to )?(?:the )?(?:grader|marker|examiner)|\b(?:grader|marker|examiner)\s*[:,]"
     r"|</?(?:answer|grade|score|verdict)\b|[\"']?(?:score|verdict|grade)[\"']?\s*[:=]\s*[\"']?(?:\d|correct|full)"
     r"|^\s*(?:assistant|system|user)\s*:"
-    r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|满分|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确"
-    r"|系统提示|评分器|评分标准",
+    r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确"
+    r"|系统提示|评分器",
     re.MULTILINE,
 )
 
@@ -153,7 +161,7 @@ def _without_instructions(text: str) -> str:
     kept = [
         s
         for s in sentences(text)
-        if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s) and not sentence_to_grader(s)
+        if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s) and instruction_start(s) is None
     ]
     return " ".join(" ".join(kept).split())
 
@@ -195,6 +203,17 @@ class KeyPointGrader:
         return self._combiners.get(lang) or self._combiners["en"]
 
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
+        graded = self._grade(rubric, answer, locale, obey_nothing=True)
+        if Flag.INJECTION in graded.flags:
+            # Leaving the instructions out must not make the rest score more than the answer as written
+            # (their words taken as content): an instruction can never raise a score.
+            as_written = self._grade(rubric, answer, locale, obey_nothing=False)
+            if as_written.score < graded.score:
+                graded = replace(as_written, flags=graded.flags)
+        return graded
+
+    def _grade(self, rubric: Rubric, answer: str, locale: str | None, obey_nothing: bool) -> Grade:
+        """`obey_nothing`: leave out the sentences that instruct the grader (else grade them as content)."""
         flags: list[Flag] = []
         if len(answer) > MAX_GRADED_CHARS:
             answer = answer[:MAX_GRADED_CHARS]
@@ -206,7 +225,7 @@ class KeyPointGrader:
         if not text:
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.EMPTY, *flags), lang)
         unabridged = None
-        if _INJECTION.search(text) or addressed_to_grader(text):
+        if obey_nothing and (_INJECTION.search(text) or addressed_to_grader(text)):
             flags.append(Flag.INJECTION)
             unabridged = read(text)
             text = _without_instructions(text)
@@ -227,8 +246,14 @@ class KeyPointGrader:
 
         question = frozenset(question_units)
         question_text = " ".join(cleaned_prompts)
+        if n_points and word_salad(text, clean(rubric.reference(lang))):
+            return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.WORD_SALAD, *flags), lang)
         evidence = weigh(rubric, read(text), lang, question_text, question, unabridged)
-        credible = analyse(evidence.credible) if evidence.credible else None
+        # Against key points the reference match reads only what the answer asserts; a rubric without key
+        # points (the batch CLI, the public benchmarks) is the combiner's alone, on the text it was trained on.
+        credible: Analysis | None = analysed
+        if n_points:
+            credible = analyse(evidence.credible) if evidence.credible else None
 
         best_p, best_feats = 0.0, None
         combiner = self.combiner(lang)
@@ -261,14 +286,21 @@ class KeyPointGrader:
             score = ref_score
         if evidence.misconceptions:
             score = min(score, MISCONCEPTION_CAP)
+        factor = length_factor(len(analysed.terms), len(analyse_rubric(clean(rubric.reference(lang))).terms))
+        if n_points and factor < 1:
+            score *= factor
+            flags.append(Flag.TOO_LONG)
         if evidence.unknown:
             flags.insert(0, Flag.DONT_KNOW)
-        elif evidence.named_only or (
+        elif evidence.named_only:
+            score = min(score, NAMED_ONLY_CAP)
+            flags.append(Flag.KEYWORD_LIST)
+        elif (
             score > KEYWORD_LIST_CAP
             and _is_keyword_list(text)
             and not _is_keyword_list(clean(rubric.reference(lang)), share=0.6)
         ):
-            score = min(score, KEYWORD_LIST_CAP)
+            score = KEYWORD_LIST_CAP
             flags.append(Flag.KEYWORD_LIST)
         elif score < 0.1 and recall < 0.1 and not covered and not wrong:
             flags.insert(0, Flag.OFF_TOPIC)

@@ -38,7 +38,8 @@ _WHOEVER = (
 _CALL_EN = re.compile(
     rf"(?:\b(?:dear|hey|hi|hello|attention|attn|psst|yo|greetings)\b[\s,]*(?:(?:the|my|any|our|esteemed|kind|"
     rf"respected|honou?red|dear)\s+)*(?:{_GRADER_NOUNS})s?\b"
-    rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_ROLES})s?(?:\s*[,:]|\s+[—–-])"
+    rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_ROLES})s?(?:\s*[,:]|\s+[—–-])(?=.*\b(?:you|your|please|kindly|note|"
+    rf"this (?:answer|response)|my (?:answer|response)|mark|award|give|treat|count)\b)"
     rf"|\b(?:note|message|memo|reminder|p\.?\s?s\.?|hint|tip|comment|request|instruction)s?\b[\s,:]*"
     rf"(?:(?:to|for)\s+)(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS}|{_WHOEVER})"
     rf"|\b(?:to|for)\s+(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS})s?\s*[:—–]"
@@ -89,8 +90,8 @@ _GRADER_ZH = (
     r"打分(?:的)?(?:人|老师|系统|模型|程序)|评估(?:的)?(?:人|员|者|老师|系统|模型)|老师"
 )
 _CALL_ZH = re.compile(
-    rf"(?:致|给|写给|各位|尊敬的|亲爱的|敬爱的|请|麻烦|拜托)\s*(?:{_GRADER_ZH})"
-    rf"|(?:{_GRADER_ZH})(?:们)?\s*(?:您好|你好|们好|好|请注意|注意|[:,、])"
+    rf"(?:各位|尊敬的|亲爱的|敬爱的|请|麻烦|拜托)\s*(?:{_GRADER_ZH})|^\W*(?:致|给|写给)\s*(?:{_GRADER_ZH})"
+    rf"|(?:{_GRADER_ZH})(?:们)?\s*(?:您好|你好|们好|请注意)|^\W*(?:{_GRADER_ZH})(?:们)?\s*(?:好|注意|[:,、])"
     r"|(?:看到|读到|审阅|批改|评阅)(?:这|本)(?:段|里|句|份|个|篇)?(?:话|回答|答案|内容)?的(?:人|老师|您|你)"
 )
 _ABOUT_GRADING_ZH = re.compile(
@@ -104,9 +105,9 @@ _CLAIM_ZH = re.compile(
     r"|应该?(?:算对|得满分|判对|给满分|拿满分|算正确|判为正确|给高分|得高分)|值得(?:满分|高分|全部分数)"
 )
 _DIRECTIVE_ZH = re.compile(
-    r"(?:请|麻烦|务必|一定要|拜托|恳请|希望|直接)[^。!?]{0,8}(?:给|打)[^。!?]{0,4}(?:满分|高分|100\s*分|十分|全分)"
-    r"|(?:请|麻烦|务必|一定要|拜托|恳请|希望|直接)[^。!?]{0,8}(?:判|算|视为|当作|认定|记为|评为)[^。!?]{0,4}"
-    r"(?:对|正确|满分|完整|通过|合格|全对)"
+    r"(?:请|麻烦|务必|一定要|拜托|恳请)[^。!?]{0,6}(?:给|打)[^。!?]{0,3}(?:满分|高分|100\s*分|十分|全分)"
+    r"|(?:请|麻烦|务必|一定要|拜托|恳请)[^。!?]{0,6}(?:判为|判成|判|算作|算成|算|视为|当作|认定为|认定|记为|评为)"
+    r"[^。!?]{0,2}(?:对|正确|满分|完整|通过|合格|全对)"
     r"|(?:判为|视为|当作|认定为|记为|评为|算作)(?:正确|完整|满分|通过|全对|合格)"
 )
 # Sentences end at ". " (not inside "torch.cuda" or "e.g."), "!", "?", "。" or a line break.
@@ -120,6 +121,18 @@ def sentences(text: str) -> list[str]:
 def addressed_to_grader(text: str) -> bool:
     """Whether any sentence of `text` (cleaned) speaks to the grader."""
     return any(sentence_to_grader(s) for s in sentences(text))
+
+
+def instruction_start(sentence: str) -> int | None:
+    """Where the part of `sentence` that speaks to the grader begins (None: it does not)."""
+    if not sentence_to_grader(sentence):
+        return None
+    found = [
+        m.start()
+        for pattern in (_CLAIM_EN, _DIRECTIVE_EN, _CLAIM_ZH, _DIRECTIVE_ZH, _CALL_EN, _CALL_ZH)
+        if (m := pattern.search(sentence)) is not None
+    ]
+    return min(found) if found else 0
 
 
 def sentence_to_grader(sentence: str) -> bool:

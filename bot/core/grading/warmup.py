@@ -14,6 +14,7 @@ import gc
 import threading
 from collections.abc import Iterable
 
+from bot.core.grading.credit import prepare
 from bot.core.grading.features import analyse_rubric
 from bot.core.grading.rubric import Rubric
 from bot.core.grading.text import clean, phrase_pattern
@@ -38,6 +39,7 @@ def warm(rubrics: Iterable[Rubric], stop: threading.Event | None = None) -> int:
         for point in rubric.points:
             for alias in point.aliases:
                 phrase_pattern(alias)
+        prepare(rubric)
     return n
 
 

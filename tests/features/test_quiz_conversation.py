@@ -1,11 +1,9 @@
-"""The core through the conversation harness, on a real SQLite file, with a fake clock."""
+"""The core through the conversation harness, on the in-memory store, with a fake clock."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from bot.core.events import ReplyKind
-from bot.storage.tables import answers, learners, sessions
+from bot.core.fakes import MemoryStore
 from tests.harness import Harness, keys, text
 
 
@@ -24,7 +22,7 @@ async def test_start_and_help_in_the_learners_language(harness: Harness) -> None
     assert "你好" in text(await other.say("/start"))
 
 
-async def test_quiz_answer_is_graded_and_stored_before_the_reply(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_quiz_answer_is_graded_and_stored_before_the_reply(harness: Harness, store: MemoryStore) -> None:
     [question] = await harness.say("/quiz")
     assert question.kind is ReplyKind.QUESTION
     [result] = await harness.say(good_answer(harness, question))
@@ -32,10 +30,9 @@ async def test_quiz_answer_is_graded_and_stored_before_the_reply(harness: Harnes
     assert result.parts[0].key == "grade.score"
     assert "grade.covered" in result.keys and "grade.reference" in result.keys
     assert any(p.style == "spoiler" for p in result.parts)
-    async with store.engine.connect() as conn:
-        row = (await conn.execute(select(answers))).one()
-        assert row.score >= 0.6 and row.verdict == "correct"
-        assert (await conn.scalar(select(func.count()).select_from(sessions))) == 0
+    [row] = store.state.answers.values()
+    assert row.score >= 0.6 and row.verdict == "correct"
+    assert store.state.sessions == {}
 
 
 async def test_quiz_topic_filter_and_unknown_topic(harness: Harness) -> None:
@@ -69,22 +66,21 @@ async def test_hint_caps_the_score_and_runs_out(harness: Harness) -> None:
     assert f"{max(20, 100 - 20 * len(q.key_points))}/100" in result.plain()
 
 
-async def test_reveal_counts_as_a_miss_and_answer_alias(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_reveal_counts_as_a_miss_and_answer_alias(harness: Harness, store: MemoryStore) -> None:
     await harness.say("/quiz")
     [shown] = await harness.say("/answer")
     assert shown.keys[0] == "reveal.title"
-    async with store.engine.connect() as conn:
-        assert (await conn.execute(select(answers.c.score, answers.c.verdict))).one() == (0.0, "incorrect")
+    [row] = store.state.answers.values()
+    assert (row.score, row.verdict) == (0.0, "incorrect")
     assert keys(await harness.say("/reveal")) == ["review.rate_how"]  # it waits for a rating
 
 
-async def test_skip_moves_on_without_penalty(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_skip_moves_on_without_penalty(harness: Harness, store: MemoryStore) -> None:
     [first] = await harness.say("/quiz")
     replies = await harness.say("/skip")
     assert keys(replies)[0] == "skip.done" and replies[1].kind is ReplyKind.QUESTION
     assert harness.question_of(replies[1]).id != harness.question_of(first).id
-    async with store.engine.connect() as conn:
-        assert await conn.scalar(select(func.count()).select_from(answers)) == 0
+    assert store.state.answers == {}
 
 
 async def test_buttons_and_stale_buttons(harness: Harness) -> None:
@@ -96,7 +92,7 @@ async def test_buttons_and_stale_buttons(harness: Harness) -> None:
     assert keys(await harness.press("garbage:::")) == ["mc.stale"]
 
 
-async def test_multiple_choice_by_button_and_by_number(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_multiple_choice_by_button_and_by_number(harness: Harness, store: MemoryStore) -> None:
     [mc] = await harness.say("/mc")
     assert mc.poll is not None and len(mc.poll.options) == 4
     right = mc.poll.answers[mc.poll.correct]
@@ -108,9 +104,7 @@ async def test_multiple_choice_by_button_and_by_number(harness: Harness, store) 
     assert keys(await harness.say("seven")) == ["mc.pick"]
     [result2] = await harness.say(str(wrong + 1))
     assert result2.keys[0] == "mc.wrong"
-    async with store.engine.connect() as conn:
-        scores = (await conn.execute(select(answers.c.score).order_by(answers.c.id))).scalars().all()
-    assert scores == [1.0, 0.0]
+    assert [a.score for a in store.state.answers.values()] == [1.0, 0.0]
 
 
 async def test_topics_show_counts_and_accuracy(harness: Harness) -> None:
@@ -121,15 +115,14 @@ async def test_topics_show_counts_and_accuracy(harness: Harness) -> None:
     assert "100% over 1 answers" in text(await harness.say("/topics"))
 
 
-async def test_lang_and_timezone_settings(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_lang_and_timezone_settings(harness: Harness, store: MemoryStore) -> None:
     assert keys(await harness.say("/lang xx")) == ["lang.bad"]
     assert "中文" in text(await harness.say("/lang zh")) or keys(harness.history[-1:]) == ["lang.set"]
     assert "题" in text(await harness.say("/quiz"))
     assert keys(await harness.say("/timezone Mars/Base")) == ["tz.bad"]
     assert keys(await harness.say("/timezone america/new_york")) == ["tz.set"]
-    async with store.engine.connect() as conn:
-        row = (await conn.execute(select(learners.c.lang, learners.c.tz, learners.c.lang_set))).one()
-    assert tuple(row) == ("zh", "America/New_York", True)
+    [learner] = store.state.learners.values()
+    assert (learner.lang, learner.tz, learner.lang_set) == ("zh", "America/New_York", True)
 
 
 async def test_group_settings_need_an_admin(harness: Harness) -> None:
@@ -145,7 +138,7 @@ async def test_group_settings_need_an_admin(harness: Harness) -> None:
     assert await member.say("just chatting") == []
 
 
-async def test_bad_input_gets_a_clear_reply_and_nothing_breaks(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_bad_input_gets_a_clear_reply_and_nothing_breaks(harness: Harness, store: MemoryStore) -> None:
     assert keys(await harness.say("/nonsense")) == ["error.unknown_command"]
     assert keys(await harness.say("hello?")) == ["quiz.no_open"]
     await harness.say("/quiz")
@@ -157,7 +150,6 @@ async def test_bad_input_gets_a_clear_reply_and_nothing_breaks(harness: Harness,
     weird = "\u200b\u202e<b>&amp;</b> **bold** `code` 🧑‍🚀 \x00"
     [result] = await harness.say(weird)
     assert result.kind is ReplyKind.RESULT and result.parts[0].key == "grade.score"
-    async with store.engine.connect() as conn:
-        texts = (await conn.execute(select(answers.c.text).order_by(answers.c.id))).scalars().all()
+    texts = [a.text for a in store.state.answers.values()]
     assert texts[1] == weird  # stored as written; adapters escape on the way out
     assert len(texts[0]) <= 8000

@@ -1,4 +1,4 @@
-"""Learning features through the conversation harness, with a fake clock and a real SQLite file."""
+"""Learning features through the conversation harness, with a fake clock, on the in-memory store."""
 
 from __future__ import annotations
 
@@ -7,12 +7,11 @@ import sqlite3
 import zipfile
 from datetime import timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy import text as sql
-
 from bot.core.actions import FollowUp, Rate, RoundPick
 from bot.core.events import ChatKind, ReplyKind
-from bot.storage.tables import answers, cards, metadata
+from bot.core.fakes import MemoryStore
+from bot.core.modes import Mode
+from bot.core.ports.cards import CardState
 from tests.harness import Harness, keys, text
 
 
@@ -23,14 +22,14 @@ async def ask_and_answer(harness: Harness, reply_with: str = "good", topic: str 
     return q.id, await harness.say(answer)
 
 
-async def card_of(store, qid: str):  # type: ignore[no-untyped-def]
-    async with store.engine.connect() as conn:
-        return (await conn.execute(select(cards).where(cards.c.question_id == qid))).one()
+def card_of(store: MemoryStore, qid: str) -> CardState:
+    [card] = [c for (_, question_id), c in store.state.cards.items() if question_id == qid]
+    return card
 
 
 async def test_fsrs_schedules_reviews_and_quiz_prefers_them(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
     qid, _ = await ask_and_answer(harness, "good")
-    card = await card_of(store, qid)
+    card = card_of(store, qid)
     assert card.reps == 1 and card.due > clock.now()
     assert keys(await harness.say("/review"))[0] == "review.none_due"
     clock.set(card.due + timedelta(minutes=1))
@@ -40,13 +39,13 @@ async def test_fsrs_schedules_reviews_and_quiz_prefers_them(harness: Harness, st
     [preferred] = await harness.say("/quiz")
     assert preferred.parts[0].key == "review.title"
     [_result] = await harness.say(harness.question_of(preferred).answer.en)  # type: ignore[union-attr]
-    later = await card_of(store, qid)
+    later = card_of(store, qid)
     assert later.reps == 2 and later.due > card.due
 
 
 async def test_weak_answer_maps_to_again_and_offers_a_follow_up(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
     qid, [result] = await ask_and_answer(harness, "weak", "basics")
-    card = await card_of(store, qid)
+    card = card_of(store, qid)
     assert card.state in (1, 3)  # Learning / Relearning: Again keeps it close
     follow = [b for row in result.buttons for b in row if isinstance(b.action, FollowUp)]
     assert follow, "a weak answer offers a follow-up"
@@ -64,13 +63,13 @@ async def test_reveal_then_rating_and_unrated_counts_as_again(harness: Harness, 
     ratings = [b.action for b in shown.buttons[0]]
     assert [a.rating for a in ratings if isinstance(a, Rate)] == ["again", "hard", "good", "easy"]
     assert keys(await harness.press(ratings[2]))[0] == "review.rated"
-    assert (await card_of(store, qid)).reps == 1
+    assert (card_of(store, qid)).reps == 1
     assert keys(await harness.press(ratings[2])) == ["mc.stale"]
     [q2] = await harness.say("/quiz")
     qid2 = harness.question_of(q2).id
     await harness.say("/reveal")
     await harness.say("/quiz")  # moved on without rating
-    assert (await card_of(store, qid2)).reps == 1
+    assert (card_of(store, qid2)).reps == 1
 
 
 async def test_flashcards_are_rated_by_the_learner(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
@@ -81,9 +80,7 @@ async def test_flashcards_are_rated_by_the_learner(harness: Harness, store, cloc
     [back] = await harness.press(card.buttons[0][0].action)
     assert back.parts[0].key == "review.card_back"
     assert keys(await harness.say("easy"))[0] == "review.rated"
-    async with store.engine.connect() as conn:
-        modes = (await conn.execute(select(answers.c.mode).order_by(answers.c.id))).scalars().all()
-    assert modes == ["quiz", "card"]
+    assert [a.mode for a in store.state.answers.values()] == [Mode.QUIZ, Mode.CARD]
 
 
 async def test_leeches_are_flagged_and_the_learner_is_told(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
@@ -97,7 +94,7 @@ async def test_leeches_are_flagged_and_the_learner_is_told(harness: Harness, sto
         assert harness.question_of(again).id == q.id
         told += keys(await harness.say("still wrong about bananas and apples"))
     assert "review.leech" in told and told.count("review.leech") == 1
-    assert (await card_of(store, q.id)).leech
+    assert (card_of(store, q.id)).leech
 
 
 async def test_stats_with_streak_and_chart(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
@@ -153,8 +150,7 @@ async def test_group_round_with_three_members(harness: Harness, store, clock) ->
     assert summary.keys[0] == "round.closed" and "3 answer(s)" in summary.plain()
     assert "grade.reference" in summary.keys
     assert summary.plain().index("<b>Ada</b>") < summary.plain().index("Bob")
-    async with store.engine.connect() as conn:
-        assert await conn.scalar(select(func.count()).select_from(answers).where(answers.c.mode == "round")) == 3
+    assert sum(a.mode is Mode.ROUND for a in store.state.answers.values()) == 3
     [board] = await bob.say("/leaderboard")
     assert board.keys[0] == "round.leaderboard_week" and "1. <b>Ada</b>" in board.plain()
     clock.advance(days=8)
@@ -231,13 +227,9 @@ async def test_forget_leaves_nothing_behind(harness: Harness, store, clock) -> N
     clock.advance(minutes=6)
     assert keys(await harness.press(confirm.buttons[0][0].action)) == ["forget.expired"]
     assert keys(await harness.say("/forget confirm")) == ["forget.done"]
-    async with store.engine.connect() as conn:
-        for table in metadata.sorted_tables:
-            if table.name in {"chats", "alembic_version"}:
-                continue
-            count = await conn.scalar(select(func.count()).select_from(table))
-            assert count == 0, f"{table.name} still has {count} row(s)"
-        assert await conn.scalar(sql("select count(*) from learners")) == 0
+    for table, rows in vars(store.state).items():
+        if table not in {"chats", "ids"}:
+            assert not rows, f"{table} still has {len(rows)} row(s)"
 
 
 async def test_personal_commands_stay_private_in_groups(harness: Harness) -> None:
