@@ -55,7 +55,7 @@ def unseen_text(lang: str, length: int, rng: random.Random) -> str:
         for i in range(0, length, rng.randint(8, 20)):
             chars[i] = "，"
         return "".join(chars)
-    words = []
+    words: list[str] = []
     while sum(len(w) + 1 for w in words) < length:
         words.append("".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 12))))
     return " ".join(words)[:length]

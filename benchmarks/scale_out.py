@@ -42,7 +42,7 @@ from bot.content.loader import load_bank
 from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatRef, Incoming, UserRef
-from bot.core.grading import KeyPointGrader
+from bot.core.grading import Grader, KeyPointGrader
 from bot.settings import Settings
 from bot.storage.store import open_store, sqlite_url
 from tests.postgres.db import fresh_schema, pg_base_url
@@ -54,13 +54,13 @@ USERS = 50
 # -- 1. answers through the core -------------------------------------------------------------------
 
 
-async def answer_rate(url: str, bank: Bank, grader: object, answers: int, together: bool) -> float:
+async def answer_rate(url: str, bank: Bank, grader: Grader, answers: int, together: bool) -> float:
     """Answers per second: each learner asks (/quiz, not timed) then answers (timed)."""
     store = await open_store(url)
     clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
     bot = assemble(
         Settings(_env_file=None), bank=bank, store=store, clock=clock, grader=grader, rng=random.Random(3), adapters=()
-    ).bot  # type: ignore[arg-type]
+    ).bot
     answer_of = {q.prompt.en: q.answer.en for q in bank.questions if q.answer is not None}
 
     def incoming(u: int, text: str) -> Incoming:

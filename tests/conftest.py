@@ -7,6 +7,7 @@ import socket
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,16 +39,16 @@ def _allowed(address: object) -> bool:
         return False
 
 
-def _guarded_connect(self: socket.socket, address: object) -> None:
+def _guarded_connect(self: socket.SocketType, address: Any) -> None:
     if not _allowed(address):
         raise RuntimeError(f"tests may not reach the network beyond 127.0.0.1 (tried {address!r})")
-    return _real_connect(self, address)  # type: ignore[arg-type]
+    return _real_connect(self, address)
 
 
-def _guarded_connect_ex(self: socket.socket, address: object) -> int:
+def _guarded_connect_ex(self: socket.SocketType, address: Any) -> int:
     if not _allowed(address):
         raise RuntimeError(f"tests may not reach the network beyond 127.0.0.1 (tried {address!r})")
-    return _real_connect_ex(self, address)  # type: ignore[arg-type]
+    return _real_connect_ex(self, address)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -31,8 +31,8 @@ class Harness:
             name or user_id,
             self.chat_id or self.user_id,
             self.chat_kind,
-            changes.get("locale", self.locale),
-            bool(changes.get("is_admin", False)),  # type: ignore[arg-type]
+            str(changes["locale"]) if "locale" in changes else self.locale,
+            bool(changes.get("is_admin", False)),
         )
 
     def incoming(self, text: str = "", action: Action | Invalid | None = None, addressed: bool = False) -> Incoming:

@@ -140,10 +140,11 @@ async def test_group_round_with_three_members(harness: Harness, store, clock) ->
     public, private = await ada.say("bananas", addressed=True)
     assert public.keys == ("round.answered",) and "<b>Ada</b>" in public.plain()
     assert private.ephemeral and "bananas" not in public.plain()
-    public, _ = await ada.say(q.answer.en, addressed=True)  # type: ignore[union-attr]
+    assert q.answer is not None
+    public, _ = await ada.say(q.answer.en, addressed=True)
     assert public.keys == ("round.replaced",)
-    await bob.say(f"/a {q.answer.en[:80]}")  # type: ignore[index]
-    await starter.say(q.answer.en, addressed=True)  # type: ignore[union-attr]
+    await bob.say(f"/a {q.answer.en[:80]}")
+    await starter.say(q.answer.en, addressed=True)
     assert await bob.say("chatting, not an answer") == []
     assert keys(await bob.say("/reveal")) == ["round.reveal_refused"]
     [summary] = await admin.say("/reveal")

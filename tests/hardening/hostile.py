@@ -29,16 +29,17 @@ from tests.strategies import actions, ids
 CORPUS: Counter[str] = Counter()
 
 # Deterministic (the same corpus on every CI run), no example database, no timing limits.
-CORPUS_SETTINGS = {
-    "deadline": None,
-    "derandomize": True,
-    "database": None,
-    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
-}
+CORPUS_HEALTH_CHECKS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture]
 
 
-def corpus(max_examples: int):  # type: ignore[no-untyped-def]
-    return settings(max_examples=max_examples, **CORPUS_SETTINGS)  # type: ignore[arg-type]
+def corpus(max_examples: int) -> settings:
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=CORPUS_HEALTH_CHECKS,
+    )
 
 
 CONTROL = [chr(c) for c in (*range(0, 32), 127, *range(0x80, 0xA0))]
@@ -455,7 +456,7 @@ def check_telegram(r: Reply, *, in_group: bool = False) -> None:
         if isinstance(markup, InlineKeyboardMarkup):
             for row in markup.inline_keyboard:
                 for b in row:
-                    assert len((b.callback_data or "").encode()) <= telegram_render.CALLBACK_DATA_LIMIT  # type: ignore[arg-type]
+                    assert len(str(b.callback_data or "").encode()) <= telegram_render.CALLBACK_DATA_LIMIT
                     assert len(b.text) <= telegram_render.BUTTON_TEXT_LIMIT
         else:
             assert markup is None or isinstance(markup, ForceReply)

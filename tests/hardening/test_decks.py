@@ -11,7 +11,7 @@ from bot.content.loader import DEFAULT_ROOT, check_path
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi
 from tests.hardening.processes import bot_env, run_to_end
 
-HOSTILE_DECKS = {
+HOSTILE_DECKS: dict[str, tuple[str | bytes, str]] = {
     "tabs.yaml": ("questions:\n\t- id: x\n", "tabs.yaml:2:"),
     "empty.yaml": ("", "empty.yaml:1:"),
     "top-level-list.yaml": ("- a\n- b\n", "top-level-list.yaml:1:"),

@@ -158,7 +158,7 @@ def test_the_database_took_hostile_names_verbatim(core: CoreEnv) -> None:
 
     async def count() -> int:
         async with core.store.transaction() as tx:
-            return int((await tx.conn.execute(select(func.count()).select_from(learners))).scalar_one())  # type: ignore[attr-defined]
+            return int((await tx.conn.execute(select(func.count()).select_from(learners))).scalar_one())
 
     h = Harness(core.bot, platform="test", user_id="sql", user_name="Robert'); DROP TABLE learners;--")
     core.runner.run(h.say("/start"))

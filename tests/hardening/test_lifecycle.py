@@ -163,14 +163,17 @@ async def test_sigkill_of_the_telegram_bot_loses_no_reply_it_sent(tmp_path: Path
             for uid in learners:
                 api.message(user(uid, f"L{uid}"), chat(uid), f"r{round_no}-u{uid}: low-rank adapters, frozen base")
                 api.message(user(uid, f"L{uid}"), chat(uid), "/quiz")
-        graded = lambda: [t for uid in learners for t in api.texts(uid) if "Score" in t]  # noqa: E731
+
+        def graded() -> list[str]:
+            return [t for uid in learners for t in api.texts(uid) if "Score" in t]
+
         await api.wait_for(lambda: len(graded()) >= 60, timeout=60)
     finally:
         await kill(proc)
         await api.stop()
     stored = {
-        str(uid): int(n)
-        for uid, n in query(  # type: ignore[call-overload]
+        str(uid): int(str(n))
+        for uid, n in query(
             tmp_path / "data" / "studybot.db",
             "SELECT i.external_id, count(*) FROM answers a JOIN identities i ON i.learner_id = a.learner_id "
             "WHERE i.platform = 'telegram' GROUP BY i.external_id",

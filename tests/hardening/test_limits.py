@@ -25,7 +25,7 @@ def limited(bank: Bank, store: SqlStore, clock: FakeClock, answers: int = 0, rou
 
 async def stored_answers(store: SqlStore) -> int:
     async with store.transaction() as tx:
-        return int((await tx.conn.exec_driver_sql("SELECT count(*) FROM answers")).scalar_one())  # type: ignore[attr-defined]
+        return int((await tx.conn.exec_driver_sql("SELECT count(*) FROM answers")).scalar_one())
 
 
 def test_sliding_window_counts_forgets_and_stays_bounded() -> None:

@@ -199,7 +199,7 @@ async def test_telegram_webhook_run_at_debug_logs_json_without_token_or_secret(t
     finally:
         await api.stop()
     assert code == 0, output[-3000:]
-    assert api.webhook["secret_token"] == WEBHOOK_SECRET  # it was really used ...
+    assert api.webhook is not None and api.webhook["secret_token"] == WEBHOOK_SECRET  # it was really used ...
     for secret in (TOKEN, WEBHOOK_SECRET, TOKEN.split(":")[1]):
         assert secret not in output  # ... and never written
     events = [json.loads(line) for line in output.splitlines() if line.strip()]

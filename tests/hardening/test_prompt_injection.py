@@ -94,7 +94,7 @@ def raised_by(phrases: list[str], grader: KeyPointGrader, bank: Bank) -> list[tu
     answers = [r for r in rows() if r.get("kind") != "injection" and r["qid"] in bank.by_id]
     if not answers:  # no shared data: the bank's own reference answers
         answers = [
-            {"qid": q.id, "answer": q.reference.en, "locale": "en", "id": q.id} for q in bank.questions if q.answered
+            {"qid": q.id, "answer": q.answer.en, "locale": "en", "id": q.id} for q in bank.questions if q.answer
         ][:100]
     raised = []
     for i, row in enumerate(answers):

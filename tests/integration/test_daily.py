@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from bot.core.app import StudyBot
+from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatKind, ChatRef, Reply
 from bot.storage.tables import deliveries, subscriptions
@@ -38,7 +40,7 @@ def recorder() -> Recorder:
 
 
 @pytest.fixture
-def daily(studybot, recorder: Recorder) -> DailyService:  # type: ignore[no-untyped-def]
+def daily(studybot: StudyBot, recorder: Recorder) -> DailyService:
     return daily_service(studybot, {"test": recorder}, worker="w1", lease=timedelta(seconds=30))
 
 
@@ -77,6 +79,7 @@ async def test_private_delivery_exactly_once_per_local_day(harness: Harness, clo
     assert reply.parts[0].key == "daily.title"
     assert (await daily.run_due()).claimed == 0  # a retry the same day sends nothing
     q = harness.question_of(reply)
+    assert q.answer is not None
     [graded] = await harness.say(q.answer.en)  # the daily question is open for an answer
     assert graded.parts[0].key == "grade.score"
     clock.set(datetime(2026, 3, 3, 10, 16, tzinfo=UTC))
@@ -179,8 +182,8 @@ async def test_a_crashed_claim_is_sent_once_after_its_lease(harness: Harness, cl
 
 
 async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(
-    harness: Harness, clock, daily, recorder
-) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder
+) -> None:
     await harness.say("/daily 09:30 UTC")
     clock.set(datetime(2026, 3, 2, 17, 0, tzinfo=UTC))  # down from 09:30 to 17:00: still Monday
     assert (await daily.run_due()).sent == 1
@@ -195,8 +198,8 @@ async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(
 
 
 async def test_evening_reminder_only_with_a_streak_and_no_answer_today(
-    harness: Harness, clock, recorder, studybot
-) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness, clock: FakeClock, recorder: Recorder, studybot: StudyBot
+) -> None:
     daily = daily_service(studybot, {"test": recorder}, worker="w")
     assert keys(await harness.say("/remind on 20:00")) == ["remind.on"]
     await harness.say("/quiz basics")

@@ -27,7 +27,7 @@ async def make_subscribers(db: Path, n: int) -> None:
     store = await open_store(sqlite_url(db))
     now = datetime.now(UTC)
     async with store.transaction() as tx:
-        conn = tx.conn  # type: ignore[attr-defined]
+        conn = tx.conn
         await conn.execute(
             insert(learners),
             [

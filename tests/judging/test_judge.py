@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -181,7 +182,7 @@ async def test_studybot_grade_judge_marks_each_line(fake: FakeOpenAI, rubric: Ru
     path.write_text("\n".join(json.dumps(x) for x in lines) + "\n", "utf-8")
     fake.verdict = {"score": 0.7, "key_points": [], "wrong_claims": [{"claim": "x", "correction": "y"}], "feedback": ""}
 
-    async def run(mode: str) -> list[dict[str, object]]:
+    async def run(mode: str) -> list[dict[str, Any]]:
         fake.mode = mode
         env = {
             **os.environ,

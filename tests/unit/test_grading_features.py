@@ -8,8 +8,8 @@ from hypothesis import strategies as st
 
 from bot.core.grading import CORRECT_AT, Flag, KeyPointGrader, Verdict, rubric_from_record
 from bot.core.grading.combiner import default_combiner
-from bot.core.grading.features import FEATURES, analyse, features, soft_recall, stem_en
-from bot.core.grading.text import clean
+from bot.core.grading.features import FEATURES, analyse, features, soft_recall
+from bot.core.grading.text import clean, stem_en
 
 grader = KeyPointGrader()
 

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.adapters.discord.adapter import DiscordAdapter
+from bot.adapters.discord.adapter import DEFER_AFTER, DiscordAdapter
 from bot.core.app import StudyBot
 from tests.adapters.discord.fake_discord import FakeDiscord
 
@@ -19,16 +19,27 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     await server.close()
 
 
-def make_adapter(bot: StudyBot, fake: FakeDiscord, **options: object) -> DiscordAdapter:
+def make_adapter(
+    bot: StudyBot,
+    fake: FakeDiscord,
+    *,
+    dev_guild: int | None = None,
+    defer_after: float = DEFER_AFTER,
+    shard_count: int | None = None,
+    shard_ids: tuple[int, ...] | None = None,
+) -> DiscordAdapter:
     return DiscordAdapter(
         bot,
         "fake-token",
         api_base_url=fake.base_url,
         gateway_url=fake.gateway_url,
+        dev_guild=dev_guild,
+        defer_after=defer_after,
         ready_timeout=10,
         client_options={"guild_ready_timeout": 0.05},
-        **options,
-    )  # type: ignore[arg-type]
+        shard_count=shard_count,
+        shard_ids=shard_ids,
+    )
 
 
 @pytest.fixture

@@ -120,9 +120,7 @@ class FakeDiscord:
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
 
     async def close(self) -> None:
         for ws in list(self.sockets):
@@ -257,7 +255,7 @@ class FakeDiscord:
                 "id": str(self.snowflake()),
                 "type": 1,
                 "last_message_id": None,
-                "recipients": [user_payload(int(recipient), "someone")],
+                "recipients": [user_payload(int(str(recipient)), "someone")],
             }
         if parts[0] == "users" and len(parts) == 2 and method == "GET":
             return 200, user_payload(int(parts[1]), "owner" if int(parts[1]) == OWNER_ID else "someone")

@@ -79,7 +79,10 @@ async def shown(fake: FakeDiscord, interaction: dict[str, Any], n: int = 1) -> l
 
 
 async def callback(fake: FakeDiscord, interaction: dict[str, Any]) -> Request:
-    return (await fake.wait_for(lambda: [r for r in fake.answers(interaction) if r.path.endswith("/callback")]))[0]
+    found: list[Request] = await fake.wait_for(
+        lambda: [r for r in fake.answers(interaction) if r.path.endswith("/callback")]
+    )
+    return found[0]
 
 
 def question_in(bot: StudyBot, body: dict[str, Any]) -> Question:
@@ -291,7 +294,7 @@ async def test_channel_round_with_three_members(adapter: DiscordAdapter, fake: F
     text = text_of(summary)
     assert "Round closed: 3 answer(s)" in text
     assert all(f"{name}: " in text for name in ("Ada", "Bob", "Cy"))
-    assert f"||{clean(q.answer.en)}||" in text  # the reference answer behind a spoiler
+    assert q.answer is not None and f"||{clean(q.answer.en)}||" in text  # the reference answer behind a spoiler
     assert not is_ephemeral(summary)
 
 
@@ -542,7 +545,7 @@ def test_shard_settings_are_checked(monkeypatch) -> None:  # type: ignore[no-unt
 
     monkeypatch.setenv("DISCORD_SHARD_COUNT", "4")
     monkeypatch.setenv("DISCORD_SHARD_IDS", "1, 3")
-    assert Settings(_env_file=None).discord_shard_ids == (1, 3)  # type: ignore[call-arg]
+    assert Settings(_env_file=None).discord_shard_ids == (1, 3)
     monkeypatch.setenv("DISCORD_SHARD_IDS", "4")
     with pytest.raises(pydantic.ValidationError):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)

@@ -30,7 +30,8 @@ def test_hostile_text_is_escaped_and_mentions_are_inert() -> None:
     assert "\\|\\|x\\|\\|" in out
     (msg,) = render(Reply((Part(HOSTILE),), lang="en"))
     assert msg.embeds[0].description == out
-    assert msg.kwargs()["allowed_mentions"].to_dict() == NO_MENTIONS.to_dict() == {"parse": []}
+    mentions: dict[str, object] = msg.kwargs()["allowed_mentions"].to_dict()
+    assert mentions == dict(NO_MENTIONS.to_dict()) == {"parse": []}
 
 
 def test_styles() -> None:
@@ -48,7 +49,7 @@ def test_styles() -> None:
         lang="en",
     )
     (msg,) = render(reply)
-    assert msg.embeds[0].description.split("\n") == [
+    assert (msg.embeds[0].description or "").split("\n") == [
         "**Title**",
         "||model answer||",
         "✅ covered",

@@ -120,7 +120,7 @@ class FakeBotApi:
             form = await request.post()
             for key, value in form.items():
                 if hasattr(value, "file"):
-                    files[key] = value.file.read()  # type: ignore[union-attr]
+                    files[key] = value.file.read()
                 else:
                     params[key] = self._decode(key, str(value))
         if method != "getUpdates":

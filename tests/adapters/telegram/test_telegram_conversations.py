@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+from typing import Any
 
 import pytest
 
 from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.core.actions import Pick, decode
-from tests.adapters.telegram.fake_bot_api import BOT_ID, FakeBotApi, chat, user
+from bot.storage.store import SqlStore
+from tests.adapters.telegram.fake_bot_api import BOT_ID, Call, FakeBotApi, chat, user
 
 ADA = user(11, "Ada", "Lovelace", lang="en")
 PRIVATE = chat(11)
 
 
-def keyboard(call) -> list[dict]:  # type: ignore[no-untyped-def]
+def keyboard(call: Call) -> list[dict[str, Any]]:
     markup = call.params.get("reply_markup") or {}
     return [b for row in markup.get("inline_keyboard", []) for b in row]
 
@@ -142,8 +144,8 @@ async def test_long_replies_are_split_on_paragraphs(telegram: TelegramAdapter) -
 
 @pytest.mark.parametrize("kind", ["blocked", "chat_not_found"])
 async def test_blocked_or_gone_chats_are_marked_inactive(
-    fake_api: FakeBotApi, telegram: TelegramAdapter, store, kind: str
-) -> None:  # type: ignore[no-untyped-def]
+    fake_api: FakeBotApi, telegram: TelegramAdapter, store: SqlStore, kind: str
+) -> None:
     from sqlalchemy import select
 
     from bot.storage.tables import chats
@@ -179,8 +181,8 @@ async def test_rate_limited_sends_are_retried(fake_api: FakeBotApi, telegram: Te
 
 
 async def test_migrated_group_moves_its_data_and_the_message_follows(
-    fake_api: FakeBotApi, telegram: TelegramAdapter, store
-) -> None:  # type: ignore[no-untyped-def]
+    fake_api: FakeBotApi, telegram: TelegramAdapter, store: SqlStore
+) -> None:
     from sqlalchemy import select
 
     from bot.storage.tables import chats

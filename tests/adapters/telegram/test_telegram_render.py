@@ -13,7 +13,7 @@ from bot.core.events import Button, ChatKind, Part, Poll, Reply, ReplyKind
 def test_every_style_is_escaped() -> None:
     nasty = "<b>&amp;</b> <tg-spoiler>x</tg-spoiler> *md* _i_"
     for style in ("plain", "title", "spoiler", "ok", "miss", "item", "note", "code"):
-        out = part_html(Part(nasty, style))  # type: ignore[arg-type]
+        out = part_html(Part(nasty, style))
         assert "<b>&amp;</b>" not in out and "&lt;b&gt;&amp;amp;&lt;/b&gt;" in out
 
 
@@ -56,7 +56,7 @@ def _message(text: str, chat_type: str = "private", reply_to_bot: bool = False) 
             "chat": data["chat"],
             "from": {"id": 99, "is_bot": True, "first_name": "bot"},
         }
-    return Message.de_json(data, None)  # type: ignore[arg-type]
+    return Message.de_json(data, None)
 
 
 def test_parse_messages() -> None:

@@ -1,0 +1,1 @@
+"""Speed and accuracy measurements (one command each); a package so mypy and `from benchmarks.x import` agree."""
