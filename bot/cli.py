@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from bot.content.loader import CHECK_RULES, DEFAULT_ROOT, SWEEPING, ContentError
+from bot.content.loader import CHECK_RULES, DEFAULT_ROOT, ContentError
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -48,28 +48,21 @@ def cmd_content_check(args: argparse.Namespace) -> int:
     questions, problems = check_path(target, DEFAULT_ROOT)
     if args.only:
         problems = [p for p in problems if p.rule in args.only]
-    held_back = SWEEPING if args.allow_sweeping else frozenset()
-    allowed = [p for p in problems if p.rule in held_back]
-    failing = [p for p in problems if p.rule not in held_back]
-    for p in failing:
+    for p in problems:
         print(p)
-    rules = " ".join(f"--only {r}" for r in sorted({p.rule for p in allowed}))
-    more = f" (and {len(allowed)} still being swept: `studybot content check {rules}` lists them)" if allowed else ""
-    print(f"{len(questions)} questions checked, {len(failing)} problem(s){more}", file=sys.stderr)
-    return 1 if failing else 0
+    print(f"{len(questions)} questions checked, {len(problems)} problem(s)", file=sys.stderr)
+    return 1 if problems else 0
 
 
 def cmd_content_stats(args: argparse.Namespace) -> int:
     from bot.content.loader import check_path, load_topics
     from bot.content.stats import bank_stats, format_stats
 
-    questions, found = check_path(DEFAULT_ROOT, DEFAULT_ROOT)
-    problems = [p for p in found if p.rule not in SWEEPING]
+    questions, problems = check_path(DEFAULT_ROOT, DEFAULT_ROOT)
     topics, _ = load_topics(DEFAULT_ROOT)
     stats = bank_stats(questions, topics)
     if args.json:
         stats["problems"] = len(problems)
-        stats["still_being_swept"] = len(found) - len(problems)
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
         print(format_stats(stats))
@@ -222,12 +215,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = csub.add_parser("check", help="validate the bank (or PATH); every problem as file:line")
     p.add_argument("path", nargs="?", help="a deck file or folder (default: the bank)")
     p.add_argument("--only", action="append", default=[], choices=CHECK_RULES, help="report only this rule's problems")
-    sweeping = ", ".join(sorted(SWEEPING)) or "none now"
-    p.add_argument(
-        "--allow-sweeping",
-        action="store_true",
-        help=f"report the rules the bank is still being swept for as warnings ({sweeping})",
-    )
     p.set_defaults(func=cmd_content_check)
     p = csub.add_parser("stats", help="counts by topic, difficulty and completeness")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -25,10 +25,6 @@ from bot.content.yamlmap import Located, YamlSyntaxError, load_fast, parse_locat
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "content"
 # Rules whose problems can be listed alone (`content check --only RULE`).
 CHECK_RULES = (generic_aliases.RULE, misconceptions.RULE)
-# New rules the bank is still being swept for: `content check --allow-sweeping` (what scripts/test
-# runs) and the bank's own test report their problems as warnings. Empty it once the bank is clean,
-# and the rules fail the test suite like every other.
-SWEEPING: frozenset[str] = frozenset({generic_aliases.RULE, misconceptions.RULE})
 
 
 @dataclass(frozen=True, order=True)

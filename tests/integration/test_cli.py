@@ -94,7 +94,7 @@ def test_grade_jsonl_in_order_with_progress_and_bad_lines(tmp_path: Path) -> Non
 
 
 def test_content_check_and_stats(tmp_path: Path) -> None:
-    check = studybot(["content", "check", "--allow-sweeping"], tmp_path)
+    check = studybot(["content", "check"], tmp_path)
     assert check.returncode == 0, check.stdout
     stats = json.loads(studybot(["content", "stats", "--json"], tmp_path).stdout)
     assert stats["total"]["questions"] >= 500 and stats["problems"] == 0
