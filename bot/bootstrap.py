@@ -36,6 +36,7 @@ from bot.core.limits import Limiter, Limits
 from bot.core.ports.messaging import Messenger
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store
+from bot.core.purge import Retention
 from bot.core.wakeup import Wakeup
 from bot.rendering.renderer import LocalRenderer
 from bot.scheduling.scheduler import Scheduler
@@ -175,7 +176,11 @@ def assemble(
     daily = DailyService(
         store, clock, services, messengers, worker=worker, lease=timedelta(seconds=settings.delivery_lease_seconds)
     )
-    scheduler = Scheduler(bot, daily, _poster(messengers), clock, wakeup)
+    retention = Retention(
+        ledger=timedelta(days=settings.ledger_retention_days),
+        expired=timedelta(hours=settings.expired_retention_hours),
+    )
+    scheduler = Scheduler(bot, daily, _poster(messengers), clock, wakeup, retention=retention)
     return System(settings, bank, store, clock, services, limiter, bot, built, daily, scheduler)
 
 

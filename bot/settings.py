@@ -44,6 +44,13 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = Field(
         default=120, gt=0, le=3600, validation_alias=_env("STUDYBOT_DELIVERY_LEASE_SECONDS")
     )
+    # The daily purge (bot/core/purge.py): the ledger must outlive a day to keep deliveries exactly-once.
+    ledger_retention_days: int = Field(
+        default=90, ge=2, le=100 * 365, validation_alias=_env("STUDYBOT_LEDGER_RETENTION_DAYS")
+    )
+    expired_retention_hours: float = Field(
+        default=0, ge=0, le=365 * 24, validation_alias=_env("STUDYBOT_EXPIRED_RETENTION_HOURS")
+    )
     telegram_rate_limit: float = Field(default=30, gt=0, validation_alias=_env("TELEGRAM_RATE_LIMIT"))
     round_minutes: int = Field(default=15, ge=1, le=7 * 24 * 60, validation_alias=_env("STUDYBOT_ROUND_MINUTES"))
     log_json: bool = Field(default=False, validation_alias=_env("STUDYBOT_LOG_JSON"))

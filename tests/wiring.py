@@ -31,10 +31,11 @@ def system(
     seed: int = 7,
     limits: Limits | None = None,
     renderer: Renderer | None = None,
+    settings: Settings | None = None,
 ) -> System:
     """The core and its collaborators, without adapters (tests drive `system.bot` directly)."""
     return assemble(
-        test_settings(),
+        settings or test_settings(),
         bank=bank,
         store=store,
         clock=clock,

@@ -16,12 +16,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.core.app import Outgoing, StudyBot
 from bot.core.clock import Clock
 from bot.core.daily.service import DailyService
+from bot.core.purge import PurgeReport, Retention, purge
 from bot.core.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 NEXT_JOB = "daily-next"
 SAFETY_JOB = "daily-safety"
 ROUNDS_JOB = "rounds-close"
+PURGE_JOB = "purge"
+PURGE_AT = {"hour": 3, "minute": 17}  # UTC, daily: a quiet hour, off the round minute every cron job picks
 
 
 class Scheduler:
@@ -41,6 +45,7 @@ class Scheduler:
         wakeup: Wakeup,
         safety_seconds: float = 60.0,
         rounds_seconds: float = 15.0,
+        retention: Retention | None = None,
     ) -> None:
         self.bot = bot
         self.daily = daily
@@ -49,6 +54,7 @@ class Scheduler:
         self.wakeup = wakeup
         self.safety_seconds = safety_seconds
         self.rounds_seconds = rounds_seconds
+        self.retention = retention or Retention()
         self.aps = AsyncIOScheduler(timezone=UTC)
         self._running = asyncio.Lock()
         self._listener: asyncio.Task[None] | None = None
@@ -67,6 +73,14 @@ class Scheduler:
             self.close_rounds,
             IntervalTrigger(seconds=self.rounds_seconds),
             id=ROUNDS_JOB,
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+        self.aps.add_job(
+            self.purge,
+            CronTrigger(**PURGE_AT, timezone=UTC),
+            id=PURGE_JOB,
             coalesce=True,
             max_instances=1,
             replace_existing=True,
@@ -129,3 +143,13 @@ class Scheduler:
                     await self.bot.chat_unreachable(outgoing.chat)
         except Exception:
             log.exception("closing due rounds failed")
+
+    async def purge(self) -> PurgeReport | None:
+        """Expired refs and link codes, old ledger rows: deleted by the clock's now (retention in settings)."""
+        try:
+            report = await purge(self.bot.store, self.clock.now(), self.retention)
+        except Exception:
+            log.exception("the daily purge failed; tomorrow's run retries")
+            return None
+        log.info("purged: %s", report)
+        return report

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from bot.storage.batch_repos import SqlBatch
 from bot.storage.daily_repos import SqlDeliveries, SqlReminders, SqlSubscriptions
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
+from bot.storage.purge_repos import SqlPurge
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
 
 
@@ -37,6 +38,7 @@ class SqlTx:
         self.deliveries = SqlDeliveries(conn)
         self.reminders = SqlReminders(conn)
         self.batch = SqlBatch(conn)
+        self.purge = SqlPurge(conn)
 
 
 def sqlite_url(path: Path) -> str:

@@ -21,6 +21,7 @@ from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, NextDue
 from bot.core.ports.rounds import NewRound, RoundAnswer
 from bot.core.ports.sessions import SessionStart
 from bot.core.ports.store import Store, Tx
+from bot.core.purge import PurgeReport, Retention, purge
 from bot.storage.store import open_store, sqlite_url
 from tests.postgres.db import fresh_schema, require_postgres
 
@@ -366,3 +367,33 @@ async def test_an_exception_rolls_the_transaction_back(store: Store) -> None:
         ada = await tx.learners.resolve(ADA, "Ada", None, T0)
         assert await tx.learners.identities(ada.id) == [ADA]
         assert await tx.batch.learners([ada.id + 1]) == {}
+
+
+async def test_the_purge_deletes_what_is_past_its_retention_and_nothing_else(store: Store) -> None:
+    day = date(2026, 3, 2)
+    async with store.transaction() as tx:
+        ada, bob, private, group = await people(tx)
+        await tx.links.create("GONE2345", ada, "telegram", T0 - timedelta(minutes=1))
+        await tx.links.create("USED2345", ada, "telegram", T0 + timedelta(minutes=10))
+        assert await tx.links.take("USED2345", T0 - timedelta(minutes=5)) == (ada, "telegram")
+        await tx.links.create("LIVE2345", bob, "discord", T0 + timedelta(minutes=10))
+        await tx.refs.put("old", "x", T0 - timedelta(hours=2))
+        await tx.refs.put("edge", "x", T0)
+        await tx.refs.put("live", "x", T0 + timedelta(seconds=1))
+        a = await tx.subscriptions.save(plan(private, ada, T0), T0)
+        b = await tx.subscriptions.save(plan(group, None, T0), T0)
+        await tx.deliveries.claim_many([Delivery(a, day - timedelta(91), "q1", 1)], "w1", T0 - timedelta(days=91))
+        await tx.deliveries.claim_many([Delivery(b, day - timedelta(89), "q2", 1)], "w1", T0 - timedelta(days=89))
+        await tx.deliveries.claim_many([Delivery(a, day, "q3", 1)], "w1", T0)
+    # Kept an hour after expiry: only the ref that ended two hours ago goes; the ledger keeps 90 days.
+    hour = Retention(ledger=timedelta(days=90), expired=timedelta(hours=1))
+    assert await purge(store, T0, hour) == PurgeReport(refs=1, link_codes=0, deliveries=1)
+    assert await purge(store, T0, Retention()) == PurgeReport(refs=1, link_codes=2, deliveries=0)
+    assert await purge(store, T0, Retention()) == PurgeReport(refs=0, link_codes=0, deliveries=0)
+    async with store.transaction() as tx:
+        assert await tx.refs.get("live", T0) == "x"
+        assert await tx.links.owner("GONE2345") is None and await tx.links.owner("USED2345") is None
+        assert await tx.links.take("LIVE2345", T0) == (bob, "discord")
+        kept = [DeliveryKey(b.id, day - timedelta(89)), DeliveryKey(a.id, day)]
+        assert await tx.deliveries.existing([DeliveryKey(a.id, day - timedelta(91)), *kept]) == set(kept)
+        assert await tx.subscriptions.used_questions([a.id, b.id]) == {a.id: {"q3"}, b.id: {"q2"}}

@@ -10,6 +10,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from bot.core.fakes.daily import MemoryBatch, MemoryDeliveries, MemoryReminders, MemorySubscriptions
 from bot.core.fakes.learning import MemoryAnswers, MemoryAppeals, MemoryCards, MemoryRefs, MemoryRounds, MemorySessions
 from bot.core.fakes.people import MemoryChats, MemoryLearners, MemoryLinks
+from bot.core.fakes.purge import MemoryPurge
 from bot.core.fakes.state import State
 from bot.core.ports.store import Store
 
@@ -32,6 +33,7 @@ class MemoryTx:
         self.deliveries = MemoryDeliveries(state)
         self.reminders = MemoryReminders(state)
         self.batch = MemoryBatch(state)
+        self.purge = MemoryPurge(state)
 
 
 class MemoryStore:

@@ -7,6 +7,7 @@
 - `rounds`: group rounds, their answers and leaderboards
 - `daily`: subscriptions to the question of the day, its delivery ledger, reminders, batch work
 - `refs`: small facts adapters keep across restarts (a poll's actions)
+- `purge`: deleting expired refs and link codes and old delivery-ledger rows (the daily purge)
 - `store`: `Tx` (one transaction holding every repository) and `Store` (which opens them)
 - `messaging`: `Messenger`, how the core says something on its own (adapters implement it)
 - `rendering`: `Renderer`, how a chart or a deck the core describes becomes bytes

@@ -14,6 +14,7 @@ from bot.core.ports.answers import AnswerRepo, AppealRepo
 from bot.core.ports.cards import CardRepo
 from bot.core.ports.daily import BatchRepo, DeliveryLedger, ReminderRepo, SubscriptionRepo
 from bot.core.ports.people import ChatRepo, LearnerRepo, LinkRepo
+from bot.core.ports.purge import PurgeRepo
 from bot.core.ports.refs import RefRepo
 from bot.core.ports.rounds import RoundRepo
 from bot.core.ports.sessions import SessionRepo
@@ -46,6 +47,8 @@ class Tx(Protocol):
     def reminders(self) -> ReminderRepo: ...
     @property
     def batch(self) -> BatchRepo: ...
+    @property
+    def purge(self) -> PurgeRepo: ...
 
 
 class Store(Protocol):
