@@ -18,8 +18,8 @@ import random
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.adapters.base import Adapter
@@ -61,6 +61,9 @@ class System:
     adapters: tuple[Adapter, ...]
     daily: DailyService
     scheduler: Scheduler
+    # Set once the bot is taking messages (the first prompt is shown, the adapters are up):
+    # the grader's warm-up waits for it, so that it does not compete with start-up for the CPU.
+    ready: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def platforms(self) -> tuple[str, ...]:
@@ -209,8 +212,8 @@ async def bootstrap(
 ) -> AsyncIterator[System]:
     """The whole bot; the store is closed afterwards when bootstrap opened it (not when it was given).
 
-    The default grader is warmed in a background thread meanwhile (`warm=False` skips that, for
-    commands that grade nothing)."""
+    The default grader is warmed in a background thread once `System.ready` is set (`warm=False`
+    skips that, for commands that grade nothing); until then it analyses rubrics as answers need them."""
     bank = bank or load_bank(settings.content_dir, cache_dir=settings.cache_dir)
     opened = None
     if store is None:
@@ -218,33 +221,40 @@ async def bootstrap(
 
         store = opened = await open_store(settings.storage_url, synchronous=settings.sqlite_synchronous)
         log.info("bank loaded: %d questions; storage: %s", len(bank.questions), opened.engine.dialect.name)
+    system = assemble(
+        settings,
+        bank=bank,
+        store=store,
+        clock=clock,
+        grader=grader,
+        rng=rng,
+        limits=limits,
+        adapters=adapters,
+        worker=worker,
+        renderer=renderer,
+    )
     stop_warming = threading.Event()
-    warming = asyncio.create_task(_warm_grader(bank, stop_warming)) if warm and grader is None else None
+    warming = None
+    if warm and grader is None:
+        warming = asyncio.create_task(_warm_grader(bank, stop_warming, system.ready))
     try:
-        yield assemble(
-            settings,
-            bank=bank,
-            store=store,
-            clock=clock,
-            grader=grader,
-            rng=rng,
-            limits=limits,
-            adapters=adapters,
-            worker=worker,
-            renderer=renderer,
-        )
+        yield system
     finally:
         stop_warming.set()
         if warming is not None:
-            await warming
+            if not system.ready.is_set():
+                warming.cancel()  # still waiting for start-up to finish: nothing to stop
+            with suppress(asyncio.CancelledError):
+                await warming
         if opened is not None:
             await opened.close()
 
 
-async def _warm_grader(bank: Bank, stop: threading.Event) -> None:
+async def _warm_grader(bank: Bank, stop: threading.Event, ready: asyncio.Event) -> None:
     """Every rubric analysed ahead of the first answers, in a thread so that the bot answers meanwhile."""
+    await ready.wait()
     started = time.perf_counter()
-    rubrics = [rubric_for(q) for q in bank.questions if q.answered]
+    rubrics = await asyncio.to_thread(lambda: [rubric_for(q) for q in bank.questions if q.answered])
     await asyncio.to_thread(related.warm, bank)  # follow-ups: the first weak answer need not wait for them
     n = await asyncio.to_thread(grading_warmup.warm_and_freeze, rubrics, stop)
     log.info("grader warmed: %d rubrics in %.1f s", n, time.perf_counter() - started)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.content.loader import CHECK_RULES, DEFAULT_ROOT, ContentError
 
 if TYPE_CHECKING:
+    from bot.loading import LoadingNotice
     from bot.settings import Settings
 
 
@@ -89,13 +90,26 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return grade_file(args.input, sys.stdout, progress=not args.quiet, grader=grader, judge=judge)
 
 
+def _loading(lang: str | None) -> LoadingNotice | None:
+    """A "loading…" line if a person at a terminal waits long for the first prompt (piped runs: none)."""
+    if not sys.stdin.isatty():
+        return None
+    from bot.core.i18n import t
+    from bot.loading import LoadingNotice
+
+    return LoadingNotice(t(lang or "en", "startup.loading")).start()
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
+    notice = _loading(args.lang)
     settings = _settings()
     _logging(settings, "WARNING")
-    return asyncio.run(_chat(settings, args.user, args.lang, args.group))
+    return asyncio.run(_chat(settings, args.user, args.lang, args.group, notice))
 
 
-async def _chat(settings: Settings, user: str, lang: str | None, group: str | None) -> int:
+async def _chat(
+    settings: Settings, user: str, lang: str | None, group: str | None, notice: LoadingNotice | None = None
+) -> int:
     from bot.adapters.terminal import TerminalChat
     from bot.bootstrap import bootstrap, terminal_adapter
     from bot.launcher import run_terminal
@@ -104,11 +118,12 @@ async def _chat(settings: Settings, user: str, lang: str | None, group: str | No
     async with bootstrap(settings, adapters=[terminal]) as system:
         [chat] = system.adapters
         assert isinstance(chat, TerminalChat)
-        await run_terminal(system, chat)
+        await run_terminal(system, chat, notice.done if notice else None)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    notice = None if args.no_terminal else _loading(None)
     settings = _settings()
     if args.no_terminal and settings.telegram_bot_token is None and settings.discord_bot_token is None:
         raise SystemExit(
@@ -118,7 +133,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     _logging(settings)
     from bot.launcher import launch
 
-    return asyncio.run(launch(settings))
+    return asyncio.run(launch(settings, notice.done if notice else None))
 
 
 def cmd_health(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def serve(system: System, stop: asyncio.Event) -> None:
+async def serve(system: System, stop: asyncio.Event, on_ready: Callable[[], None] | None = None) -> None:
     """Start the adapters, then the scheduler; when `stop` is set, stop them in reverse."""
     started: list[Adapter] = []
     try:
@@ -31,6 +31,10 @@ async def serve(system: System, stop: asyncio.Event) -> None:
             started.append(adapter)
             log.info("%s adapter running", adapter.platform)
         await system.scheduler.start()
+        system.ready.set()
+        if on_ready is not None:
+            on_ready()
+        log.info("ready")
         await stop.wait()
         log.info("stopping: finishing what is in flight (at most %.0f s)", system.settings.stop_timeout)
     finally:
@@ -53,27 +57,35 @@ async def stop_within(steps: Sequence[tuple[str, Callable[[], Awaitable[None]]]]
             log.exception("stopping %s failed", name)
 
 
-async def run_terminal(system: System, chat: TerminalChat) -> None:
-    """The terminal chat, with the question of the day and round timers delivered into it."""
+async def run_terminal(system: System, chat: TerminalChat, on_ready: Callable[[], None] | None = None) -> None:
+    """The terminal chat, with the question of the day and round timers delivered into it.
+
+    `on_ready` runs when the chat first waits for input (the first prompt, when interactive)."""
     await system.scheduler.start()
+
+    def ready() -> None:
+        system.ready.set()
+        if on_ready is not None:
+            on_ready()
+
     try:
-        await chat.run()
+        await chat.run(ready=ready)
     finally:
         await system.scheduler.stop()
 
 
-async def launch(settings: Settings) -> int:
+async def launch(settings: Settings, on_ready: Callable[[], None] | None = None) -> int:
     async with bootstrap(settings) as system:
         terminal = next((a for a in system.adapters if isinstance(a, TerminalChat)), None)
         if terminal is not None:
             log.info("no platform token set: starting the terminal chat")
-            await run_terminal(system, terminal)
+            await run_terminal(system, terminal, on_ready)
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, _stop_on(stop, sig))
-        await serve(system, stop)
+        await serve(system, stop, on_ready)
     return 0
 
 

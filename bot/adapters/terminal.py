@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -147,12 +147,17 @@ class TerminalChat:
             out.write(render(reply, color, self.out_dir) + "\n\n")
         out.flush()
 
-    async def run(self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+    async def run(
+        self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, ready: Callable[[], None] | None = None
+    ) -> None:
+        """Read messages until the input ends (or /quit); `ready` runs once, before the first read."""
         interactive = stdin.isatty()
         color = stdout.isatty()
         self.out, self.color = stdout, color
         if interactive:
             self.show(await self.say("/start"), stdout, color)
+        if ready is not None:
+            ready()
         while True:
             if interactive:
                 stdout.write("> ")

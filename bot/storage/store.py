@@ -18,6 +18,7 @@ from bot.storage.daily_repos import SqlDeliveries, SqlReminders, SqlSubscription
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.purge_repos import SqlPurge
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
+from bot.storage.schema_version import at_head
 
 
 class SqlTx:
@@ -119,10 +120,10 @@ def postgres_engine(url: URL, **kwargs: Any) -> AsyncEngine:
 
 
 async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORMAL") -> SqlStore:
-    from bot.storage.migrate import upgrade
-
     engine = make_engine(url, synchronous=synchronous)
-    if migrate:
+    if migrate and not await at_head(engine):
+        from bot.storage.migrate import upgrade
+
         for attempt in range(_MIGRATE_ATTEMPTS):
             try:
                 await upgrade(engine)

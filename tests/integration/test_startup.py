@@ -1,0 +1,54 @@
+"""Start-up as a person at a terminal sees it: a "loading…" line while waiting, then the prompt."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.loading import LoadingNotice
+from bot.storage.migrate import head_revision
+from bot.storage.schema_version import head_from_files, stored_revision
+from bot.storage.store import make_engine, open_store
+from tests.ptychat import PtyChat
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_slow_start_says_loading_before_the_first_prompt(tmp_path: Path) -> None:
+    # A new data folder: the bank is parsed from YAML and the database created, well past 300 ms.
+    chat = PtyChat(tmp_path, "chat")
+    try:
+        screen = chat.read_until(r"\n> ")
+        assert screen.index("loading…") < screen.index("Hi you!")
+        chat.type("/quit\n")
+        assert chat.proc.wait(timeout=60) == 0
+    finally:
+        chat.close()
+
+
+def test_a_fast_start_prints_no_loading_line() -> None:
+    out = io.StringIO()
+    notice = LoadingNotice("loading…", out, after=5.0).start()
+    notice.done()
+    time.sleep(0.05)
+    assert out.getvalue() == "" and not notice.shown
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    assert head_from_files() == head_revision()
+
+
+async def test_a_new_database_is_migrated_and_then_found_at_head(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        assert await stored_revision(engine) is None
+    finally:
+        await engine.dispose()
+    store = await open_store(db_url)
+    try:
+        assert await stored_revision(store.engine) == head_revision()
+    finally:
+        await store.close()
