@@ -51,19 +51,23 @@ def cmd_content_check(args: argparse.Namespace) -> int:
         problems = [p for p in problems if p.rule in args.only]
     for p in problems:
         print(p)
-    print(f"{len(questions)} questions checked, {len(problems)} problem(s)", file=sys.stderr)
-    return 1 if problems else 0
+    failing = [p for p in problems if not p.warning]
+    warned = f", {len(problems) - len(failing)} warning(s)" if len(failing) < len(problems) else ""
+    print(f"{len(questions)} questions checked, {len(failing)} problem(s){warned}", file=sys.stderr)
+    return 1 if failing else 0
 
 
 def cmd_content_stats(args: argparse.Namespace) -> int:
     from bot.content.loader import check_path, load_topics
     from bot.content.stats import bank_stats, format_stats
 
-    questions, problems = check_path(DEFAULT_ROOT, DEFAULT_ROOT)
+    questions, found = check_path(DEFAULT_ROOT, DEFAULT_ROOT)
+    problems = [p for p in found if not p.warning]
     topics, _ = load_topics(DEFAULT_ROOT)
     stats = bank_stats(questions, topics)
     if args.json:
         stats["problems"] = len(problems)
+        stats["warnings"] = len(found) - len(problems)
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
         print(format_stats(stats))

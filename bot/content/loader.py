@@ -18,13 +18,15 @@ from pydantic import ValidationError
 from bot.content import cache, generic_aliases, misconceptions
 from bot.content.bank import Bank
 from bot.content.misconceptions import misconception_problems
-from bot.content.schema import Deck, Question, Topic
+from bot.content.schema import LANGS, Deck, Question, Topic
 from bot.content.similarity import alias_problems, near_duplicates
+from bot.content.stats import WIDE_MARGIN, longest_by_wide_margin
 from bot.content.yamlmap import Located, YamlSyntaxError, load_fast, parse_located
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "content"
+CHOICE_LENGTH_RULE = "choice-length"
 # Rules whose problems can be listed alone (`content check --only RULE`).
-CHECK_RULES = (generic_aliases.RULE, misconceptions.RULE)
+CHECK_RULES = (generic_aliases.RULE, misconceptions.RULE, CHOICE_LENGTH_RULE)
 
 
 @dataclass(frozen=True, order=True)
@@ -32,11 +34,13 @@ class Problem:
     path: str
     line: int
     message: str
-    # Which rule found it, for the rules a caller may hold back (`content check --allow RULE`).
+    # Which rule found it, for the rules a caller may list alone (`content check --only RULE`).
     rule: str = field(default="", compare=False)
+    # A warning is shown but passes the check: worth a look, not wrong.
+    warning: bool = field(default=False, compare=False)
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+        return f"{self.path}:{self.line}: {'warning: ' if self.warning else ''}{self.message}"
 
 
 class ContentError(Exception):
@@ -123,10 +127,25 @@ def _parse_deck(path: Path, text: str) -> _Parsed:
             )
             for n, lang, i, message, rule in misconception_problems(q)
         )
+        problems.extend(_choice_warnings(shown, located, where, q))
     extra = set(data) - {"questions"}
     for key in sorted(extra, key=str):
         problems.append(Problem(shown, located.line_of((key,)), f"unknown top-level key {key!r}"))
     return _Parsed(tuple(questions), lines, tuple(problems), found)
+
+
+def _choice_warnings(shown: str, located: Located, where: tuple[str | int, ...], q: Question) -> list[Problem]:
+    out = []
+    for lang in LANGS:
+        ratio = longest_by_wide_margin(q, lang)
+        if ratio is not None:
+            message = (
+                f"question {q.id!r}: the correct {lang} option is the longest, {ratio:.1f}x the distractors' mean "
+                f"length (warned from {WIDE_MARGIN}x): a guesser picks it on sight; shorten it or lengthen the others"
+            )
+            line = located.line_of((*where, "choice", "correct", lang))
+            out.append(Problem(shown, line, message, rule=CHOICE_LENGTH_RULE, warning=True))
+    return out
 
 
 def _validation_problems(

@@ -1,4 +1,5 @@
-"""The alias rule holds over the whole bank: no key point can be earned by a word most answers contain."""
+"""Rules over the whole bank: no key point earned by a word most answers contain (an error), no
+multiple-choice item whose correct option stands out by length (a warning)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ from hypothesis import strategies as st
 
 from bot.content.bank import Bank
 from bot.content.generic_aliases import GENERIC_SHARE, RULE, generic_alias_problems
-from bot.content.loader import DEFAULT_ROOT, check_path
+from bot.content.loader import CHOICE_LENGTH_RULE, DEFAULT_ROOT, check_path
+from bot.content.schema import LANGS, Question
+from bot.content.stats import WIDE_MARGIN, bank_stats, format_stats, longest_by_wide_margin
 from bot.core.grading.text import STOP_EN, clean, raw_tokens
 
 
@@ -85,3 +88,55 @@ def test_a_generated_alias_common_in_the_bank_is_refused_with_file_and_line(
     for alias, problem in refused.items():
         assert Path(problem.path).name == "generated.yaml"
         assert alias in lines[problem.line - 1]
+
+
+def _with_choice(correct: dict[str, str], distractors: list[dict[str, str]]) -> Question:
+    raw = yaml.safe_load(_deck("glimmerstone 1", "闪石晶格1"))["questions"][0]
+    raw["choice"] = {"correct": correct, "distractors": distractors}
+    return Question.model_validate(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    correct=st.integers(1, 100),
+    others=st.lists(st.integers(1, 100), min_size=3, max_size=3, unique=True),
+    lang=st.sampled_from(["en", "zh"]),
+)
+def test_a_wide_margin_is_strictly_longest_and_far_above_the_mean(correct: int, others: list[int], lang: str) -> None:
+    char = "x" if lang == "en" else "字"
+    texts = [{"en": "e" * n, "zh": "中" * n} for n in others]
+    for t, n in zip(texts, others, strict=True):
+        t[lang] = char * n + ("" if n != correct else "y")
+    q = _with_choice({"en": "c" * correct, "zh": "对" * correct, lang: char * correct}, texts)
+    ratio = longest_by_wide_margin(q, lang)
+    lengths = [len(t[lang]) for t in texts]
+    expected = correct > max(lengths) and correct >= WIDE_MARGIN * sum(lengths) / 3
+    assert (ratio is not None) == expected, (correct, lengths, ratio)
+
+
+def test_content_check_warns_about_a_give_away_option_with_file_and_line(tmp_path: Path) -> None:
+    raw = yaml.safe_load(_deck("glimmerstone 1", "闪石晶格1"))
+    raw["questions"][0]["choice"] = {
+        "correct": {"en": "A lattice of glimmerstone crystals grown slowly in cold caves", "zh": "闪石"},
+        "distractors": [
+            {"en": "A fish", "zh": "一种在深海里发光的鱼类"},
+            {"en": "A song", "zh": "一首古老的民谣"},
+            {"en": "A star", "zh": "一颗遥远的恒星"},
+        ],
+    }
+    path = tmp_path / "options.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _, problems = check_path(path, DEFAULT_ROOT)
+    warned = [p for p in problems if p.rule == CHOICE_LENGTH_RULE]
+    assert len(warned) == 1 and warned[0].warning, [str(p) for p in problems]
+    assert "the correct en option is the longest" in str(warned[0]) and "warning:" in str(warned[0])
+    assert "glimmerstone crystals" in path.read_text("utf-8").splitlines()[warned[0].line - 1]
+    assert not [p for p in problems if not p.warning and p.rule != RULE]  # only a warning: the deck passes
+
+
+def test_the_real_bank_has_no_give_away_option_and_stats_show_each_language(bank: Bank) -> None:
+    assert [(q.id, lang) for q in bank.questions for lang in LANGS if longest_by_wide_margin(q, lang)] == []
+    stats = bank_stats(bank.questions, bank.topics)
+    assert set(stats["choice_correct_longest"]) == set(LANGS)
+    text = format_stats(stats)
+    assert all(f"{lang} " in text.split("strictly the longest:")[1] for lang in LANGS)
