@@ -220,6 +220,9 @@ async def bootstrap(
         from bot.storage.store import open_store
 
         store = opened = await open_store(settings.storage_url, synchronous=settings.sqlite_synchronous)
+        moved = await opened.follow_retired(bank.successors)  # progress on merged questions follows them
+        if moved:
+            log.info("moved %d rows from retired question ids to the questions they were merged into", moved)
         log.info("bank loaded: %d questions; storage: %s", len(bank.questions), opened.engine.dialect.name)
     system = assemble(
         settings,

@@ -14,6 +14,8 @@ from bot.content.schema import Question, Topic
 class Bank:
     topics: tuple[Topic, ...]
     questions: tuple[Question, ...]
+    # Retired id -> the question it was merged into (content/retired_ids.txt), chains resolved.
+    successors: Mapping[str, str] = field(default_factory=dict, hash=False)
     by_id: Mapping[str, Question] = field(init=False, repr=False)
     by_topic: Mapping[str, tuple[Question, ...]] = field(init=False, repr=False)
     # Values derived from this bank (related questions, term sets): computed once, kept with it.
@@ -49,6 +51,10 @@ class Bank:
         """Topics whose id or either name contains `text` (case-insensitive), for suggestions; all if blank."""
         needle = text.strip().casefold()
         return [t for t in self.topics if not needle or any(needle in n for n in _names(t))]
+
+    def successor(self, question_id: str) -> str | None:
+        """The question a retired id was merged into, if it was merged (and not just removed)."""
+        return self.successors.get(question_id)
 
     def answered(self) -> Iterable[Question]:
         return (q for q in self.questions if q.answered)

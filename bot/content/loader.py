@@ -18,6 +18,8 @@ from pydantic import ValidationError
 from bot.content import cache, generic_aliases, misconceptions
 from bot.content.bank import Bank
 from bot.content.misconceptions import misconception_problems
+from bot.content.retired import FILE as RETIRED_FILE
+from bot.content.retired import Retired, read_retired
 from bot.content.schema import LANGS, Deck, Question, Topic
 from bot.content.similarity import alias_problems, near_duplicates
 from bot.content.stats import WIDE_MARGIN, longest_by_wide_margin
@@ -190,19 +192,11 @@ def load_topics(root: Path) -> tuple[tuple[Topic, ...], list[Problem]]:
     return tuple(topics), problems
 
 
-def _retired(root: Path) -> set[str]:
-    path = root / "retired_ids.txt"
-    if not path.exists():
-        return set()
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return {s.strip() for s in lines if s.strip() and not s.lstrip().startswith("#")}
-
-
 def check_path(path: Path, root: Path = DEFAULT_ROOT) -> tuple[list[Question], list[Problem]]:
     """Every problem in the decks at `path`, judged against the topics (and other answers) of `root`."""
     topics, problems = load_topics(root)
     topic_ids = {t.id for t in topics}
-    retired = _retired(root)
+    retired = read_retired(root)
     files = deck_files(path)
     if not files:
         problems.append(Problem(_display(path), 1, "no deck files (*.yaml) found here"))
@@ -228,7 +222,7 @@ def check_path(path: Path, root: Path = DEFAULT_ROOT) -> tuple[list[Question], l
             questions.append(q)
             if topic_ids and q.topic not in topic_ids:
                 problems.append(Problem(shown, line, f"question {q.id!r}: unknown topic {q.topic!r}"))
-            if q.id in retired:
+            if q.id in retired.ids:
                 problems.append(Problem(shown, line, f"question {q.id!r}: id is retired (retired_ids.txt)"))
     for a, b, lang in near_duplicates(questions):
         f, line = where[b.id]
@@ -242,7 +236,19 @@ def check_path(path: Path, root: Path = DEFAULT_ROOT) -> tuple[list[Question], l
             shown, doc, at = located[qid]
             line = doc.line_of((*at, "key_points", n, "aliases", lang, i))
             problems.append(Problem(shown, line, message, rule=generic_aliases.RULE))
+    problems.extend(_retired_problems(root, retired, {*where, *(q.id for q in others)}))
     return questions, sorted(set(problems))
+
+
+def _retired_problems(root: Path, retired: Retired, live: set[str]) -> list[Problem]:
+    """Every `old -> kept` must lead to a question of the bank, or learners' progress would be lost."""
+    shown = _display(root / RETIRED_FILE)
+    out = [Problem(shown, n, f"expected `old` or `old -> kept`, not {text!r}") for n, text in retired.malformed]
+    for old, kept in sorted(retired.successors.items()):
+        if kept not in live:
+            why = "is retired too (a cycle?)" if kept in retired.ids else "is not a question of the bank"
+            out.append(Problem(shown, retired.lines[old], f"retired id {old!r} -> {kept!r}: {kept!r} {why}"))
+    return out
 
 
 def _bank_questions(root: Path, skip: set[Path]) -> list[Question]:
@@ -276,7 +282,7 @@ def load_bank(root: Path = DEFAULT_ROOT, cache_dir: Path | None = None) -> Bank:
     key = cache.content_key(root, files)
     cached = cache.read(cache_dir, key)
     if cached is not None:
-        return Bank(topics=cached.topics, questions=cached.questions)
+        return Bank(topics=cached.topics, questions=cached.questions, successors=read_retired(root).successors)
     bank = _parse_bank(root, files)
     cache.write(cache_dir, key, cache.CachedBank(topics=bank.topics, questions=bank.questions))
     return bank
@@ -304,4 +310,4 @@ def _parse_bank(root: Path, files: list[Path]) -> Bank:
         if problems:
             raise ContentError(problems) from None
         raise
-    return Bank(topics=topics, questions=tuple(questions))
+    return Bank(topics=topics, questions=tuple(questions), successors=read_retired(root).successors)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.storage import retired
 from bot.storage.batch_repos import SqlBatch
 from bot.storage.daily_repos import SqlDeliveries, SqlReminders, SqlSubscriptions
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
@@ -66,6 +67,13 @@ class SqlStore:
         else:
             async with self.engine.begin() as conn:
                 yield SqlTx(conn)
+
+    async def follow_retired(self, successors: Mapping[str, str]) -> int:
+        """Move learners' rows on merged questions to the kept ids (see bot.storage.retired)."""
+        if not successors:
+            return 0
+        async with self._transaction() as tx:
+            return await retired.follow_retired(tx.conn, successors)
 
     async def close(self) -> None:
         await self.engine.dispose()

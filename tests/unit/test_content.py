@@ -149,3 +149,23 @@ def test_every_question_is_complete(bank: Bank) -> None:
     for q in bank.questions:
         for kp in q.key_points:
             assert all(isinstance(a, str) and a.strip() for a in (*kp.aliases.en, *kp.aliases.zh)), q.id
+
+
+def test_retired_ids_name_their_successors(tmp_path: Path, bank: Bank) -> None:
+    assert bank.successor("vllm-characteristics") == "vllm-advantages"
+    assert bank.successor("vllm-advantages") is None
+    assert all(kept in bank.by_id for kept in bank.successors.values())
+    root = tmp_path / "bank"
+    (root / "questions").mkdir(parents=True)
+    (root / "topics.yaml").write_text((DEFAULT_ROOT / "topics.yaml").read_text("utf-8"), "utf-8")
+    retired = "# merged\nfirst-old -> second-old\nsecond-old -> sample-one\ngone\nlost -> nowhere\nbad -> \n"
+    (root / "retired_ids.txt").write_text(retired, "utf-8")
+    (root / "questions" / "a.yaml").write_text(GOOD, "utf-8")
+    _, problems = check_path(root, root)
+    assert [(p.line, p.message) for p in problems if p.path.endswith("retired_ids.txt")] == [
+        (5, "retired id 'lost' -> 'nowhere': 'nowhere' is not a question of the bank"),
+        (6, "expected `old` or `old -> kept`, not 'bad ->'"),
+    ]
+    loaded = load_bank(root)
+    assert loaded.successor("first-old") == loaded.successor("second-old") == "sample-one"  # chains resolve
+    assert loaded.successor("gone") is None
