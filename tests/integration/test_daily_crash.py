@@ -111,7 +111,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
     try:
         first = await start_bot(env, tmp_path)
         procs.append(first)
-        await api.wait_for(lambda: api.held > 0, timeout=120)
+        await api.wait_for(lambda: api.held > 0, timeout=300)
         # Kill it once every delivery the platform acknowledged is confirmed in the ledger: the one
         # window a ledger cannot close (acknowledged, not yet written) is documented, not tested.
         await api.wait_for(lambda: confirmed(db) >= len(api.delivered), timeout=60)
@@ -127,7 +127,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
         second = await start_bot(env, tmp_path)
         procs.append(second)
         try:
-            await api.wait_for(lambda: len(set(api.delivered)) >= SUBSCRIBERS, timeout=120)
+            await api.wait_for(lambda: len(set(api.delivered)) >= SUBSCRIBERS, timeout=300)
         except AssertionError:
             second.kill()
             _, err = await second.communicate()
