@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -40,6 +41,28 @@ def longest_share(questions: Sequence[Question]) -> dict[str, float]:
     return {lang: sum(correct_is_longest(q, lang) for q in with_choice) / len(with_choice) for lang in LANGS}
 
 
+# Absolute words: a test-wise guesser rules out options that contain them, so they should be as
+# common in correct options as in distractors.
+ABSOLUTE = {
+    "en": re.compile(r"\b(always|never|only|all|every|none|completely|entirely)\b", re.IGNORECASE),
+    "zh": re.compile(r"总是|只|从不|永远|所有|完全|绝不|一定"),
+}
+
+
+def absolute_shares(questions: Sequence[Question]) -> dict[str, dict[str, float]]:
+    """Per language, the share of correct options and of distractors that contain an absolute word."""
+    with_choice = [q.choice for q in questions if q.choice is not None]
+    out: dict[str, dict[str, float]] = {}
+    for lang in LANGS:
+        has = ABSOLUTE[lang].search
+        distractors = [d.get(lang) for c in with_choice for d in c.distractors]
+        out[lang] = {
+            "correct": sum(bool(has(c.correct.get(lang))) for c in with_choice) / max(1, len(with_choice)),
+            "distractors": sum(bool(has(d)) for d in distractors) / max(1, len(distractors)),
+        }
+    return out
+
+
 def bank_stats(questions: Sequence[Question], topics: Sequence[Topic]) -> dict[str, Any]:
     """Counts by topic, difficulty and completeness, as plain data (the --json output)."""
 
@@ -67,6 +90,7 @@ def bank_stats(questions: Sequence[Question], topics: Sequence[Topic]) -> dict[s
         "misconceptions_total": sum(len(q.misconceptions) for q in questions),
         "with_refs": sum(1 for q in questions if q.refs),
         "choice_correct_longest": longest_share(questions),
+        "choice_absolute_words": absolute_shares(questions),
     }
 
 
@@ -100,4 +124,10 @@ def format_stats(stats: dict[str, Any]) -> str:
     longest = stats["choice_correct_longest"]
     shares = ", ".join(f"{lang} {100 * share:.0f}%" for lang, share in longest.items())
     lines.append(f"multiple choice whose correct option is strictly the longest: {shares} (target at most 35%)")
+    absolute = stats["choice_absolute_words"]
+    words = "; ".join(
+        f"{lang} {100 * s['correct']:.0f}% of correct options, {100 * s['distractors']:.0f}% of distractors"
+        for lang, s in absolute.items()
+    )
+    lines.append(f"options with an absolute word (always/only/never…, 总是/只/从不…): {words}")
     return "\n".join(lines)

@@ -15,7 +15,7 @@ from bot.content.bank import Bank
 from bot.content.generic_aliases import GENERIC_SHARE, RULE, generic_alias_problems
 from bot.content.loader import CHOICE_LENGTH_RULE, DEFAULT_ROOT, check_path
 from bot.content.schema import LANGS, Question
-from bot.content.stats import WIDE_MARGIN, bank_stats, format_stats, longest_by_wide_margin
+from bot.content.stats import ABSOLUTE, WIDE_MARGIN, absolute_shares, bank_stats, format_stats, longest_by_wide_margin
 from bot.core.grading.text import STOP_EN, clean, raw_tokens
 
 
@@ -140,3 +140,18 @@ def test_the_real_bank_has_no_give_away_option_and_stats_show_each_language(bank
     assert set(stats["choice_correct_longest"]) == set(LANGS)
     text = format_stats(stats)
     assert all(f"{lang} " in text.split("strictly the longest:")[1] for lang in LANGS)
+
+
+# Absolute words are still commoner in distractors than in correct options (2026-12-02: en 17 % vs
+# 37 %, zh 10 % vs 32 %); the gap may shrink, not grow.
+MAX_ABSOLUTE_GAP = 0.25
+
+
+def test_absolute_words_are_counted_per_language_and_the_gap_does_not_grow(bank: Bank) -> None:
+    assert ABSOLUTE["en"].search("It always works") and ABSOLUTE["zh"].search("它总是有效")
+    assert not ABSOLUTE["en"].search("It usually works, overall") and not ABSOLUTE["zh"].search("它通常有效")
+    shares = absolute_shares(bank.questions)
+    for lang in LANGS:
+        gap = shares[lang]["distractors"] - shares[lang]["correct"]
+        assert gap <= MAX_ABSOLUTE_GAP, f"{lang}: absolute words {shares[lang]}"
+    assert "options with an absolute word" in format_stats(bank_stats(bank.questions, bank.topics))
