@@ -33,6 +33,7 @@ from bot.bootstrap import assemble
 from bot.content.loader import load_bank
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatRef, Reply
+from bot.core.sending import Delivered, Retry, SendResult
 from bot.settings import Settings
 from bot.storage.store import open_store, sqlite_url
 from bot.storage.tables import chats, learners, subscriptions
@@ -80,13 +81,13 @@ class HttpMessenger:
         self.session: aiohttp.ClientSession | None = None
         self.retries = 0
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         assert self.session is not None
         body = json.dumps({"chat": chat.id, "text": reply.plain()[:4096]})
         while True:
             async with self.limiter, self.session.post(self.url, data=body) as response:
                 if response.status != 429:
-                    return response.status == 200
+                    return Delivered() if response.status == 200 else Retry(str(response.status))
                 self.retries += 1
                 await asyncio.sleep(float((await response.json())["retry_after"]))
 
@@ -94,8 +95,8 @@ class HttpMessenger:
 class InstantMessenger:
     platform = PLATFORM
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
-        return True
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
+        return Delivered()
 
 
 # -- the run ---------------------------------------------------------------------------------------

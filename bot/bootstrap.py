@@ -37,6 +37,7 @@ from bot.core.ports.messaging import Messenger
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store
 from bot.core.purge import Retention
+from bot.core.sending import Delivered, SendResult
 from bot.core.wakeup import Wakeup
 from bot.rendering.renderer import LocalRenderer
 from bot.scheduling.scheduler import Scheduler
@@ -187,10 +188,10 @@ def assemble(
     return System(settings, bank, store, clock, services, limiter, bot, built, daily, scheduler)
 
 
-def _poster(messengers: Mapping[str, Messenger]) -> Callable[[Outgoing], Awaitable[bool]]:
-    async def post(outgoing: Outgoing) -> bool:
+def _poster(messengers: Mapping[str, Messenger]) -> Callable[[Outgoing], Awaitable[SendResult]]:
+    async def post(outgoing: Outgoing) -> SendResult:
         messenger = messengers.get(outgoing.chat.platform)
-        return True if messenger is None else await messenger.send(outgoing.chat, outgoing.reply)
+        return Delivered() if messenger is None else await messenger.send(outgoing.chat, outgoing.reply)
 
     return post
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core.events import ChatRef, Reply
+from bot.core.sending import SendResult
 
 
 class Adapter(Protocol):
@@ -18,6 +19,6 @@ class Adapter(Protocol):
         """Stop taking updates, finish what is in flight, disconnect."""
         ...
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
-        """Deliver a message the core sends on its own; False when the chat is unreachable."""
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
+        """Deliver a message the core sends on its own; how it ended."""
         ...

@@ -16,6 +16,7 @@ from typing import TextIO
 from bot.adapters.styling import Emphasis, Mark, Markup, wrapped
 from bot.core.app import StudyBot
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
+from bot.core.sending import Delivered, SendResult
 
 PLATFORM = "terminal"
 
@@ -128,11 +129,11 @@ class TerminalChat:
     async def stop(self) -> None:
         """Nothing to disconnect."""
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         """What the bot says on its own (the question of the day, a round's summary) appears here."""
         if chat == self.ref:
             self.show([reply], self.out, self.color)
-        return True
+        return Delivered()
 
     async def close_rounds(self, out: TextIO, color: bool) -> None:
         """Post the summary of any round whose time ran out (a group room's timer)."""

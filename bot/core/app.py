@@ -23,7 +23,7 @@ from bot.core.actions import (
     RoundReveal,
     Skip,
 )
-from bot.core.chat_status import mark_migrated, mark_unreachable
+from bot.core.chat_status import mark_migrated, mark_unreachable, resume_paused, settle
 from bot.core.clock import Clock
 from bot.core.commands import Command, Where, parse_command
 from bot.core.context import Ctx, Services
@@ -36,6 +36,7 @@ from bot.core.ports.people import Chat, Learner
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store, Tx
 from bot.core.sanitize import storable_incoming
+from bot.core.sending import SendResult
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,8 @@ class StudyBot:
                 chat = await tx.chats.resolve(inc.chat, inc.chat_kind, now)
                 lang = (chat.lang if in_group else None) or learner.lang
                 ctx = Ctx(inc, tx, learner, chat, lang, now, self.services)
+                if command is not None and (paused := await resume_paused(tx, chat, now)) is not None:
+                    ctx.resumed_from, ctx.rescheduled = paused, True
                 replies = await self._dispatch(ctx, command)
         except Exception:
             log.exception("failed to handle an update from %s", inc.chat.platform)
@@ -253,6 +256,10 @@ class StudyBot:
     async def chat_unreachable(self, chat: ChatRef) -> None:
         """The platform says we cannot post there any more (blocked, kicked, deleted)."""
         await mark_unreachable(self.store, chat)
+
+    async def send_result(self, chat: ChatRef, result: SendResult) -> None:
+        """An adapter reports how a send to `chat` ended: gone stops, paused pauses, the rest changes nothing."""
+        await settle(self.store, chat, result)
 
     async def chat_migrated(self, old: ChatRef, new: ChatRef) -> None:
         await mark_migrated(self.store, old, new)

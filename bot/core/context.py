@@ -44,6 +44,7 @@ class Ctx:
     lang: str
     now: datetime
     services: Services
+    resumed_from: str | None = None  # why this chat's subscription was paused, if this update resumed it
     rescheduled: bool = False  # a subscription or reminder changed: wake the scheduler after the commit
 
     @property

@@ -24,6 +24,7 @@ from bot.core.app import Outgoing, StudyBot
 from bot.core.clock import Clock
 from bot.core.daily.service import DailyService
 from bot.core.purge import PurgeReport, Retention, purge
+from bot.core.sending import SendResult
 from bot.core.wakeup import Wakeup
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ class Scheduler:
         self,
         bot: StudyBot,
         daily: DailyService,
-        post: Callable[[Outgoing], Awaitable[bool]],
+        post: Callable[[Outgoing], Awaitable[SendResult]],
         clock: Clock,
         wakeup: Wakeup,
         safety_seconds: float = 60.0,
@@ -139,8 +140,7 @@ class Scheduler:
     async def close_rounds(self) -> None:
         try:
             for outgoing in await self.bot.close_due_rounds():
-                if not await self.post(outgoing):
-                    await self.bot.chat_unreachable(outgoing.chat)
+                await self.bot.send_result(outgoing.chat, await self.post(outgoing))
         except Exception:
             log.exception("closing due rounds failed")
 

@@ -52,6 +52,7 @@ def _subscription(row: Any) -> Subscription:
         role=r["role"],
         active=bool(r["active"]),
         next_due_at=r["next_due_at"],
+        paused=r["paused"],
     )
 
 
@@ -77,6 +78,7 @@ class SqlSubscriptions:
             "topic": plan.topic,
             "role": plan.role,
             "active": True,
+            "paused": None,
             "next_due_at": plan.next_due_at,
         }
         q = update(subscriptions).where(subscriptions.c.chat_id == plan.chat_id).values(**values)
@@ -88,13 +90,27 @@ class SqlSubscriptions:
         return found
 
     async def deactivate(self, chat_id: int) -> bool:
-        q = update(subscriptions).where(subscriptions.c.chat_id == chat_id, subscriptions.c.active.is_(True))
-        return bool((await self.conn.execute(q.values(active=False))).rowcount)
+        on = subscriptions.c.active.is_(True) | subscriptions.c.paused.is_not(None)
+        q = update(subscriptions).where(subscriptions.c.chat_id == chat_id, on)
+        return bool((await self.conn.execute(q.values(active=False, paused=None))).rowcount)
+
+    @staticmethod
+    def _of_chat(ref: ChatRef) -> Any:
+        ids = select(chats.c.id).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
+        return subscriptions.c.chat_id.in_(ids)
 
     async def deactivate_chat(self, ref: ChatRef) -> int:
-        ids = select(chats.c.id).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
-        q = update(subscriptions).where(subscriptions.c.chat_id.in_(ids)).values(active=False)
+        q = update(subscriptions).where(self._of_chat(ref)).values(active=False, paused=None)
         return int((await self.conn.execute(q)).rowcount or 0)
+
+    async def pause_chat(self, ref: ChatRef, reason: str) -> int:
+        q = update(subscriptions).where(self._of_chat(ref), subscriptions.c.active.is_(True))
+        return int((await self.conn.execute(q.values(active=False, paused=reason[:200]))).rowcount or 0)
+
+    async def resume(self, chat_id: int, next_due_at: datetime) -> bool:
+        q = update(subscriptions).where(subscriptions.c.chat_id == chat_id, subscriptions.c.paused.is_not(None))
+        q = q.values(active=True, paused=None, next_due_at=next_due_at)
+        return bool((await self.conn.execute(q)).rowcount)
 
     async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
         value: datetime | None = await self.conn.scalar(

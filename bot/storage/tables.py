@@ -271,6 +271,9 @@ subscriptions = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("next_due_at", UTCDateTime, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Why the platform would not take our messages (blocked, no permission): inactive until a
+    # command is used in the chat again. NULL for a running or an unsubscribed subscription.
+    Column("paused", String(200), nullable=True),
     Index(None, "active", "next_due_at"),
     sqlite_autoincrement=True,
 )

@@ -253,6 +253,26 @@ async def test_subscriptions(store: Store) -> None:
         assert await tx.subscriptions.for_chat(private + group + 100) is None
 
 
+async def test_a_paused_subscription_resumes(store: Store) -> None:
+    async with store.transaction() as tx:
+        ada, _, private, _ = await people(tx)
+        await tx.subscriptions.save(plan(private, ada, T0), T0)
+        assert not await tx.subscriptions.resume(private, T0)  # nothing was paused
+        assert await tx.subscriptions.pause_chat(PRIVATE, "Forbidden: bot was blocked by the user") == 1
+        paused = await tx.subscriptions.for_chat(private)
+        assert paused is not None and not paused.active and paused.paused == "Forbidden: bot was blocked by the user"
+        assert await tx.subscriptions.due(T0 + timedelta(days=9), 10, ["telegram"]) == []
+        assert await tx.subscriptions.pause_chat(PRIVATE, "again") == 0  # only what runs is paused
+        assert await tx.subscriptions.resume(private, T0 + timedelta(days=1))
+        running = await tx.subscriptions.for_chat(private)
+        assert running is not None and running.active and running.paused is None
+        assert running.next_due_at == T0 + timedelta(days=1)
+        await tx.subscriptions.pause_chat(PRIVATE, "blocked")
+        assert await tx.subscriptions.deactivate(private)  # /daily off: stopped, no longer paused
+        stopped = await tx.subscriptions.for_chat(private)
+        assert stopped is not None and stopped.paused is None and not await tx.subscriptions.resume(private, T0)
+
+
 async def test_the_delivery_ledger(store: Store) -> None:
     async with store.transaction() as tx:
         ada, _, private, group = await people(tx)

@@ -11,6 +11,7 @@ from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatKind, ChatRef, Reply
+from bot.core.sending import Delivered, Paused, Refused, Retry, SendResult, Uncertain
 from bot.storage.tables import deliveries, subscriptions
 from tests.harness import Harness, keys
 from tests.wiring import daily_service
@@ -23,12 +24,15 @@ class Recorder:
         self.platform = platform
         self.sent: list[tuple[ChatRef, Reply]] = []
         self.unreachable = unreachable or set()
+        self.results: list[SendResult] = []  # what the next sends end in, instead of being delivered
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         if chat.id in self.unreachable:
-            return False
+            return Paused("Forbidden: bot was blocked by the user")
+        if self.results:
+            return self.results.pop(0)
         self.sent.append((chat, reply))
-        return True
+        return Delivered()
 
     def to(self, chat_id: str) -> list[Reply]:
         return [r for c, r in self.sent if c.id == chat_id]
@@ -164,6 +168,58 @@ async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(studybot
             await conn.execute(select(func.count()).select_from(subscriptions).where(subscriptions.c.active.is_(True)))
         ).scalar()
     assert active == 2
+
+
+async def test_a_blocked_chat_is_paused_and_a_command_there_resumes_it(harness: Harness, clock, store) -> None:  # type: ignore[no-untyped-def]
+    recorder = Recorder(unreachable={"u1"})
+    daily = daily_service(harness.bot, {"test": recorder}, worker="w1")
+    await harness.say("/daily 09:05 UTC")
+    clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
+    assert (await daily.run_due()).failed == 1
+    assert (await daily.run_due()).claimed == 0  # paused: not due any more
+    clock.set(datetime(2026, 3, 3, 12, 0, tzinfo=UTC))
+    shown = await harness.say("/daily")  # the learner unblocked the bot and used a command
+    assert keys(shown) == ["daily.resumed", "daily.current"]
+    assert "bot was blocked by the user" in shown[0].plain() and "2026-03-04 (Wed) 09:05" in shown[1].plain()
+    assert keys(await harness.say("/daily")) == ["daily.current"]  # said once
+    recorder.unreachable.clear()
+    clock.set(datetime(2026, 3, 4, 9, 5, tzinfo=UTC))
+    assert (await daily.run_due()).sent == 1
+
+
+async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(
+    harness: Harness, clock, daily, recorder, store
+) -> None:  # type: ignore[no-untyped-def]
+    await harness.say("/daily 09:05 UTC")
+    clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
+    recorder.results = [Retry("502 Bad Gateway"), Uncertain("timed out")]
+    report = await daily.run_due()
+    assert (report.claimed, report.sent, report.retried, report.failed) == (1, 0, 1, 0)
+    async with store.engine.connect() as conn:
+        status = (await conn.execute(select(deliveries.c.status))).scalar()
+    assert status == "claimed"  # nothing is recorded as sent that the platform did not accept
+    assert (await daily.run_due()).retried == 0  # the lease holds it: no hammering
+    clock.advance(seconds=31)
+    assert (await daily.run_due()).retried == 1  # the uncertain try: still not confirmed
+    clock.advance(seconds=31)
+    report = await daily.run_due()
+    assert (report.reclaimed, report.sent) == (1, 1) and len(recorder.to("u1")) == 1
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(select(deliveries.c.status))).scalar() == "sent"
+    async with store.engine.connect() as conn:
+        active = (await conn.execute(select(subscriptions.c.active))).scalar()
+    assert active is True  # retries never unsubscribe
+
+
+async def test_a_refused_message_is_settled_without_unsubscribing(
+    harness: Harness, clock, daily, recorder, store
+) -> None:  # type: ignore[no-untyped-def]
+    await harness.say("/daily 09:05 UTC")
+    clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
+    recorder.results = [Refused("Bad Request: message is too long")]
+    assert (await daily.run_due()).failed == 1
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(select(subscriptions.c.active))).scalar() is True
 
 
 async def test_a_crashed_claim_is_sent_once_after_its_lease(harness: Harness, clock, recorder, studybot) -> None:  # type: ignore[no-untyped-def]

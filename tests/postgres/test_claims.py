@@ -21,6 +21,7 @@ from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatKind, ChatRef, Reply
+from bot.core.sending import Delivered, SendResult
 from bot.storage.store import SqlStore
 from bot.storage.tables import deliveries, subscriptions
 from tests.harness import Harness
@@ -39,10 +40,10 @@ class Recorder:
     def __init__(self) -> None:
         self.sent: list[str] = []
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         await asyncio.sleep(0)  # let the other replicas run between sends
         self.sent.append(chat.id)
-        return True
+        return Delivered()
 
 
 def sql(bot: StudyBot) -> SqlStore:

@@ -8,9 +8,10 @@
 - Replies are answered within Discord's 3-second deadline: when the core has not answered
   after `defer_after` seconds the interaction is deferred and the replies follow up.
   `Reply.ephemeral` becomes an ephemeral response or followup.
-- `send()` posts what the core sends on its own (round summaries). 403: the guild owner is
-  told once by DM, the chat is marked unreachable, False. 404: unreachable, False. 429s are
-  retried by discord.py's rate limiter (it sleeps `retry_after` and sends again).
+- `send()` posts what the core sends on its own (round summaries, the question of the day) and
+  says how it ended (bot/adapters/discord/outcomes.py): 403 -> paused (for missing access or
+  permissions the guild owner is told once by DM), 404 unknown channel -> gone, 5xx -> retry,
+  a timeout -> uncertain. 429s are waited out by discord.py's rate limiter first.
 - DISCORD_API_BASE_URL points REST (and interaction callbacks and webhooks, which share
   discord.py's `Route.BASE`) elsewhere; DISCORD_GATEWAY_URL the websocket (every gateway
   connect, resumes included, goes there). Commands sync to DISCORD_DEV_GUILD at once when
@@ -26,6 +27,7 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -40,12 +42,14 @@ from bot.adapters.discord.commands import (
     payload_hash,
 )
 from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
+from bot.adapters.discord.outcomes import result_of, wants_admin_told
 from bot.adapters.discord.render import NO_MENTIONS, OutMessage, clean, render
 from bot.core.actions import Action, Invalid, decode, decode_form
 from bot.core.commands import ephemeral_first
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.i18n import lang_from_locale
 from bot.core.labels import answer_label, cannot_post_here
+from bot.core.sending import Delivered, Gone, SendResult
 
 if TYPE_CHECKING:
     from bot.core.app import StudyBot
@@ -55,6 +59,7 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 API_VERSION = 10
 DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
+SEND_TIMEOUT = 60.0  # seconds a post may take, discord.py's own 429 waits included
 COMMANDS_HASH_KEY = "discord:commands-hash"
 COMMANDS_HASH_TTL = timedelta(days=3650)
 TOLD_ADMIN_TTL = timedelta(days=30)
@@ -118,6 +123,7 @@ class DiscordAdapter:
         gateway_url: str | None = None,
         dev_guild: int | None = None,
         defer_after: float = DEFER_AFTER,
+        send_timeout: float = SEND_TIMEOUT,
         ready_timeout: float = 60.0,
         client_options: dict[str, Any] | None = None,
         shard_count: int | None = None,
@@ -129,6 +135,7 @@ class DiscordAdapter:
         self.gateway_url = gateway_url or None
         self.dev_guild = dev_guild
         self.defer_after = defer_after
+        self.send_timeout = send_timeout
         self.ready_timeout = ready_timeout
         # No voice here: skip discord.py's start-up warnings about voice libraries.
         discord.VoiceClient.warn_nacl = False
@@ -363,27 +370,24 @@ class DiscordAdapter:
 
     # -- messages out --------------------------------------------------------------------------
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         try:
             channel_id = int(chat.id)
         except ValueError:
-            return False
+            return Gone(f"not a channel id: {chat.id!r}")
         channel = self.client.get_partial_messageable(channel_id)
+        result: SendResult = Delivered()
         try:
             for m in render(reply):
-                await channel.send(**m.kwargs())
-        except discord.Forbidden:
-            log.warning("Discord: no permission to post in channel %s: pausing it", channel_id)
-            await self._tell_admin_once(channel_id)
-            await self.bot.chat_unreachable(chat)
-            return False
-        except discord.NotFound:
-            log.info("Discord: channel %s is gone: dropping it", channel_id)
-            await self.bot.chat_unreachable(chat)
-            return False
-        except discord.HTTPException:
-            log.exception("Discord: posting to channel %s failed", channel_id)
-        return True
+                async with asyncio.timeout(self.send_timeout):
+                    posted = await channel.send(**m.kwargs())
+                result = Delivered(str(posted.id))
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            result = result_of(exc)
+            log.warning("Discord: posting to channel %s: %s", channel_id, result)
+            if wants_admin_told(result):
+                await self._tell_admin_once(channel_id)
+        return result
 
     async def _tell_admin_once(self, channel_id: int) -> None:
         key = f"discord:told-403:{channel_id}"

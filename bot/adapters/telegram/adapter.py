@@ -14,15 +14,15 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from cachetools import TTLCache
-from telegram import BotCommand, Message, Update
+from telegram import BotCommand, ChatMember, Message, Update
 from telegram.constants import ParseMode, PollType
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import ChatMigrated, InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -34,12 +34,15 @@ from telegram.ext import (
     PollAnswerHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
+from bot.adapters.telegram.outcomes import is_parse_error, result_of
 from bot.adapters.telegram.parse import chat_ref, incoming_from_action, incoming_from_message
 from bot.adapters.telegram.render import TextOut, poll_fits, render_poll, render_text, wants_force_reply
 from bot.core.app import StudyBot
 from bot.core.commands import VISIBLE, admin_sensitive, description
 from bot.core.events import ChatKind, ChatRef, Reply
+from bot.core.sending import Delivered, Gone, Paused, Refused, Retry, SendResult
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +50,11 @@ T = TypeVar("T")
 ADMIN_CACHE_SECONDS = 300
 ADMIN_CACHE_SIZE = 10_000
 _BACKOFF = (1.0, 2.0, 4.0)
+READ_TIMEOUT = 10.0  # seconds; past it a send is `Uncertain` (it may have arrived), never resent at once
+POOL_SIZE = 32
+POOL_TIMEOUT = 30.0  # seconds a send may queue for a pooled connection (nothing has left yet: a `Retry`)
+MAX_INLINE_WAIT = 60.0  # seconds a send may wait out a 429 before it is left for a later retry
+_PARSE_ERROR = Refused("can't parse entities")
 
 
 class Moved(Exception):
@@ -81,6 +89,10 @@ class TelegramAdapter:
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 10,
         max_rate: float = 30.0,
+        *,
+        read_timeout: float = READ_TIMEOUT,
+        pool_size: int = POOL_SIZE,
+        backoff: tuple[float, ...] = _BACKOFF,
     ) -> None:
         self.bot = bot
         self.token = token
@@ -88,6 +100,9 @@ class TelegramAdapter:
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.max_rate = max_rate
+        self.read_timeout = read_timeout
+        self.pool_size = pool_size
+        self.backoff = backoff
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         # Bounded and expiring: a busy bot sees many (chat, member) pairs; memory must not grow with them.
         self._admins: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=ADMIN_CACHE_SECONDS)
@@ -100,7 +115,12 @@ class TelegramAdapter:
         # Telegram's limits: ~30 messages/s overall (TELEGRAM_RATE_LIMIT; paid broadcasts allow more),
         # 20/min per group; the limiter also waits out a 429's retry_after and tries again.
         limiter = AIORateLimiter(overall_max_rate=self.max_rate, max_retries=3)
-        builder = ApplicationBuilder().token(self.token).rate_limiter(limiter)
+        # A small pool: httpcore's pool bookkeeping grows with its size and dominated the CPU
+        # profile of a fan-out at 256 (benchmarks/README.md); sends past it wait for a connection.
+        request = HTTPXRequest(
+            connection_pool_size=self.pool_size, read_timeout=self.read_timeout, pool_timeout=POOL_TIMEOUT
+        )
+        builder = ApplicationBuilder().token(self.token).rate_limiter(limiter).request(request)
         if self.base_url:
             base = self.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.rsplit("/bot", 1)[0] + "/file/bot")
@@ -161,7 +181,7 @@ class TelegramAdapter:
             return
         replies = await self.bot.handle(inc)
         group = inc.chat_kind is ChatKind.GROUP
-        await self.deliver(
+        await self.answer(
             message.chat_id,
             replies,
             group=group,
@@ -175,16 +195,15 @@ class TelegramAdapter:
             if query is not None:
                 await self._call(lambda: query.answer(), None)
             return
+        # Answered first: the button's spinner stops at once, whatever the core takes (grading).
+        await self._call(lambda: query.answer(), None)
         chat = query.message.chat
         is_admin = chat.type != "private" and await self.is_admin(chat.id, query.from_user.id)
         inc = incoming_from_action(chat.id, chat.type, query.from_user, query.data, is_admin)
         replies = await self.bot.handle(inc)
-        if len(replies) == 1 and replies[0].stale:
-            # A stale button: say so in the little pop-up, not in the chat.
-            await self._call(lambda: query.answer(replies[0].plain()[:200]), None)
-            return
-        await self._call(lambda: query.answer(), None)
-        await self.deliver(chat.id, replies, group=chat.type != "private", user_id=query.from_user.id)
+        # A stale or forged button is refused to the presser alone, never in front of the group.
+        replies = [replace(r, ephemeral=True) if r.stale else r for r in replies]
+        await self.answer(chat.id, replies, group=chat.type != "private", user_id=query.from_user.id)
 
     async def on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         answer = update.poll_answer
@@ -203,7 +222,7 @@ class TelegramAdapter:
         group = poll["type"] != "private"
         # In a group, the public echo of each vote would be noise: the poll itself shows votes.
         replies = [r for r in replies if not group or r.ephemeral or r.poll is not None]
-        await self.deliver(poll["chat"], replies, group=group, user_id=answer.user.id)
+        await self.answer(poll["chat"], replies, group=group, user_id=answer.user.id)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -213,7 +232,7 @@ class TelegramAdapter:
     async def on_my_membership(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         change = update.my_chat_member
         if change is not None and change.new_chat_member.status in ("kicked", "left"):
-            await self.bot.chat_unreachable(chat_ref(change.chat.id))
+            await self.bot.send_result(chat_ref(change.chat.id), Paused(change.new_chat_member.status))
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram update failed: %s", type(context.error).__name__, exc_info=context.error)
@@ -236,20 +255,29 @@ class TelegramAdapter:
             return cached
         assert self.app is not None
         member = await self._call(lambda: self.app.bot.get_chat_member(chat_id, user_id), chat_id)  # type: ignore[union-attr]
-        admin = member is not None and member.status in ("administrator", "creator")
+        admin = isinstance(member, ChatMember) and member.status in ("administrator", "creator")
         self._admins[key] = admin
         return admin
 
     # -- sending ----------------------------------------------------------------------------
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         chat_id = int(chat.id)
         return await self.deliver(chat_id, [reply], group=chat_id < 0, user_id=None)
 
+    async def answer(
+        self, chat_id: int, replies: list[Reply], *, group: bool, user_id: int | None, reply_to: int | None = None
+    ) -> None:
+        """Deliver replies to an update; tell the core when the chat turned out unreachable."""
+        result = await self.deliver(chat_id, replies, group=group, user_id=user_id, reply_to=reply_to)
+        await self.bot.send_result(chat_ref(chat_id), result)
+
     async def deliver(
         self, chat_id: int, replies: list[Reply], *, group: bool, user_id: int | None, reply_to: int | None = None
-    ) -> bool:
-        """Send every reply; False when the chat turned out to be unreachable."""
+    ) -> SendResult:
+        """Send every reply; the result for the chat itself (a member's private feedback in a group
+        that cannot reach them is reported to the core for their private chat and skipped)."""
+        last: SendResult = Delivered()
         for reply in replies:
             target = chat_id
             if reply.ephemeral and group:
@@ -258,7 +286,7 @@ class TelegramAdapter:
                 target = user_id  # private feedback goes to the member's private chat, if they allow it
             force = wants_force_reply(reply, group)
             try:
-                ok = await self._send_one(
+                result = await self._send_one(
                     target, reply, force_reply=force, reply_to=reply_to if target == chat_id else None
                 )
             except Moved as moved:
@@ -266,19 +294,27 @@ class TelegramAdapter:
                 if target == chat_id:
                     chat_id = moved.new_chat_id
                 target = moved.new_chat_id
-                ok = await self._send_one(target, reply, force_reply=force, reply_to=None)
-            if not ok and target == chat_id:
-                return False
-        return True
+                result = await self._send_one(target, reply, force_reply=force, reply_to=None)
+            if target != chat_id:
+                if not isinstance(result, Delivered):
+                    await self.bot.send_result(chat_ref(target), result)
+                continue
+            if isinstance(result, Refused):
+                log.warning("telegram refused a message to %s: %s", chat_id, result.reason)
+            elif not isinstance(result, Delivered):
+                return result  # the rest would fail the same way
+            last = result
+        return last
 
-    async def _send_one(self, chat_id: int, reply: Reply, *, force_reply: bool, reply_to: int | None) -> bool:
+    async def _send_one(self, chat_id: int, reply: Reply, *, force_reply: bool, reply_to: int | None) -> SendResult:
         assert self.app is not None
         bot = self.app.bot
+        result: SendResult = Delivered()
         if reply.poll is not None and poll_fits(reply):
             out = render_poll(reply)
             for text in out.intro:
-                if not await self._send_text(chat_id, text, None):
-                    return False
+                if not isinstance(result := await self._send_text(chat_id, text, None), Delivered):
+                    return result
             sent = await self._call(
                 lambda: bot.send_poll(
                     chat_id,
@@ -291,18 +327,19 @@ class TelegramAdapter:
                 ),
                 chat_id,
             )
-            if sent is None:
-                return False
+            if not isinstance(sent, Message):
+                return sent
             assert sent.poll is not None
             chat_type = "private" if chat_id > 0 else "group"
             await self.bot.remember(
                 f"tg:poll:{sent.poll.id}",
                 json.dumps({"actions": out.answers, "chat": sent.chat_id, "type": chat_type}),
             )
+            result = Delivered(str(sent.message_id))
         else:
             for text in render_text(reply, force_reply=force_reply):
-                if not await self._send_text(chat_id, text, reply_to):
-                    return False
+                if not isinstance(result := await self._send_text(chat_id, text, reply_to), Delivered):
+                    return result
                 reply_to = None
         if reply.attachment is not None:
             a = reply.attachment
@@ -313,74 +350,61 @@ class TelegramAdapter:
                 sent_file = await self._call(
                     lambda: bot.send_document(chat_id, a.data, filename=a.filename, caption=caption), chat_id
                 )
-            return sent_file is not None
-        return True
+            return Delivered(str(sent_file.message_id)) if isinstance(sent_file, Message) else sent_file
+        return result
 
-    async def _send_text(self, chat_id: int, text: TextOut, reply_to: int | None) -> bool:
+    async def _send_text(self, chat_id: int, text: TextOut, reply_to: int | None) -> SendResult:
         assert self.app is not None
         bot = self.app.bot
 
-        async def html() -> Any:
-            return await bot.send_message(
+        async def send(body: str, mode: ParseMode | None) -> Message:
+            sent: Message = await bot.send_message(
                 chat_id,
-                text.html,
-                parse_mode=ParseMode.HTML,
+                body,
+                parse_mode=mode,
                 reply_markup=text.markup,
                 reply_to_message_id=reply_to,
                 allow_sending_without_reply=True,
             )
+            return sent
 
-        async def plain() -> Any:
-            return await bot.send_message(
-                chat_id,
-                text.plain,
-                reply_markup=text.markup,
-                reply_to_message_id=reply_to,
-                allow_sending_without_reply=True,
-            )
-
-        try:
-            return await self._call(html, chat_id, raise_bad_request=True) is not None
-        except BadRequest as exc:
-            if "parse entities" not in str(exc).lower():
-                log.warning("telegram refused a message to %s: %s", chat_id, exc)
-                return True  # the chat is fine; this message is not
-            log.warning("telegram could not parse our HTML (%s); sending plain text", exc)
-            return await self._call(plain, chat_id) is not None
+        sent = await self._call(lambda: send(text.html, ParseMode.HTML), chat_id, plain_fallback=True)
+        if sent is _PARSE_ERROR:
+            log.warning("telegram could not parse our HTML; sending plain text")
+            sent = await self._call(lambda: send(text.plain, None), chat_id)
+        return Delivered(str(sent.message_id)) if isinstance(sent, Message) else sent
 
     async def _call(
-        self, make: Callable[[], Awaitable[T]], chat_id: int | None, *, raise_bad_request: bool = False
-    ) -> T | None:
-        """One Bot API call with the platform's errors handled; None when it could not be made."""
-        for attempt in range(len(_BACKOFF) + 1):
+        self, make: Callable[[], Awaitable[T]], chat_id: int | None, *, plain_fallback: bool = False
+    ) -> T | SendResult:
+        """One Bot API call with the platform's errors mapped to a send result.
+
+        Never resent after a read timeout (the message may have arrived: `Uncertain`). Network
+        errors and 5xx are tried again with back-off, then `Retry`; a 429 the rate limiter could
+        not absorb is waited out once, then `Retry`.
+        """
+        result: SendResult = Retry("not tried")
+        for attempt in range(len(self.backoff) + 1):
             try:
                 return await make()
-            except RetryAfter as exc:  # the rate limiter already retried: wait once more, then give up
-                delay = exc.retry_after if isinstance(exc.retry_after, int) else exc.retry_after.total_seconds()
-                await asyncio.sleep(min(float(delay), 60.0))
-            except Forbidden:
-                if chat_id is not None:
-                    await self.bot.chat_unreachable(chat_ref(chat_id))
-                return None
             except ChatMigrated as exc:
                 if chat_id is None:
-                    return None
+                    return Gone(str(exc))
                 await self.bot.chat_migrated(chat_ref(chat_id), chat_ref(exc.new_chat_id))
                 raise Moved(exc.new_chat_id) from None
-            except BadRequest as exc:
-                if "chat not found" in str(exc).lower() and chat_id is not None:
-                    await self.bot.chat_unreachable(chat_ref(chat_id))
-                    return None
-                if raise_bad_request:
-                    raise
-                log.warning("telegram bad request: %s", exc)
-                return None
-            except NetworkError as exc:
-                if attempt == len(_BACKOFF):
-                    log.warning("telegram unreachable after retries: %s", exc)
-                    return None
-                await asyncio.sleep(_BACKOFF[attempt])
+            except InvalidToken as exc:
+                log.critical("telegram rejected the bot token (%s): check TELEGRAM_TOKEN", exc)
+                return Retry(str(exc))
             except TelegramError as exc:
-                log.warning("telegram error: %s", exc)
-                return None
-        return None
+                if plain_fallback and is_parse_error(exc):
+                    return _PARSE_ERROR
+                result = result_of(exc)
+            if not isinstance(result, Retry) or attempt == len(self.backoff):
+                break
+            delay = result.after if result.after else self.backoff[attempt]
+            if delay > MAX_INLINE_WAIT:
+                break
+            await asyncio.sleep(delay)
+        if not isinstance(result, Paused | Gone):
+            log.warning("telegram call to %s did not go through: %s", chat_id, result)
+        return result

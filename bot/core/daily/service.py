@@ -8,7 +8,10 @@ The cycle, driven by the scheduler (or a test) as a function of "now":
 2. Send each claimed delivery through its platform's Messenger, many at once; the adapters
    pace themselves to the platform's limits and retry after 429s.
 3. Confirm: every accepted send is marked `sent` in the ledger within `confirm_every`
-   seconds; an unreachable chat's delivery is marked `failed` and its subscription stopped.
+   seconds; a chat that is gone or will not take messages has its delivery marked `failed`
+   and its subscription stopped (gone) or paused (blocked, kicked, no permission); a send the
+   platform did not accept yet (5xx, network, timeout) stays claimed and is sent again once
+   its lease runs out.
 A process that dies leaves `claimed` rows; once their lease runs out another run (any process)
 sends them, if it is still the same local day there, and otherwise marks them `missed`.
 
@@ -35,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from bot.content.schema import Question
 from bot.core.actions import Ask
-from bot.core.chat_status import mark_unreachable
+from bot.core.chat_status import settle
 from bot.core.clock import Clock
 from bot.core.context import Ctx, Services
 from bot.core.daily.schedule import When, next_occurrence, occurrence_on
@@ -49,6 +52,7 @@ from bot.core.ports.people import Chat, Learner
 from bot.core.ports.rounds import NewRound
 from bot.core.ports.sessions import SessionStart
 from bot.core.ports.store import Store, Tx
+from bot.core.sending import Delivered, Retry, Uncertain, delivered
 from bot.core.streaks import streaks
 
 log = logging.getLogger(__name__)
@@ -88,6 +92,7 @@ class RunReport:
     reclaimed: int = 0
     sent: int = 0
     failed: int = 0
+    retried: int = 0  # not accepted yet (5xx, timeouts, network): sent again after the lease
     missed: int = 0
     errors: int = 0
     skipped_days: int = 0
@@ -313,7 +318,8 @@ class DailyService:
     ) -> None:
         confirmations = _Confirmations()
         gate = asyncio.Semaphore(self.concurrency)
-        flusher = asyncio.create_task(self._flush_forever(confirmations))
+        stop = asyncio.Event()
+        flusher = asyncio.create_task(self._flush_forever(confirmations, stop))
         in_flight: set[asyncio.Task[None]] = set()
 
         async def one(delivery: Delivery, reply: Reply) -> None:
@@ -324,19 +330,24 @@ class DailyService:
                     self._mine.discard(key)
                     return  # that platform is not running in this process: the claim expires, another sends
                 try:
-                    ok = await messenger.send(delivery.subscription.chat, reply)
+                    result = await messenger.send(delivery.subscription.chat, reply)
                 except Exception:
                     report.errors += 1
                     log.exception("sending the question of the day to %s failed", delivery.subscription.chat.key())
                     self._mine.discard(key)
                     return  # stays claimed: retried after the lease
-                if ok:
+                if isinstance(result, Delivered):
                     confirmations.sent.append(key)
                     report.sent += 1
+                elif isinstance(result, Retry | Uncertain):
+                    # Stays claimed; once the lease runs out a run sends it again (an uncertain one
+                    # may then arrive twice: at-least-once, never silently lost).
+                    report.retried += 1
+                    self._mine.discard(key)
                 else:
                     confirmations.failed.append(key)
                     report.failed += 1
-                    await mark_unreachable(self.store, delivery.subscription.chat)
+                    await settle(self.store, delivery.subscription.chat, result)
             finally:
                 gate.release()
 
@@ -353,9 +364,9 @@ class DailyService:
             if in_flight:
                 await asyncio.gather(*in_flight)
         finally:
-            flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await flusher
+            # Signalled, never cancelled: a cancellation could land inside its transaction.
+            stop.set()
+            await flusher
             await self._flush(confirmations)
 
     async def _still_mine(self, work: list[tuple[Delivery, Reply]]) -> list[tuple[Delivery, Reply]]:
@@ -368,9 +379,10 @@ class DailyService:
             self._mine.difference_update(lost)
         return [(d, r) for d, r in work if d.key in held]
 
-    async def _flush_forever(self, confirmations: _Confirmations) -> None:
-        while True:
-            await asyncio.sleep(self.confirm_every)
+    async def _flush_forever(self, confirmations: _Confirmations, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.confirm_every)
             try:
                 await self._flush(confirmations)
             except Exception:  # the next round tries again: a lost confirmation would mean a resend
@@ -440,6 +452,9 @@ class DailyService:
         sent = 0
         for chat_ref, reply in outgoing:
             messenger = self.messengers.get(chat_ref.platform)
-            if messenger is not None and await messenger.send(chat_ref, reply):
-                sent += 1
+            if messenger is None:
+                continue
+            result = await messenger.send(chat_ref, reply)
+            await settle(self.store, chat_ref, result)
+            sent += delivered(result)
         return sent

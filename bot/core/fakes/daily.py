@@ -33,6 +33,7 @@ def subscription(s: State, row: SubscriptionRow) -> Subscription:
         row.role,
         row.active,
         row.next_due_at,
+        row.paused,
     )
 
 
@@ -64,17 +65,33 @@ class MemorySubscriptions:
 
     async def deactivate(self, chat_id: int) -> bool:
         row = self._row(chat_id)
-        if row is None or not row.active:
+        if row is None or not (row.active or row.paused):
             return False
-        row.active = False
+        row.active, row.paused = False, None
         return True
 
-    async def deactivate_chat(self, ref: ChatRef) -> int:
+    def _of_chat(self, ref: ChatRef) -> list[SubscriptionRow]:
         chat = self.s.chat_by_ref(ref)
-        rows = [r for r in self.s.subscriptions.values() if chat is not None and r.chat_id == chat.id]
+        return [r for r in self.s.subscriptions.values() if chat is not None and r.chat_id == chat.id]
+
+    async def deactivate_chat(self, ref: ChatRef) -> int:
+        rows = self._of_chat(ref)
         for row in rows:
-            row.active = False
+            row.active, row.paused = False, None
         return len(rows)
+
+    async def pause_chat(self, ref: ChatRef, reason: str) -> int:
+        rows = [r for r in self._of_chat(ref) if r.active]
+        for row in rows:
+            row.active, row.paused = False, reason[:200]
+        return len(rows)
+
+    async def resume(self, chat_id: int, next_due_at: datetime) -> bool:
+        row = self._row(chat_id)
+        if row is None or row.paused is None:
+            return False
+        row.active, row.paused, row.next_due_at = True, None, next_due_at
+        return True
 
     async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
         rows = self.s.subscriptions.values()

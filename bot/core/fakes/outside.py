@@ -6,6 +6,7 @@ from bot.core.documents import Deck, Drawing
 from bot.core.events import ChatRef, Reply
 from bot.core.ports.messaging import Messenger
 from bot.core.ports.rendering import Renderer
+from bot.core.sending import Delivered, Paused, SendResult
 
 
 class RecordingMessenger:
@@ -16,11 +17,11 @@ class RecordingMessenger:
         self.sent: list[tuple[ChatRef, Reply]] = []
         self.unreachable = unreachable or set()
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
         if chat.id in self.unreachable:
-            return False
+            return Paused("blocked")
         self.sent.append((chat, reply))
-        return True
+        return Delivered(str(len(self.sent)))
 
     def to(self, chat_id: str) -> list[Reply]:
         return [r for c, r in self.sent if c.id == chat_id]

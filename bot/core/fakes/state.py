@@ -71,6 +71,7 @@ class SubscriptionRow:
     role: str | None
     active: bool
     next_due_at: datetime
+    paused: str | None = None
 
 
 @dataclass

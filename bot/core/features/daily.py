@@ -33,7 +33,9 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
     if not words:
         if current is None or not current.active:
             return [ctx.say("daily.none")]
+        resumed = [ctx.say("daily.resumed", reason=ctx.resumed_from[:200])] if ctx.resumed_from else []
         return [
+            *resumed,
             ctx.say(
                 "daily.current",
                 time=f"{current.hour:02d}:{current.minute:02d}",
@@ -41,7 +43,7 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
                 days=format_days(current.days),
                 topic=current.topic or ctx.t("daily.all_topics"),
                 next=_local(ctx, current.next_due_at, current.tz),
-            )
+            ),
         ]
     if ctx.in_group and not ctx.inc.is_admin:
         return [ctx.say("daily.admins_only", ReplyKind.ERROR)]

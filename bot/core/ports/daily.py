@@ -46,6 +46,7 @@ class Subscription:
     role: str | None  # a Discord role to ping
     active: bool
     next_due_at: datetime
+    paused: str | None = None  # why the platform would not take our messages (active is then False)
 
 
 class DeliveryKey(NamedTuple):
@@ -79,6 +80,14 @@ class SubscriptionRepo(Protocol):
 
     async def deactivate(self, chat_id: int) -> bool: ...
     async def deactivate_chat(self, ref: ChatRef) -> int: ...
+    async def pause_chat(self, ref: ChatRef, reason: str) -> int:
+        """Pause the chat's active subscriptions (the platform would not take our messages)."""
+        ...
+
+    async def resume(self, chat_id: int, next_due_at: datetime) -> bool:
+        """Make a paused subscription active again, next due at `next_due_at`; False if none was paused."""
+        ...
+
     async def next_due_at(self, platforms: Sequence[str]) -> datetime | None: ...
     async def due(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Subscription]:
         """Active subscriptions due by `now`, locked for this transaction where the engine can

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.core.events import ChatRef, Reply
+from bot.core.sending import SendResult
 
 
 class Messenger(Protocol):
@@ -12,6 +13,7 @@ class Messenger(Protocol):
 
     platform: str
 
-    async def send(self, chat: ChatRef, reply: Reply) -> bool:
-        """Deliver `reply`; False when the chat cannot be reached (blocked, gone)."""
+    async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
+        """Deliver `reply` and say how it ended (bot/core/sending.py). It reports; the caller decides
+        (settles the ledger, pauses or stops the chat's subscriptions)."""
         ...

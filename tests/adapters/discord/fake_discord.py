@@ -59,6 +59,8 @@ class Failure:
     status: int
     times: int
     retry_after: float
+    code: int | None = None  # Discord's JSON error code; a typical one for the status when None
+    hold: float = 0.0  # seconds to sit on the request first (a slow API; the answer may come too late)
 
 
 def user_payload(uid: int, name: str, global_name: str | None = None, bot: bool = False) -> dict[str, Any]:
@@ -133,9 +135,19 @@ class FakeDiscord:
 
     # -- failures on demand --------------------------------------------------------------------
 
-    def fail(self, method: str, path_regex: str, status: int, times: int = 1, retry_after: float = 0.05) -> None:
-        """The next `times` requests matching method and path (a regex, full match) get `status`."""
-        self.failures.append(Failure(method.upper(), re.compile(path_regex), status, times, retry_after))
+    def fail(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        times: int = 1,
+        retry_after: float = 0.05,
+        code: int | None = None,
+        hold: float = 0.0,
+    ) -> None:
+        """The next `times` requests matching method and path (a regex, full match) get `status`
+        (200: answered normally, after `hold` seconds)."""
+        self.failures.append(Failure(method.upper(), re.compile(path_regex), status, times, retry_after, code, hold))
 
     def _failure_for(self, method: str, path: str) -> Failure | None:
         for f in self.failures:
@@ -174,7 +186,9 @@ class FakeDiscord:
         if self.delay:
             await asyncio.sleep(self.delay)
         failure = self._failure_for(request.method, path)
-        if failure is not None:
+        if failure is not None and failure.hold:
+            await asyncio.sleep(failure.hold)
+        if failure is not None and failure.status != 200:
             rec.status = failure.status
             return self._error(failure)
         status, payload = self._route(request.method, path, body, files)
@@ -196,9 +210,17 @@ class FakeDiscord:
                 "X-RateLimit-Scope": "user",
             }
             return json_response(body, 429, headers)
-        messages = {403: (50013, "Missing Permissions"), 404: (10003, "Unknown Channel")}
-        code, message = messages.get(failure.status, (0, "Error"))
-        return json_response({"message": message, "code": code}, failure.status)
+        if failure.status >= 500:  # Discord's edge answers 5xx with a plain body
+            return web.Response(status=failure.status, text=f"{failure.status}: Service Unavailable")
+        code = failure.code if failure.code is not None else {403: 50013, 404: 10003}.get(failure.status, 0)
+        messages = {
+            50001: "Missing Access",
+            50007: "Cannot send messages to this user",
+            50013: "Missing Permissions",
+            10003: "Unknown Channel",
+            10013: "Unknown User",
+        }
+        return json_response({"message": messages.get(code, "Error"), "code": code}, failure.status)
 
     def _route(self, method: str, path: str, body: Any, files: list[tuple[str, bytes]]) -> tuple[int, Any]:
         parts = path.strip("/").split("/")

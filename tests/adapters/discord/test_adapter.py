@@ -13,16 +13,13 @@ from bot.adapters.discord.render import clean
 from bot.content.schema import Question
 from bot.core.app import StudyBot
 from bot.core.commands import VISIBLE
-from bot.core.events import ChatRef, Part, Reply, ReplyKind
 from bot.core.i18n import t
 from tests.adapters.discord.conftest import make_adapter
 from tests.adapters.discord.fake_discord import (
     ADMIN_PERMS,
     APP_ID,
-    CHANNEL_ID,
     GUILD_ID,
     MEMBER_PERMS,
-    OWNER_ID,
     FakeDiscord,
     Request,
     user_payload,
@@ -400,72 +397,6 @@ async def test_slow_modal_submit_is_deferred_then_followed_up(slow_adapter: Disc
         )
     )
     assert [is_ephemeral(r.json) for r in followups] == [False, True]
-
-
-# -- messages the core sends on its own: 403, 404, 429 -------------------------------------------------
-
-
-SUMMARY = Reply(
-    (Part("Round closed: 1 answer(s)", "title", "round.closed"), Part("1. Ada: 80/100", "item")),
-    kind=ReplyKind.RESULT,
-    lang="en",
-)
-CHANNEL = ChatRef("discord", str(CHANNEL_ID))
-MESSAGES = rf"/channels/{CHANNEL_ID}/messages"
-
-
-@pytest.fixture
-def unreachable(studybot: StudyBot, monkeypatch: pytest.MonkeyPatch) -> list[ChatRef]:
-    calls: list[ChatRef] = []
-    real = studybot.chat_unreachable
-
-    async def spy(chat: ChatRef) -> None:
-        calls.append(chat)
-        await real(chat)
-
-    monkeypatch.setattr(studybot, "chat_unreachable", spy)
-    return calls
-
-
-async def test_send_posts_to_the_channel(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
-    assert await adapter.send(CHANNEL, SUMMARY) is True
-    (post,) = fake.find("POST", MESSAGES)
-    assert "Round closed" in text_of(post.json)
-    assert post.json["allowed_mentions"] == {"parse": []}
-
-
-async def test_send_403_tells_the_owner_once_and_pauses(
-    adapter: DiscordAdapter, fake: FakeDiscord, unreachable: list[ChatRef]
-) -> None:
-    fake.fail("POST", MESSAGES, 403, times=2)
-    assert await adapter.send(CHANNEL, SUMMARY) is False
-    assert await adapter.send(CHANNEL, SUMMARY) is False
-    assert unreachable == [CHANNEL, CHANNEL]
-    (dm,) = fake.find("POST", "/users/@me/channels")
-    assert dm.json == {"recipient_id": OWNER_ID} or dm.json == {"recipient_id": str(OWNER_ID)}
-    told = [r for r in fake.find("POST", r"/channels/\d+/messages") if r.path != MESSAGES]
-    assert len(told) == 1  # once, not per failed message
-    assert "#general" in text_of(told[0].json) and "Study Hall" in text_of(told[0].json)
-
-
-async def test_send_404_drops_the_channel(
-    adapter: DiscordAdapter, fake: FakeDiscord, unreachable: list[ChatRef]
-) -> None:
-    fake.fail("POST", MESSAGES, 404)
-    assert await adapter.send(CHANNEL, SUMMARY) is False
-    assert unreachable == [CHANNEL]
-    assert not fake.find("POST", "/users/@me/channels")
-
-
-async def test_send_429_is_retried_and_not_lost(
-    adapter: DiscordAdapter, fake: FakeDiscord, unreachable: list[ChatRef]
-) -> None:
-    fake.fail("POST", MESSAGES, 429, times=2, retry_after=0.05)
-    assert await adapter.send(CHANNEL, SUMMARY) is True
-    posts = fake.find("POST", MESSAGES)
-    assert [r.status for r in posts] == [429, 429, 200]
-    assert posts[-1].at - posts[0].at >= 0.09  # it waited retry_after each time
-    assert unreachable == []
 
 
 async def test_slash_command_answer_survives_a_429_on_the_callback(adapter: DiscordAdapter, fake: FakeDiscord) -> None:

@@ -87,6 +87,9 @@ class FakeBotApi:
         self.hold_after: int | None = None
         self.held = 0
         self._release = asyncio.Event()
+        # Slow API: the next sends to a chat are answered only after this many seconds (they
+        # still count as delivered: the bot may have given up waiting by then).
+        self.holds: dict[int, list[float]] = {}
 
     # -- server -------------------------------------------------------------------------------
 
@@ -131,6 +134,9 @@ class FakeBotApi:
         handler = getattr(self, f"m_{method}", None)
         result = await handler(params, files) if handler else True
         if method == "sendMessage":
+            hold = self.holds.get(int(params["chat_id"]))
+            if hold:
+                await asyncio.sleep(hold.pop(0))
             if self.hold_after is not None and len(self.delivered) >= self.hold_after:
                 self.held += 1
                 await self._release.wait()
