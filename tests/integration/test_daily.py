@@ -187,9 +187,9 @@ async def test_a_blocked_chat_is_paused_and_a_command_there_resumes_it(harness: 
     assert (await daily.run_due()).sent == 1
 
 
-async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(
+async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(  # type: ignore[no-untyped-def]
     harness: Harness, clock, daily, recorder, store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await harness.say("/daily 09:05 UTC")
     clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
     recorder.results = [Retry("502 Bad Gateway"), Uncertain("timed out")]
@@ -211,9 +211,9 @@ async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(
     assert active is True  # retries never unsubscribe
 
 
-async def test_a_refused_message_is_settled_without_unsubscribing(
+async def test_a_refused_message_is_settled_without_unsubscribing(  # type: ignore[no-untyped-def]
     harness: Harness, clock, daily, recorder, store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     await harness.say("/daily 09:05 UTC")
     clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
     recorder.results = [Refused("Bad Request: message is too long")]
@@ -274,8 +274,8 @@ async def test_apscheduler_is_armed_for_the_next_due_time(harness: Harness, stud
 
     clock.set(datetime(2030, 1, 7, 9, 0, tzinfo=UTC))  # ahead of the wall clock: the job waits for it
 
-    async def post(_: object) -> bool:
-        return True
+    async def post(_: object) -> SendResult:
+        return Delivered()
 
     wakeup = studybot.services.wakeup
     scheduler = Scheduler(studybot, daily_service(studybot, {"test": recorder}), post, clock, wakeup)

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.adapters.discord.adapter import DEFER_AFTER, DiscordAdapter
+from bot.adapters.discord.adapter import DEFER_AFTER, SEND_TIMEOUT, DiscordAdapter
 from bot.core.app import StudyBot
 from tests.adapters.discord.fake_discord import FakeDiscord
 
@@ -25,6 +25,7 @@ def make_adapter(
     *,
     dev_guild: int | None = None,
     defer_after: float = DEFER_AFTER,
+    send_timeout: float = SEND_TIMEOUT,
     shard_count: int | None = None,
     shard_ids: tuple[int, ...] | None = None,
 ) -> DiscordAdapter:
@@ -35,6 +36,7 @@ def make_adapter(
         gateway_url=fake.gateway_url,
         dev_guild=dev_guild,
         defer_after=defer_after,
+        send_timeout=send_timeout,
         ready_timeout=10,
         client_options={"guild_ready_timeout": 0.05},
         shard_count=shard_count,
