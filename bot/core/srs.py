@@ -82,6 +82,22 @@ def review(card: CardState | None, question_id: str, rating: Rating, now: dateti
     return result, leech and not card.leech
 
 
+# Mastered: the card is in FSRS's Review state (not learning, not relearning after a lapse) with a
+# stability of at least this many days, i.e. the model expects 90 % recall a week after the last
+# review. One good answer never gets there (a first Good is ~2-3 days of stability); a failure
+# drops the card to Relearning at once, so readiness shows a miss the moment it happens.
+MASTERED_STABILITY_DAYS = 7.0
+
+
+def mastered(card: CardState) -> bool:
+    return card.state == State.Review and (card.stability or 0.0) >= MASTERED_STABILITY_DAYS
+
+
+def struggling(card: CardState) -> bool:
+    """Failed since it was learned and not yet relearned (FSRS's Relearning state)."""
+    return card.state == State.Relearning
+
+
 def retrievability(card: CardState, now: datetime) -> float:
     """The probability the learner recalls this card now (0 for a card never reviewed)."""
     if card.last_review is None:

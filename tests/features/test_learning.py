@@ -106,7 +106,7 @@ async def test_stats_with_streak_and_chart(harness: Harness, clock) -> None:  # 
     assert "Streak: 3 day(s)" in reply.plain() or "Streak: 2 day(s)" in reply.plain()
     assert reply.attachment is not None and reply.attachment.kind == "image"
     assert reply.attachment.data.startswith(b"\x89PNG")
-    assert "stats.readiness" in reply.keys
+    assert "stats.mastery" in reply.keys
 
 
 async def test_streak_grace_across_a_timezone_change(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]

@@ -112,7 +112,7 @@ async def test_topics_show_counts_and_accuracy(harness: Harness) -> None:
     assert "not tried yet" in before
     [mc] = await harness.say("/mc basics")
     await harness.press(mc.poll.answers[mc.poll.correct])  # type: ignore[union-attr]
-    assert "100% over 1 answers" in text(await harness.say("/topics"))
+    assert "average score 100% over 1 answers" in text(await harness.say("/topics"))
 
 
 async def test_lang_and_timezone_settings(harness: Harness, store: MemoryStore) -> None:

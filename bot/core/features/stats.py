@@ -1,19 +1,63 @@
-"""/stats: answers, accuracy, streaks, readiness per topic, and a chart."""
+"""/stats: answers, average score, streaks, mastery per topic, weak topics, and a chart.
+
+Readiness is *mastery*: the share of a topic's questions the learner has met whose FSRS card is
+mastered (bot.core.srs.mastered: in review with a week or more of stability). Unlike "chance you
+recall it now", which is ~100 % right after any review, a failed answer lowers it at once.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.core.clock import local_date
 from bot.core.context import Ctx
 from bot.core.documents import DayPoint, StatsChart
 from bot.core.events import Attachment, Part, Reply
-from bot.core.ports.answers import DayStat
-from bot.core.srs import retrievability
+from bot.core.ports.answers import DayStat, TopicAccuracy
+from bot.core.ports.cards import CardState
+from bot.core.srs import MASTERED_STABILITY_DAYS, mastered, struggling
 from bot.core.streaks import streaks
 
 CHART_DAYS = 30
+# A topic is weak when its average score is below this, or one of its cards lapsed and is being relearned.
+WEAK_BELOW = 0.6
+WEAK_SHOWN = 3
+
+
+@dataclass(frozen=True)
+class TopicMastery:
+    topic: str
+    mastered: int
+    seen: int
+    struggling: int
+
+    @property
+    def share(self) -> float:
+        return self.mastered / self.seen if self.seen else 0.0
+
+
+def mastery_by_topic(ctx: Ctx, cards: list[CardState]) -> list[TopicMastery]:
+    """Per topic the learner has met: how many of its cards are mastered; lowest share first."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for card in cards:
+        q = ctx.question(card.question_id)
+        if q is None:
+            continue
+        row = counts[q.topic]
+        row[0] += mastered(card)
+        row[1] += 1
+        row[2] += struggling(card)
+    rows = [TopicMastery(topic, m, seen, s) for topic, (m, seen, s) in counts.items()]
+    return sorted(rows, key=lambda r: (r.share, -r.struggling, r.topic))
+
+
+def weak_topics(accuracy: list[TopicAccuracy], mastery: list[TopicMastery]) -> list[str]:
+    """Topics to work on, weakest first: a low average score, or a card lapsed and not yet relearned."""
+    relearning = {m.topic for m in mastery if m.struggling}
+    weak = [a for a in accuracy if a.mean_score < WEAK_BELOW or a.topic in relearning]
+    return [a.topic for a in sorted(weak, key=lambda a: (a.mean_score, a.topic))][:WEAK_SHOWN]
 
 
 async def stats(ctx: Ctx) -> list[Reply]:
@@ -26,29 +70,41 @@ async def stats(ctx: Ctx) -> list[Reply]:
         return [ctx.say("stats.empty")]
     mean = sum(a.mean_score * a.attempts for a in accuracy) / total
     streak = streaks(await ctx.tx.answers.active_days(learner.id), today)
-    cards = await ctx.tx.cards.all(learner.id)
-    per_topic: dict[str, list[float]] = defaultdict(list)
-    for card in cards:
-        q = ctx.question(card.question_id)
-        if q is not None:
-            per_topic[q.topic].append(retrievability(card, ctx.now))
-    readiness = sorted(((t, sum(v) / len(v)) for t, v in per_topic.items()), key=lambda tv: tv[1])
+    mastery = mastery_by_topic(ctx, await ctx.tx.cards.all(learner.id))
     due = len(await ctx.tx.cards.due(learner.id, ctx.now, limit=1000))
 
     parts = [
         ctx.part("stats.title", "title"),
-        ctx.part("stats.answered", n=total, accuracy=round(mean * 100)),
+        ctx.part("stats.answered", n=total, score=round(mean * 100)),
         ctx.part("stats.streak", current=streak.current, best=streak.best),
         ctx.part("stats.due", n=due),
     ]
     if streak.grace_used_on is not None:
         parts.append(ctx.part("stats.grace", "note", day=streak.grace_used_on.isoformat()))
-    if readiness:
-        parts.append(ctx.part("stats.readiness", "title"))
+    if mastery:
+        parts.append(ctx.part("stats.mastery", "title", days=round(MASTERED_STABILITY_DAYS)))
         parts.extend(
-            Part(ctx.t("stats.topic_row", topic=ctx.topic_name(t), value=round(v * 100)), "item") for t, v in readiness
+            Part(
+                ctx.t(
+                    "stats.topic_row",
+                    topic=ctx.topic_name(m.topic),
+                    value=round(m.share * 100),
+                    n=m.mastered,
+                    seen=m.seen,
+                ),
+                "item",
+            )
+            for m in mastery
         )
-    drawing = StatsChart(f"studybot · {today.isoformat()}", chart_days(daily, today), tuple(readiness))
+    weak = weak_topics(accuracy, mastery)
+    if weak:
+        names = ctx.t("list.separator").join(ctx.topic_name(t) for t in weak)
+        parts.append(ctx.part("stats.weak", "note", topics=names, command=f"/quiz {weak[0]}"))
+    drawing = StatsChart(
+        f"studybot · {today.isoformat()}",
+        chart_days(daily, today),
+        tuple((ctx.topic_name(m.topic), m.share) for m in mastery),
+    )
     chart = Attachment(f"studybot-stats-{today.isoformat()}.png", b"", "image", ctx.t("stats.chart_caption"), drawing)
     return [ctx.reply(parts, attachment=chart)]
 
