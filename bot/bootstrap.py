@@ -33,6 +33,7 @@ from bot.core.daily.service import DailyService
 from bot.core.grading import Grader, KeyPointGrader, rubric_for
 from bot.core.grading import warmup as grading_warmup
 from bot.core.limits import Limiter, Limits
+from bot.core.ports.assessing import Assessor
 from bot.core.ports.messaging import Messenger
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store
@@ -157,6 +158,7 @@ def assemble(
     adapters: Sequence[AdapterFactory] | None = None,
     worker: str | None = None,
     renderer: Renderer | None = None,
+    assessor: Assessor | None = None,
 ) -> System:
     """Wire a System around a bank and an open store (no I/O here)."""
     if adapters is None:
@@ -166,9 +168,11 @@ def assemble(
         adapters = adapters or [terminal_adapter(settings)]
     clock = clock or SystemClock()
     wakeup = Wakeup()
+    grader = grader or default_grader()
     services = Services(
         bank=bank,
-        grader=grader or default_grader(),
+        grader=grader,
+        assessor=assessor or _assessor(settings, grader),
         rng=rng or random.Random(),
         round_minutes=settings.round_minutes,
         wakeup=wakeup,
@@ -186,6 +190,15 @@ def assemble(
     )
     scheduler = Scheduler(bot, daily, _poster(messengers), clock, wakeup, retention=retention)
     return System(settings, bank, store, clock, services, limiter, bot, built, daily, scheduler)
+
+
+def _assessor(settings: Settings, grader: Grader) -> Assessor | None:
+    """The LLM judge of STUDYBOT_JUDGE_URL behind `grader`; openai is imported only when one is set."""
+    if settings.judge_url is None:
+        return None
+    from bot.judging.build import assessor_from
+
+    return assessor_from(settings, grader)
 
 
 def _poster(messengers: Mapping[str, Messenger]) -> Callable[[Outgoing], Awaitable[SendResult]]:
@@ -244,6 +257,8 @@ async def bootstrap(
     try:
         yield system
     finally:
+        if system.services.assessor is not None:
+            await system.services.assessor.close()
         stop_warming.set()
         if warming is not None:
             if not system.ready.is_set():

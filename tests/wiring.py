@@ -12,6 +12,7 @@ from bot.core.app import StudyBot
 from bot.core.clock import Clock
 from bot.core.daily.service import DailyService
 from bot.core.limits import Limits
+from bot.core.ports.assessing import Assessor
 from bot.core.ports.messaging import Messenger
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store
@@ -32,6 +33,7 @@ def system(
     limits: Limits | None = None,
     renderer: Renderer | None = None,
     settings: Settings | None = None,
+    assessor: Assessor | None = None,
 ) -> System:
     """The core and its collaborators, without adapters (tests drive `system.bot` directly)."""
     return assemble(
@@ -43,6 +45,7 @@ def system(
         limits=limits,
         adapters=(),
         renderer=renderer,
+        assessor=assessor,
     )
 
 

@@ -26,9 +26,9 @@ from bot.core.actions import (
 from bot.core.chat_status import mark_migrated, mark_unreachable, resume_paused, settle
 from bot.core.clock import Clock
 from bot.core.commands import Command, Where, parse_command
-from bot.core.context import Ctx, Services
+from bot.core.context import Assessed, Ctx, Services
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
-from bot.core.features import account, choice, daily, export, info, prefs, quiz, review, rounds, stats
+from bot.core.features import account, assessing, choice, daily, export, info, prefs, quiz, review, rounds, stats
 from bot.core.i18n import lang_from_locale, t
 from bot.core.limits import Limiter, Refusal
 from bot.core.modes import RATE_MODES, Mode
@@ -173,15 +173,12 @@ class StudyBot:
         in_group = inc.chat_kind is ChatKind.GROUP
         if in_group and inc.action is None and command is None and not inc.addressed:
             return []  # group chatter that is not an answer is none of our business
+        assessed = await self._assess_first(inc, command)
         try:
             async with self.store.transaction() as tx:
-                now = self.clock.now()
-                locale_lang = lang_from_locale(inc.locale) if inc.locale else None
-                learner = await tx.learners.resolve(inc.user, inc.user_name, locale_lang, now)
-                chat = await tx.chats.resolve(inc.chat, inc.chat_kind, now)
-                lang = (chat.lang if in_group else None) or learner.lang
-                ctx = Ctx(inc, tx, learner, chat, lang, now, self.services)
-                if command is not None and (paused := await resume_paused(tx, chat, now)) is not None:
+                ctx = await self._context(tx, inc)
+                ctx.assessed = assessed
+                if command is not None and (paused := await resume_paused(tx, ctx.chat, ctx.now)) is not None:
                     ctx.resumed_from, ctx.rescheduled = paused, True
                 replies = await self._dispatch(ctx, command)
         except Exception:
@@ -192,6 +189,37 @@ class StudyBot:
         if ctx.rescheduled:
             self.services.wakeup.set()  # committed: the scheduler now reads the new schedule
         return [await self._rendered(reply) for reply in replies]
+
+    async def _context(self, tx: Tx, inc: Incoming) -> Ctx:
+        now = self.clock.now()
+        locale_lang = lang_from_locale(inc.locale) if inc.locale else None
+        learner = await tx.learners.resolve(inc.user, inc.user_name, locale_lang, now)
+        chat = await tx.chats.resolve(inc.chat, inc.chat_kind, now)
+        lang = (chat.lang if inc.chat_kind is ChatKind.GROUP else None) or learner.lang
+        return Ctx(inc, tx, learner, chat, lang, now, self.services)
+
+    async def _assess_first(self, inc: Incoming, command: Command | None) -> Assessed | None:
+        """With a judge configured, an answer is judged before its transaction: no lock waits on a model.
+
+        The assessor keeps to its own time-out and never raises; the answer's transaction then uses
+        the verdict only if the question it was made for is still the open one (quiz.answer, rounds.answer).
+        """
+        assessor = self.services.assessor
+        if assessor is None or not _is_answer(inc, command):
+            return None
+        text = (command.args if command is not None else inc.text)[:MAX_TEXT]
+        try:
+            async with self.store.transaction() as tx:
+                ctx = await self._context(tx, inc)
+                found = await assessing.answer_target(ctx)
+        except Exception:
+            log.exception("finding what an answer answers failed; it is graded offline")
+            return None
+        if found is None:
+            return None
+        target, q = found
+        assessment = await assessor.assess(q, text, ctx.lang, str(ctx.learner.id))
+        return Assessed(target, q.id, text, assessment)
 
     async def _rendered(self, reply: Reply) -> Reply:
         """`reply` with its attachment drawn: after the commit, so no lock waits on a chart."""

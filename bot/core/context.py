@@ -16,6 +16,7 @@ from bot.core.grading import Grader
 from bot.core.i18n import t
 from bot.core.limits import LINK_ATTEMPTS, SlidingWindow
 from bot.core.modes import Mode
+from bot.core.ports.assessing import Assessment, Assessor
 from bot.core.ports.people import Chat, Learner
 from bot.core.ports.sessions import OpenQuestion, SessionStart
 from bot.core.ports.store import Tx
@@ -33,6 +34,21 @@ class Services:
     wakeup: Wakeup = field(default_factory=Wakeup)
     # Wrong link codes per learner: a code merges accounts, so guessing must stay hopeless.
     link_attempts: SlidingWindow = field(default_factory=lambda: SlidingWindow(LINK_ATTEMPTS))
+    assessor: Assessor | None = None  # an LLM judge behind the grader (bot/judging), when configured
+
+
+# What an answer was graded for: ("session", id) for a learner's open question, ("round", id) in a group.
+Target = tuple[str, int]
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """The assessor's verdict on `text` for `target`, made before the answer's transaction began."""
+
+    target: Target
+    question_id: str
+    text: str
+    assessment: Assessment
 
 
 @dataclass
@@ -46,6 +62,18 @@ class Ctx:
     services: Services
     resumed_from: str | None = None  # why this chat's subscription was paused, if this update resumed it
     rescheduled: bool = False  # a subscription or reminder changed: wake the scheduler after the commit
+    assessed: Assessed | None = None
+
+    def assessment(self, target: Target, question_id: str, text: str) -> Assessment | None:
+        """The assessor's verdict on this very answer to this very question, if one was made."""
+        a = self.assessed
+        if a is None or (a.target, a.question_id, a.text) != (target, question_id, text):
+            return None
+        return a.assessment
+
+    def answered_something_else(self, target: Target) -> bool:
+        """The assessor saw another question open when this answer came: it was written for that one."""
+        return self.assessed is not None and self.assessed.target != target
 
     @property
     def bank(self) -> Bank:

@@ -33,7 +33,7 @@ from bot.judging.verdict import JudgeVerdict, WrongClaim
 log = logging.getLogger(__name__)
 
 ASSIST_BAND = 0.25
-SKIP_FLAGS = frozenset({Flag.EMPTY, Flag.TOO_SHORT, Flag.COPIED_QUESTION, Flag.INJECTION})
+SKIP_FLAGS = frozenset({Flag.EMPTY, Flag.TOO_SHORT, Flag.COPIED_QUESTION, Flag.INJECTION, Flag.DONT_KNOW})
 CACHE_SIZE = 10_000
 
 Source = Literal["llm", "offline-fallback", "offline"]
@@ -108,7 +108,8 @@ class GuardedJudge:
                 return Judged(offline, "offline-fallback", exc.reason)
             self.breaker.succeeded()
             self._cache[key] = _Cached(owner, verdict)
-        return self._combine(rubric, offline, verdict, answer, set(contradicted))
+        seen_wrong = contradicted or [w.index for w in offline.wrong if w.kind == "point"]
+        return self._combine(rubric, offline, verdict, answer, set(seen_wrong))
 
     def forget(self, owner: str) -> int:
         """Drop every cached verdict on `owner`'s answers (a learner's /forget)."""
@@ -132,9 +133,20 @@ class GuardedJudge:
             score = min(max(score, offline.score - ASSIST_BAND), offline.score + ASSIST_BAND)
         score = round(min(max(score, 0.0), 1.0), 4)
         if n:
-            missed = tuple(i for i in range(n) if i not in covered)
+            # A point the judge showed covered (with its sentence) is no longer contradicted or only named;
+            # every point stays in exactly one of covered, named, wrong and missed.
+            wrong = tuple(w for w in offline.wrong if w.kind != "point" or w.index not in covered)
+            named = tuple(i for i in offline.named if i not in covered)
+            elsewhere = covered | set(named) | {w.index for w in wrong if w.kind == "point"}
+            missed = tuple(i for i in range(n) if i not in elsewhere)
             grade = replace(
-                offline, score=score, verdict=verdict_for(score), covered=tuple(sorted(covered)), missed=missed
+                offline,
+                score=score,
+                verdict=verdict_for(score),
+                covered=tuple(sorted(covered)),
+                missed=missed,
+                wrong=wrong,
+                named=named,
             )
         else:
             grade = replace(offline, score=score, verdict=verdict_for(score))

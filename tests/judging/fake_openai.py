@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,9 @@ class FakeOpenAI:
         default_factory=lambda: {"score": 0.8, "key_points": [], "wrong_claims": [], "feedback": "Good."}
     )
     delay: float = 0.0
+    gate: asyncio.Event | None = None  # when set, each reply waits for it (a judge still thinking)
+    asked: asyncio.Event = field(default_factory=asyncio.Event)  # set by the first request
+    clients: list[Callable[[], Awaitable[None]]] = field(default_factory=list)  # closed before the server stops
     requests: list[dict[str, Any]] = field(default_factory=list)
     runner: web.AppRunner | None = None
     port: int = 0
@@ -37,21 +41,26 @@ class FakeOpenAI:
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self.runner.addresses[0][1])
 
     async def stop(self) -> None:
+        for close in self.clients:
+            await close()
         if self.runner is not None:
             await self.runner.cleanup()
 
     async def _complete(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
+        self.asked.set()
         if self.mode == "429":
             return _error(429, "rate_limit_exceeded", "Rate limit reached", {"retry-after": "20"})
         if self.mode == "500":
             return _error(500, "server_error", "The server had an error while processing your request")
         if self.mode == "no-structured" and body.get("response_format", {}).get("type") == "json_schema":
             return _error(400, "invalid_request_error", "response_format json_schema is not supported")
+        if self.gate is not None:
+            await self.gate.wait()
         if self.mode == "slow" or self.delay:
             await asyncio.sleep(self.delay or 30)
         if self.mode == "malformed":

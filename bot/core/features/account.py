@@ -96,4 +96,6 @@ async def forget_button(ctx: Ctx, stamp: int) -> list[Reply]:
 
 async def _forget_now(ctx: Ctx) -> list[Reply]:
     await ctx.tx.learners.delete(ctx.learner.id)
+    if ctx.services.assessor is not None:  # the judge's cached verdicts on this learner's answers go too
+        ctx.services.assessor.forget(str(ctx.learner.id))
     return [ctx.say("forget.done")]

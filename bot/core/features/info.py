@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.commands import description, visible_commands
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply
+from bot.core.features.assessing import help_notice
 from bot.core.srs import MASTERED_STABILITY_DAYS
 
 
@@ -18,6 +19,7 @@ async def help_(ctx: Ctx) -> list[Reply]:
     parts += [Part(f"/{name} — {description(name, ctx.lang)}", "item") for name in visible_commands()]
     parts.append(ctx.part("help.footer", "note"))
     parts.append(ctx.part("help.mastery", "note", days=round(MASTERED_STABILITY_DAYS)))
+    parts += help_notice(ctx)
     return [ctx.reply(parts)]
 
 

@@ -9,11 +9,13 @@ from bot.content.schema import Question
 from bot.core.actions import RATING_NAMES, AnswerForm, Ask, FollowUp, Hint, Rate, Reveal, Skip
 from bot.core.context import Ctx
 from bot.core.events import Button, Part, Reply, ReplyKind
+from bot.core.features.assessing import first_answer_notice, judge_parts
 from bot.core.features.progress import leech_part, new_answer, record, settle_pending_rating
 from bot.core.grading import Grade, Verdict, rubric_for
 from bot.core.grading.grader import MAX_GRADED_CHARS, Flag, verdict_for
 from bot.core.modes import HINT_MODES, RATE_MODES, Mode
 from bot.core.picking import pick_question
+from bot.core.ports.assessing import Assessment
 from bot.core.ports.sessions import OpenQuestion
 from bot.core.related import related_question
 
@@ -121,18 +123,25 @@ async def open_quiz(ctx: Ctx, session_id: int | None = None) -> tuple[OpenQuesti
     return session, q
 
 
-def grade_answer(ctx: Ctx, q: Question, text: str, hints: int = 0) -> tuple[Grade, float, Verdict]:
-    grade = ctx.services.grader.grade(rubric_for(q), text, ctx.lang)
+def grade_answer(
+    ctx: Ctx, q: Question, text: str, hints: int = 0, assessed: Assessment | None = None
+) -> tuple[Grade, float, Verdict]:
+    """The offline grade, or the assessor's (`assessed`, made before the transaction) when there is one."""
+    grade = assessed.grade if assessed is not None else ctx.services.grader.grade(rubric_for(q), text, ctx.lang)
     score = min(grade.score, hint_cap(hints))
     return grade, score, verdict_for(score)
 
 
 async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
-    grade, score, verdict = grade_answer(ctx, q, text, session.hints)
+    target = ("session", session.id)
+    if ctx.answered_something_else(target):  # the question changed while the judge was thinking
+        return [ctx.stale("quiz.answer_stale")]
+    assessed = ctx.assessment(target, q.id, text)
+    grade, score, verdict = grade_answer(ctx, q, text, session.hints, assessed)
     recorded = await record(ctx, q, session.mode, score, verdict.value, text, session.hints)
     await ctx.tx.sessions.close(session.id)
-    reply = grade_reply(ctx, q, grade, score, verdict, session.hints)
-    extra = leech_part(ctx, recorded)
+    reply = grade_reply(ctx, q, grade, score, verdict, session.hints, assessed)
+    extra = leech_part(ctx, recorded) + await first_answer_notice(ctx)
     due = len(await ctx.tx.cards.due(ctx.learner.id, ctx.now))
     if due:
         extra.append(ctx.part("review.more_due", "note", n=due))
@@ -142,8 +151,10 @@ async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> lis
     return [ctx.reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(tuple(buttons),))]
 
 
-def grade_parts(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> list[Part]:
-    """Score, verdict and comment: what a learner sees about their own answer."""
+def grade_parts(
+    ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int, assessed: Assessment | None = None
+) -> list[Part]:
+    """Score, verdict and comment: what a learner sees about their own answer (and the judge's words)."""
     parts: list[Part] = [
         ctx.part("grade.score", "title", score=pct(score), verdict=ctx.t(f"verdict.{verdict.value}")),
         ctx.part(grade.feedback),
@@ -153,11 +164,14 @@ def grade_parts(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verd
     if hints and score < grade.score:
         parts.append(ctx.part("grade.capped", "note", cap=pct(hint_cap(hints)), hints=hints))
     parts.extend(key_point_parts(ctx, q, grade))
+    parts.extend(judge_parts(ctx, assessed))
     return parts
 
 
-def grade_reply(ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int) -> Reply:
-    parts = grade_parts(ctx, q, grade, score, verdict, hints)
+def grade_reply(
+    ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int, assessed: Assessment | None = None
+) -> Reply:
+    parts = grade_parts(ctx, q, grade, score, verdict, hints, assessed)
     parts.extend(reference_parts(ctx, q))
     return ctx.reply(parts, kind=ReplyKind.RESULT)
 

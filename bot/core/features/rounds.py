@@ -17,6 +17,7 @@ from bot.core.actions import AnswerForm, RoundPick, RoundReveal
 from bot.core.clock import zone
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
+from bot.core.features.assessing import first_answer_notice
 from bot.core.features.choice import mc_reply, option_number, option_texts, shuffled_options
 from bot.core.features.progress import record
 from bot.core.features.quiz import grade_answer, grade_parts, how_to_answer, pct, reference_parts
@@ -94,10 +95,15 @@ async def answer(ctx: Ctx, text: str) -> list[Reply]:
         if index is None:
             return [ctx.say("mc.pick", n=len(rnd.options))]
         return await pick(ctx, rnd.id, index)
-    grade, score, verdict = grade_answer(ctx, q, text)
+    target = ("round", rnd.id)
+    if ctx.answered_something_else(target):
+        return []  # written for the round that closed while the judge was thinking, as for any old round
+    assessed = ctx.assessment(target, q.id, text)
+    grade, score, verdict = grade_answer(ctx, q, text, 0, assessed)
     replaced = await ctx.tx.rounds.answer(rnd.id, _entry(ctx, score, text))
     public = ctx.say("round.replaced" if replaced else "round.answered", name=_name(ctx), score=pct(score))
-    private = ctx.reply(grade_parts(ctx, q, grade, score, verdict, 0), kind=ReplyKind.RESULT, ephemeral=True)
+    parts = grade_parts(ctx, q, grade, score, verdict, 0, assessed) + await first_answer_notice(ctx)
+    private = ctx.reply(parts, kind=ReplyKind.RESULT, ephemeral=True)
     return [public, private]
 
 
