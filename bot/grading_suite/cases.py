@@ -202,7 +202,14 @@ _ZH_OPPOSITES = {
     "节省": "浪费",
 }
 _ZH_SWAP = {**_ZH_OPPOSITES, **{v: k for k, v in _ZH_OPPOSITES.items()}}
-_EN_SWAP_RE = re.compile(r"\b(" + "|".join(sorted(_EN_SWAP, key=len, reverse=True)) + r")\b", re.IGNORECASE)
+# Inside a hyphenated word only a prefix-like direction is flipped ("Pre-LN", "low-rank"): "all-reduce" made
+# "all-raise" or "Linux-first" made "Linux-last" is no statement at all.
+_EN_SWAP_RE = re.compile(
+    r"(?<![\w-])(?:(?:pre|post)(?=-(?-i:[A-Z]))|(?:low|high)(?=-)|(?:"
+    + "|".join(sorted(_EN_SWAP, key=len, reverse=True))
+    + r")(?![\w-]))",
+    re.IGNORECASE,
+)
 _ZH_SWAP_RE = re.compile("|".join(sorted(_ZH_SWAP, key=len, reverse=True)))
 
 
@@ -218,17 +225,51 @@ def _flip_opposites(text: str, lang: str) -> str:
     return _EN_SWAP_RE.sub(repl, text)
 
 
+# A statement that already says "not" is made false by taking the negation out, not by adding a second one
+# ("memory is not saved" made "memory is not not saved" would still be true).
+_EN_NEGATION = re.compile(r"\b(?:not|no|never|without|cannot)\b|n't\b", re.IGNORECASE)
+_EN_UNNEGATE = (
+    (re.compile(r"\b(is|are|was|were|can|does|do|did|will|should|must|has|have) not\b", re.IGNORECASE), r"\1"),
+    (re.compile(r"\bnever\b", re.IGNORECASE), "always"),
+    (re.compile(r"\bwithout\b", re.IGNORECASE), "with"),
+)
+_ZH_NEGATION = re.compile("并非|而非|而不是|无法|无需|不|没|未|无|非")
+_ZH_UNNEGATE = (("并非", "就是"), ("不是", "是"), ("无法", "能"), ("无需", "需要"), ("没有", "有"), ("不", ""))
+
+
+def _unnegate(statement: str, lang: str) -> str | None:
+    if lang == "zh":
+        if "而非" in statement or "而不是" in statement:
+            return None  # "A 而不是 B": dropping the cue would assert both
+        for cue, plain in _ZH_UNNEGATE:
+            if cue in statement:
+                return statement.replace(cue, plain, 1)
+        return None
+    for pattern, plain in _EN_UNNEGATE:
+        out, n = pattern.subn(plain, statement, count=1)
+        if n:
+            return out
+    return None
+
+
 _EN_AUX = re.compile(r"\b(is|are|can|does|do|was|were|has|have|will|should|must|keeps|makes)\b")
 # A present-tense verb after a short subject ("LoRA learns ...", "The KV cache stores ...").
 _EN_VERB = re.compile(r"^((?:\S+\s){1,3}?)([a-z]{3,}(?<![su]s)(?<!ss)s)\b")
-_ZH_AUX = re.compile("(会|能|是|可以|需要|使用|用|让|使|把|在)")
+# Auxiliaries that can take a "不"; not inside a word (能力, 调用, 但是, 存在, 机会).
+_ZH_AUX = re.compile(
+    "(?<![机社学体领误约])会(?![话议])|(?<![性功智可技本潜效体动])能(?![力量耗])|(?<![但于还或总只要若即正就])是"
+    "|可以|需要|使用|(?<![调作费应采利引占通信适运享启禁复使])用|让|使(?![得用])|把|(?<![存现正实所自内外潜])在"
+)
 
 
 def _contradict(statement: str, lang: str) -> str | None:
-    """The statement made false: its opposites flipped, else its first auxiliary negated."""
+    """The statement made false: its opposites flipped, else its negation taken out, else its first
+    auxiliary negated."""
     flipped = _flip_opposites(statement, lang)
     if flipped != statement:
         return flipped
+    if (_ZH_NEGATION if lang == "zh" else _EN_NEGATION).search(statement):
+        return _unnegate(statement, lang)
     if lang == "zh":
         m = _ZH_AUX.search(statement)
         return statement[: m.start()] + "不" + statement[m.start() :] if m else None
@@ -271,9 +312,17 @@ def _misconception(en: str, zh: str) -> Maker:
     return make
 
 
+_CLAUSE_CUT = re.compile(r"[,;:，；：]")
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for s in sentences(text) for c in _CLAUSE_CUT.split(s)]
+
+
 def _touched_share(q: Question, original: str, changed: str, lang: str) -> float:
-    """The share of key points whose sentences in the reference were changed."""
-    before, after = sentences(original), sentences(changed)
+    """The share of key points whose clauses in the reference were changed (a clause, not a sentence: one
+    wrong detail in a long sentence that names every point leaves most points stated right)."""
+    before, after = _clauses(original), _clauses(changed)
     if len(before) != len(after):
         return 0.0
     touched = 0
@@ -507,8 +556,10 @@ def _without_aliases(ctx: _Ctx, text: str) -> str | None:
     """`text` with every alias of the question (both languages) put in other words, or None when the
     grader would still find one."""
     aliases = sorted({a for kp in ctx.q.key_points for a in (*kp.aliases.en, *kp.aliases.zh)}, key=len, reverse=True)
-    stand_in = "这种做法" if ctx.lang == "zh" else "this"
     for alias in aliases:
+        # An alias that says "not" ("never materializes", "no lock contention", "不用微调") keeps its "not".
+        negative = (_ZH_NEGATION if _has_cjk(alias) else _EN_NEGATION).search(alias)
+        stand_in = ("不这样做" if negative else "这种做法") if ctx.lang == "zh" else "not this" if negative else "this"
         text = re.sub(_literal(alias, ctx.lang if _has_cjk(alias) else "en"), stand_in, text, flags=re.IGNORECASE)
     cleaned = clean(text)
     if any(phrase_pattern(a).search(cleaned) for a in aliases):

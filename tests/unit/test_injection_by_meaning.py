@@ -97,10 +97,6 @@ def test_instructions_to_the_grader_earn_nothing(
     assert grader.grade(rubric, placed, lang).score <= grader.grade(rubric, weak, lang).score + 0.02, placed
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open in issue #14: three new model answers (mla-latent-kv zh, llm-as-a-judge-setups zh, sycophancy-in-llms) trip the by-meaning detector: a false positive to fix in the detector, not by rewording content",
-)
 def test_talking_about_evaluation_is_not_talking_to_the_grader(bank: Bank) -> None:
     """Answers about evaluation and RLHF use the same words; they keep their credit."""
     topical = [

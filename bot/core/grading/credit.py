@@ -163,8 +163,11 @@ def weigh(
             wrong[clause] = "misconception"
         elif unabridged is not None and (dropped := claim_clause(unabridged, mis.patterns)) is not None:
             misconceptions.append((k, unabridged.clause_text(dropped)))
-    for clause in swapped_clauses(reading, rubric, lang, matchers):
+    restated: dict[int, set[int]] = {}  # key point -> the wrong clauses that restate its statement
+    for clause, stated in swapped_clauses(reading, rubric, lang, matchers):
         wrong.setdefault(clause, "swapped")
+        for k in stated:
+            restated.setdefault(k, set()).add(clause)
 
     alias_tokens = {m.first + i for point in mentions for _, m in point for i in range(m.count)}
     clauses = [
@@ -195,6 +198,7 @@ def weigh(
                 credible_analysis,
                 negated_analysis,
                 question,
+                sorted(restated.get(k, ())),
             )
         )
     unknown = (
@@ -227,10 +231,16 @@ def _point(
     credible: Analysis | None,
     negated: Analysis | None,
     question: frozenset[str],
+    restated: Sequence[int] = (),
 ) -> PointEvidence:
     named_only = False
     contradicted_in: int | None = None
-    # A fact stated with its terms or numbers traded is wrong wherever else the answer names the point.
+    # The point's own statement made false (negated, a direction or term traded) is wrong whatever else
+    # the answer says about it, and so is a fact stated with its terms or numbers traded wherever else
+    # the answer names the point.
+    for n in restated:
+        if clauses[n].asserted:
+            return PointEvidence(0.0, contradicted=True, said=reading.clause_text(n))
     for _, mention in mentions:
         if clauses[mention.clause].asserted and wrong.get(mention.clause) == "swapped":
             return PointEvidence(0.0, contradicted=True, said=reading.clause_text(mention.clause))
@@ -433,20 +443,23 @@ class _Unit:
     terms: tuple[tuple[int, tuple[str, ...]], ...]  # (key point, the alias's tokens), in order
     numbers: tuple[str, ...]
     opposites: tuple[str, ...]
+    negated: frozenset[str] = frozenset()  # the words a negation reaches
+    point: int | None = None  # the key point whose statement this is (None: the model answer)
 
 
 def swapped_clauses(
     reading: Reading, rubric: Rubric, lang: str, matchers: Sequence[Sequence[AliasMatcher]]
-) -> list[int]:
+) -> list[tuple[int, frozenset[int]]]:
     """The answer's asserted clauses with a statement that repeats one of the model answer or a key point
-    with a term, a number or a direction traded for another, or two of them in each other's place."""
+    with a term, a number or a direction traded for another, two of them in each other's place, or its
+    polarity turned ("Pruning does not remove weights"); with the key points whose statements it repeats."""
     units = _units_of(rubric, lang)
     if not units:
         return []
-    out: list[int] = []
+    out: list[tuple[int, frozenset[int]]] = []
     special = _term_tokens(reading, matchers)
     for start, end, n in _statements(reading, lang):
-        if not reading.asserted(n) or (out and out[-1] == n):
+        if not reading.asserted(n) or (out and out[-1][0] == n):
             continue
         unit = _unit(reading, start, end, special)
         if len(unit.words) < MIN_REPEATED_WORDS:
@@ -458,15 +471,17 @@ def swapped_clauses(
         terms = len(unit.words) >= MIN_WORDS_FOR_TERMS
         closest = [units[i] for i, d in enumerate(dice) if d == best]
         if best >= REPEATS and all(_traded(unit, r, lang, terms=terms) for r in closest):
-            out.append(n)
+            out.append((n, frozenset(r.point for r in closest if r.point is not None)))
     return out
 
 
 def _statements(reading: Reading, lang: str) -> list[tuple[int, int, int]]:
     """(start, end, clause) of every statement: a clause in English; in Chinese, where a comma often
-    joins two statements ("用 GRPO 去掉 critic，用 DPO 去掉奖励模型"), every stretch between commas."""
+    joins two statements ("用 GRPO 去掉 critic，用 DPO 去掉奖励模型"), every stretch between commas, and
+    the whole clause (a stretch like "减少复杂度" is too short to repeat anything on its own)."""
+    whole = [(c.start, c.end, n) for n, c in enumerate(reading.clauses)]
     if lang != "zh":
-        return [(c.start, c.end, n) for n, c in enumerate(reading.clauses)]
+        return whole
     out: list[tuple[int, int, int]] = []
     last = -1
     for i, piece in enumerate(reading.token_piece):
@@ -476,7 +491,13 @@ def _statements(reading: Reading, lang: str) -> list[tuple[int, int, int]]:
         else:
             start, _, clause = out[-1]
             out[-1] = (start, reading.ends[i], clause)
-    return out
+    pieces = set(out)
+    merged: list[tuple[int, int, int]] = []
+    for n, stretch in enumerate(out):
+        merged.append(stretch)
+        if n + 1 == len(out) or out[n + 1][2] != stretch[2]:
+            merged += [w for w in whole if w[2] == stretch[2] and w not in pieces]
+    return merged
 
 
 def _traded(a: _Unit, b: _Unit, lang: str, terms: bool) -> bool:
@@ -488,6 +509,8 @@ def _traded(a: _Unit, b: _Unit, lang: str, terms: bool) -> bool:
             return True  # another key point's term where this one's stood
         if _swapped_order(_points(a.terms), _points(b.terms)):
             return True  # two key points' terms in each other's place
+    if (a.negated ^ b.negated) & a.words & b.words:
+        return True  # the same statement, negated where it was not (or the reverse)
     mine, theirs = a.numbers, b.numbers
     if (set(mine) - set(theirs)) and (set(theirs) - set(mine)):
         return True  # one number traded for another
@@ -495,6 +518,8 @@ def _traded(a: _Unit, b: _Unit, lang: str, terms: bool) -> bool:
         return True
     table = _opposites()[1] if lang == "zh" else _opposites()[0]
     extra, missing = set(a.opposites) - set(b.opposites), set(b.opposites) - set(a.opposites)
+    # A term of the statement may hold the direction itself ("sparse attention" traded for "dense").
+    missing |= {tok for _, alias in set(b.terms) - set(a.terms) for tok in alias}
     if any(table.get(w, frozenset()) & missing for w in extra):
         return True
     return _swapped_order(a.opposites, b.opposites)
@@ -515,12 +540,12 @@ def _swapped_order(mine: Sequence[object], theirs: Sequence[object]) -> bool:
 def _units_of(rubric: Rubric, lang: str) -> tuple[_Unit, ...]:
     matchers = [[phrase_pattern(a) for a in p.aliases] for p in rubric.points]
     out = []
-    texts = [clean(rubric.reference(lang)), *(clean(p.text(lang)) for p in rubric.points)]
-    for text in texts:
+    texts = [(None, clean(rubric.reference(lang))), *((k, clean(p.text(lang))) for k, p in enumerate(rubric.points))]
+    for point, text in texts:
         reading = read_rubric(text)
         special = _term_tokens(reading, matchers)
         for start, end, _ in _statements(reading, lang):
-            unit = _unit(reading, start, end, special)
+            unit = _unit(reading, start, end, special, point)
             if len(unit.words) >= MIN_REPEATED_WORDS:
                 out.append(unit)
     return tuple(out)
@@ -538,7 +563,18 @@ def _term_tokens(
     return special
 
 
-def _unit(reading: Reading, start: int, end: int, special: dict[int, tuple[int, tuple[str, ...]]]) -> _Unit:
+def _enumerates(reading: Reading, i: int, first: bool) -> bool:
+    """The number is a list item's ("(2) …", "3. …", "4、…"): it counts items, it states nothing."""
+    start, end = reading.starts[i], reading.ends[i]
+    if not reading.tokens[i].isdigit() or reading.text[end : end + 1] not in (".", ")", "、"):
+        return False
+    before = reading.text[:start].rstrip()
+    return first or before.endswith(("(", "\n")) or not before
+
+
+def _unit(
+    reading: Reading, start: int, end: int, special: dict[int, tuple[int, tuple[str, ...]]], point: int | None = None
+) -> _Unit:
     span = reading.token_range(start, end)
     en_opp, _, zh_words = _opposites()
     zh_found = list(zh_words.finditer(reading.text, start, end))
@@ -547,28 +583,36 @@ def _unit(reading: Reading, start: int, end: int, special: dict[int, tuple[int, 
     numbers: list[str] = []
     opposites: list[tuple[int, str]] = []
     words: set[str] = set()
+    negated: set[str] = set()
     prev: str | None = None
     for i in span:
         tok = reading.tokens[i]
+        word: str | None = None
         if i in special:
             if not terms or terms[-1] != special[i]:
                 terms.append(special[i])
             prev = None
         elif _NUMBER.search(tok):
-            numbers.append(tok)
+            if not _enumerates(reading, i, first=i == span[0]):
+                numbers.append(tok)
             prev = None
         elif is_cjk(tok):
             if reading.starts[i] in direction:
                 prev = None
                 continue
             if prev is not None:
-                words.add(prev + tok)
+                word = prev + tok
             prev = tok
         else:
             prev = None
             if tok in en_opp:
                 opposites.append((reading.starts[i], tok))
             elif reading.raw(i) not in STOP_EN:
-                words.add(tok)
+                word = tok
+        if word is not None:
+            words.add(word)
+            if reading.negated[i]:
+                negated.add(word)
     opposites += [(m.start(), m.group(0)) for m in zh_found]
-    return _Unit(frozenset(words), tuple(terms), tuple(numbers), tuple(w for _, w in sorted(opposites)))
+    ordered = tuple(w for _, w in sorted(opposites))
+    return _Unit(frozenset(words), tuple(terms), tuple(numbers), ordered, frozenset(negated), point)
