@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from bot.core.events import ReplyKind
 from bot.core.fakes import MemoryStore
+from bot.content.schema import Question
+from bot.core.grading import rubric_for
+from bot.core.grading.assertions import read
+from bot.core.grading.credit import claim_clause
+from bot.core.grading.text import clean
 from tests.harness import Harness, keys, text
 
 
@@ -153,3 +158,39 @@ async def test_bad_input_gets_a_clear_reply_and_nothing_breaks(harness: Harness,
     texts = [a.text for a in store.state.answers.values()]
     assert texts[1] == weird  # stored as written; adapters escape on the way out
     assert len(texts[0]) <= 8000
+
+
+async def test_feedback_names_contradicted_points_and_misconceptions(harness: Harness) -> None:
+    """A wrong claim is shown as wrong, with what the answer said and the fact or correction, in both
+    languages; a point the answer denies is never listed as covered."""
+    for locale, lang in (("en", "en"), ("zh-CN", "zh")):
+        harness.locale = locale
+        for _ in range(40):  # draw until a question whose first misconception its own patterns match comes up
+            [reply] = await harness.say("/quiz")
+            q = harness.question_of(reply)
+            if len(q.key_points) >= 2 and q.answer is not None and _claim_matches(q, lang):
+                break
+            await harness.say("/skip")
+        else:
+            raise AssertionError("no question with misconceptions drawn")
+        claim = q.misconceptions[0].claim.get(lang).rstrip("。.")
+        point = q.key_points[0].text(lang).rstrip("。.")
+        answer = f"{claim}。{point}，这种说法是错误的。" if lang == "zh" else f"{claim}. It is not true that {point}."
+        [result] = await harness.say(answer)
+        said = [p.text for p in result.parts if p.key == "grade.said_wrong"]
+        assert "grade.wrong" in result.keys and len(said) >= 2, result.plain()
+        correction = q.misconceptions[0].correction.get(lang)
+        assert any(correction in s for s in said), result.plain()
+        assert any(q.key_points[0].text(lang) in s for s in said), result.plain()
+        prefix = "你说" if lang == "zh" else "You said"
+        assert all(s.startswith(prefix) for s in said)
+        covered = result.parts[result.keys.index("grade.covered") :] if "grade.covered" in result.keys else []
+        assert not any(p.text == q.key_points[0].text(lang) and p.style == "ok" for p in covered)
+
+
+def _claim_matches(q: Question, lang: str) -> bool:
+    """The bank's first misconception of `q` is found in its own claim (the content checker's matcher)."""
+    if not q.misconceptions:
+        return False
+    patterns = rubric_for(q).misconceptions[0].patterns
+    return claim_clause(read(clean(q.misconceptions[0].claim.get(lang))), patterns) is not None
