@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.content.schema import Question
 from bot.core.events import ReplyKind
 from bot.core.fakes import MemoryStore
-from bot.content.schema import Question
 from bot.core.grading import rubric_for
 from bot.core.grading.assertions import read
 from bot.core.grading.credit import claim_clause
