@@ -1,6 +1,12 @@
 """Fan-out of the question of the day: 100,000 subscriptions due in the same minute.
 
     .venv/bin/python benchmarks/daily_fanout.py [--subscribers 100000] [--rate 1000]
+    .venv/bin/python benchmarks/daily_fanout.py --telegram [--subscribers 3000] [--rate 30]
+
+With --telegram the sends go through the real Telegram adapter (python-telegram-bot, its
+AIORateLimiter, the adapter's HTTPXRequest settings) against the project's fake Bot API
+(tests/adapters/telegram/fake_bot_api.py, in its own process) that answers Telegram's 429
+"retry after" beyond --rate messages per second; printed: the same ratio and CPU per send.
 
 A local fake platform (a separate process) accepts at most --rate messages per second overall
 and answers 429 with retry_after beyond it. The bot's messenger paces itself with aiolimiter
@@ -29,6 +35,9 @@ from aiohttp import web
 from aiolimiter import AsyncLimiter
 from sqlalchemy import insert
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the project's fakes live in tests/
+
+from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.bootstrap import assemble
 from bot.content.loader import load_bank
 from bot.core.daily.service import DailyService
@@ -102,7 +111,46 @@ class InstantMessenger:
 # -- the run ---------------------------------------------------------------------------------------
 
 
-async def make_db(path: Path, n: int) -> None:
+def serve_telegram(port: int, rate: float) -> None:
+    """The project's fake Bot API with Telegram's global limit: 429 + retry_after past `rate`/s."""
+    from tests.adapters.telegram.fake_bot_api import FakeBotApi
+
+    class LimitedBotApi(FakeBotApi):
+        def __init__(self) -> None:
+            super().__init__()
+            self.level, self.at, self.refused = rate, time.monotonic(), 0
+
+        async def _handle(self, request: web.Request) -> web.Response:
+            if request.match_info["method"] == "sendMessage":
+                now = time.monotonic()
+                self.level = min(rate, self.level + (now - self.at) * rate)
+                self.at = now
+                if self.level < 1:
+                    self.refused += 1
+                    await request.read()
+                    return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+                self.level -= 1
+            self.calls.clear()  # keeps memory flat over a long run
+            return await super()._handle(request)
+
+    async def main() -> None:
+        api = LimitedBotApi()
+        await api.start(port)
+
+        async def stats(request: web.Request) -> web.Response:
+            return web.json_response({"ok": len(api.delivered), "429": api.refused})
+
+        side = web.Application()
+        side.router.add_get("/stats", stats)
+        runner = web.AppRunner(side)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port + 1).start()
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+async def make_db(path: Path, n: int, platform: str = PLATFORM) -> None:
     store = await open_store(sqlite_url(path))
     now = datetime.now(UTC)
     async with store.transaction() as tx:
@@ -128,7 +176,7 @@ async def make_db(path: Path, n: int) -> None:
                 [
                     {
                         "id": i,
-                        "platform": PLATFORM,
+                        "platform": platform,
                         "external_id": str(i),
                         "kind": "private",
                         "active": True,
@@ -191,7 +239,11 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=1000.0, help="the fake platform's global limit, msg/s")
+    parser.add_argument("--telegram", action="store_true", help="send through the real Telegram adapter")
     args = parser.parse_args()
+    if args.telegram:
+        await through_telegram(args.subscribers, args.rate)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
         await make_db(Path(tmp) / "cpu.db", args.subscribers)
@@ -232,8 +284,46 @@ async def main() -> None:
         )
 
 
+async def through_telegram(n: int, rate: float) -> None:
+    from tests.adapters.telegram.fake_bot_api import TOKEN
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "telegram.db"
+        await make_db(path, n, platform="telegram")
+        port = 19000 + random.randrange(1000)
+        server = subprocess.Popen([sys.executable, __file__, "--serve-telegram", str(port), str(rate)])  # noqa: ASYNC220 (a child that outlives this call)
+        store = await open_store(sqlite_url(path))
+        try:
+            await asyncio.sleep(2.0)
+            bot = assemble(Settings(_env_file=None), bank=load_bank(), store=store, adapters=()).bot
+            adapter = TelegramAdapter(bot, TOKEN, base_url=f"http://127.0.0.1:{port}/bot", max_rate=rate)
+            adapter.app = adapter.build()
+            await adapter.app.initialize()
+            service = DailyService(store, bot.clock, bot.services, {"telegram": adapter}, worker="bench")
+            cpu, wall = time.process_time(), time.perf_counter()
+            report = await service.run_due()
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            await adapter.app.shutdown()
+            async with aiohttp.ClientSession() as session, session.get(f"http://127.0.0.1:{port + 1}/stats") as r:
+                counts = await r.json()
+        finally:
+            server.terminate()
+            await store.close()
+    achieved = report.sent / wall
+    print(
+        f"through the real Telegram adapter: {report.sent:,} of {n:,} delivered in {wall:.1f} s = "
+        f"{achieved:.1f} msg/s of {rate:.0f} configured: ratio {achieved / rate:.3f}   (target ≥ 0.95)"
+    )
+    print(
+        f"  CPU per send {cpu / max(report.sent, 1) * 1000:.2f} ms   (target ≤ 2 ms); "
+        f"429 answers {counts['429']:,}; left for a retry {report.retried:,}; failed {report.failed:,}"
+    )
+
+
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--serve":
         serve(int(sys.argv[2]), float(sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "--serve-telegram":
+        serve_telegram(int(sys.argv[2]), float(sys.argv[3]))
     else:
         asyncio.run(main())

@@ -10,16 +10,21 @@ before its reply is sent, and an unconfirmed delivery is sent again by the next 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Sequence
 
-from bot.adapters.base import Adapter
+from bot.adapters.base import Adapter, TokenRejected, Unreachable
 from bot.adapters.terminal import TerminalChat
 from bot.bootstrap import System, bootstrap
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+START_BACKOFF_FIRST = 1.0  # seconds before the second try at reaching a platform; doubled each time
+START_BACKOFF_MAX = 60.0
+EXIT_TOKEN_REJECTED = 2
 
 
 async def serve(system: System, stop: asyncio.Event, on_ready: Callable[[], None] | None = None) -> None:
@@ -27,7 +32,8 @@ async def serve(system: System, stop: asyncio.Event, on_ready: Callable[[], None
     started: list[Adapter] = []
     try:
         for adapter in system.adapters:
-            await adapter.start()
+            if not await start_with_retry(adapter, stop):
+                return
             started.append(adapter)
             log.info("%s adapter running", adapter.platform)
         await system.scheduler.start()
@@ -41,6 +47,22 @@ async def serve(system: System, stop: asyncio.Event, on_ready: Callable[[], None
         steps = [("scheduler", system.scheduler.stop)] + [(a.platform, a.stop) for a in reversed(started)]
         await stop_within(steps, system.settings.stop_timeout)
         log.info("stopped")
+
+
+async def start_with_retry(adapter: Adapter, stop: asyncio.Event) -> bool:
+    """Start `adapter`, retrying with back-off while its platform cannot be reached; one log line
+    per try, no traceback. False when asked to stop first; `TokenRejected` goes up (no retry helps)."""
+    delay = START_BACKOFF_FIRST
+    while not stop.is_set():
+        try:
+            await adapter.start()
+            return True
+        except Unreachable as exc:
+            log.warning("could not reach %s; retrying in %.0f s", exc, delay)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, START_BACKOFF_MAX)
+    return False
 
 
 async def stop_within(steps: Sequence[tuple[str, Callable[[], Awaitable[None]]]], seconds: float) -> None:
@@ -85,7 +107,11 @@ async def launch(settings: Settings, on_ready: Callable[[], None] | None = None)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, _stop_on(stop, sig))
-        await serve(system, stop, on_ready)
+        try:
+            await serve(system, stop, on_ready)
+        except TokenRejected as exc:
+            log.error("%s: stopping (fix the token and start again)", exc)
+            return EXIT_TOKEN_REJECTED
     return 0
 
 

@@ -8,6 +8,14 @@ from bot.core.events import ChatRef, Reply
 from bot.core.sending import SendResult
 
 
+class TokenRejected(Exception):
+    """The platform refused the bot's token at start-up: retrying cannot help."""
+
+
+class Unreachable(Exception):
+    """The platform could not be reached at start-up (network, DNS, 5xx): worth retrying."""
+
+
 class Adapter(Protocol):
     platform: str
 

@@ -33,6 +33,7 @@ import yarl
 from discord import app_commands
 from discord.http import Route
 
+from bot.adapters.base import TokenRejected, Unreachable
 from bot.adapters.discord.commands import (
     CHOICE_NAME_LIMIT,
     CHOICES_LIMIT,
@@ -44,6 +45,7 @@ from bot.adapters.discord.commands import (
 from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
 from bot.adapters.discord.outcomes import result_of, wants_admin_told
 from bot.adapters.discord.render import NO_MENTIONS, OutMessage, clean, render
+from bot.adapters.ordering import ChatQueues
 from bot.core.actions import Action, Invalid, decode, decode_form
 from bot.core.commands import ephemeral_first
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
@@ -154,6 +156,7 @@ class DiscordAdapter:
         self.sync_result: str | None = None  # "guild", "global", "unchanged" or "failed"
         self._task: asyncio.Task[None] | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self.queues = ChatQueues()
         self._stopping = False
         self._saved_base: str | None = None
         self._set_up = False
@@ -188,7 +191,13 @@ class DiscordAdapter:
     async def start(self) -> None:
         self._point_rest()
         try:
-            await self.client.login(self._token)
+            try:
+                await self.client.login(self._token)
+            except discord.LoginFailure as exc:
+                raise TokenRejected(f"Discord rejected DISCORD_BOT_TOKEN ({exc})") from None
+            except (aiohttp.ClientError, OSError, discord.DiscordServerError) as exc:
+                where = yarl.URL(self.api_base_url or Route.BASE).host
+                raise Unreachable(f"Discord's API at {where}: {type(exc).__name__} {exc}"[:300]) from None
             self._task = asyncio.create_task(self.client.connect(reconnect=True), name="discord-gateway")
             self._task.add_done_callback(self._gateway_ended)
             ready = asyncio.create_task(self.client.wait_until_ready())
@@ -204,6 +213,7 @@ class DiscordAdapter:
                 log.warning("Discord: not READY after %.0f s; still trying", self.ready_timeout)
         except BaseException:
             await self._close()
+            self.client.clear()  # a later start() may try again with the same client
             raise
         log.info("Discord: connected as %s", self.client.user)
 
@@ -314,7 +324,7 @@ class DiscordAdapter:
         if me is not None:
             self._inflight.add(me)
         try:
-            work = asyncio.ensure_future(self.bot.handle(inc))
+            work = asyncio.ensure_future(self._in_order(inc))
             deferred: Deferred = "none"
             try:
                 replies = await asyncio.wait_for(asyncio.shield(work), self.defer_after)
@@ -327,6 +337,12 @@ class DiscordAdapter:
         finally:
             if me is not None:
                 self._inflight.discard(me)
+
+    async def _in_order(self, inc: Incoming) -> list[Reply]:
+        # One channel's interactions reach the core in arrival order (bot/adapters/ordering.py);
+        # the deadline's defer still runs while an interaction waits for its turn.
+        async with self.queues.turn(inc.chat.key()):
+            return await self.bot.handle(inc)
 
     async def _defer(self, interaction: discord.Interaction[Any], defer_as: Deferred) -> Deferred:
         if interaction.type is discord.InteractionType.application_command:

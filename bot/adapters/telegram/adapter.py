@@ -22,7 +22,7 @@ from urllib.parse import urlparse
 from cachetools import TTLCache
 from telegram import BotCommand, ChatMember, Message, Update
 from telegram.constants import ParseMode, PollType
-from telegram.error import ChatMigrated, InvalidToken, TelegramError
+from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,6 +36,8 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
+from bot.adapters.base import TokenRejected, Unreachable
+from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.outcomes import is_parse_error, result_of
 from bot.adapters.telegram.parse import chat_ref, incoming_from_action, incoming_from_message
 from bot.adapters.telegram.render import TextOut, poll_fits, render_poll, render_text, wants_force_reply
@@ -124,7 +126,7 @@ class TelegramAdapter:
         if self.base_url:
             base = self.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.rsplit("/bot", 1)[0] + "/file/bot")
-        app = builder.concurrent_updates(True).build()
+        app = builder.concurrent_updates(PerChatUpdateProcessor()).build()
         app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, self.on_migrate))
         app.add_handler(MessageHandler(filters.TEXT | filters.CAPTION, self.on_message))
         app.add_handler(CallbackQueryHandler(self.on_callback))
@@ -135,7 +137,13 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         self.app = self.build()
-        await self.app.initialize()
+        try:
+            await self.app.initialize()
+        except InvalidToken as exc:
+            raise TokenRejected(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc})") from None
+        except NetworkError as exc:
+            where = urlparse(self.base_url or "https://api.telegram.org").netloc
+            raise Unreachable(f"Telegram's Bot API at {where}: {exc}") from None
         me = self.app.bot
         self.username, self.bot_id = me.username, me.id
         await self.register_commands()
@@ -393,7 +401,7 @@ class TelegramAdapter:
                 await self.bot.chat_migrated(chat_ref(chat_id), chat_ref(exc.new_chat_id))
                 raise Moved(exc.new_chat_id) from None
             except InvalidToken as exc:
-                log.critical("telegram rejected the bot token (%s): check TELEGRAM_TOKEN", exc)
+                log.critical("telegram rejected the bot token (%s): check TELEGRAM_BOT_TOKEN", exc)
                 return Retry(str(exc))
             except TelegramError as exc:
                 if plain_fallback and is_parse_error(exc):

@@ -480,3 +480,12 @@ def test_shard_settings_are_checked(monkeypatch) -> None:  # type: ignore[no-unt
     monkeypatch.setenv("DISCORD_SHARD_IDS", "4")
     with pytest.raises(pydantic.ValidationError):
         Settings(_env_file=None)
+
+
+async def test_one_channels_interactions_are_answered_in_order(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    lang = await fake.slash("lang", {"language": "zh"}, user=ADA, guild=False, channel_id=DM_CHANNEL)
+    quiz = await fake.slash("quiz", user=ADA, guild=False, channel_id=DM_CHANNEL)
+    (confirmation,) = await shown(fake, lang)
+    (question,) = await shown(fake, quiz)
+    assert "之后我会说中文" in text_of(confirmation)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in text_of(question))

@@ -243,3 +243,12 @@ async def test_poll_map_survives_in_the_database(fake_api: FakeBotApi, telegram:
     assert stored_raw is not None
     stored = json.loads(stored_raw)
     assert stored["chat"] == 11 and all(isinstance(decode(a), Pick) for a in stored["actions"])
+
+
+async def test_one_chats_updates_are_answered_in_order(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
+    # Both arrive in one getUpdates batch: the question must come in the language just chosen.
+    fake_api.message(ADA, PRIVATE, "/lang zh")
+    fake_api.message(ADA, PRIVATE, "/quiz")
+    confirmation, question = (await fake_api.wait_for(lambda: fake_api.texts(11)[1:] and fake_api.texts(11)))[:2]
+    assert "之后我会说中文" in confirmation
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in question) and "/lang" not in question

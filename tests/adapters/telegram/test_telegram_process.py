@@ -85,3 +85,61 @@ async def test_studybot_run_answers_start_and_stops_cleanly(fake_api: FakeBotApi
         _, stderr = await asyncio.wait_for(proc.communicate(), timeout=30)
     assert proc.returncode == 0, stderr.decode()[-2000:]
     assert TOKEN not in stderr.decode()  # the token never reaches the logs
+
+
+def run_env(base_url: str, tmp_path: Path, token: str = TOKEN) -> dict[str, str]:
+    env = {
+        **os.environ,
+        "TELEGRAM_BOT_TOKEN": token,
+        "TELEGRAM_API_BASE_URL": base_url,
+        "STUDYBOT_DATA_DIR": str(tmp_path),
+    }
+    env.pop("DISCORD_BOT_TOKEN", None)
+    return env
+
+
+async def studybot_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_no_network_at_start_is_one_line_and_retried(tmp_path: Path) -> None:
+    port = free_port()  # nothing listens there yet
+    proc = await studybot_run(run_env(f"http://127.0.0.1:{port}/bot", tmp_path), tmp_path)
+    assert proc.stderr is not None
+    lines: list[str] = []
+    api = FakeBotApi()
+    try:
+        while len([x for x in lines if "could not reach" in x]) < 2:
+            line = (await asyncio.wait_for(proc.stderr.readline(), timeout=120)).decode()
+            assert line, "studybot run ended: " + "".join(lines)[-2000:]
+            lines.append(line)
+        tries = [x for x in lines if "could not reach" in x]
+        assert f"Telegram's Bot API at 127.0.0.1:{port}" in tries[0] and "retrying in 1 s" in tries[0]
+        assert "retrying in 2 s" in tries[1]  # back-off
+        assert not any("Traceback" in x for x in lines) and all(len(x) < 600 for x in tries)
+        await api.start(port)  # the network is back: the bot carries on by itself
+        await api.wait_for(lambda: api.sent("setMyCommands"), timeout=60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), timeout=30)
+        await api.stop()
+    assert proc.returncode == 0
+
+
+async def test_a_rejected_token_is_one_line_and_a_non_zero_exit(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    proc = await studybot_run(run_env(fake_api.base_url, tmp_path, token="123456:WRONG-token"), tmp_path)
+    _, stderr = await asyncio.wait_for(proc.communicate(), timeout=120)
+    text = stderr.decode()
+    assert proc.returncode == 2, text[-2000:]
+    assert "Telegram rejected TELEGRAM_BOT_TOKEN" in text and "Traceback" not in text
+    assert "WRONG-token" not in text
