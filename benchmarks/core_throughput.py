@@ -2,10 +2,15 @@
 
 The core's own cost per answer (routing, state, the SQLite commit) is measured with a
 trivial grader plugged in; the end-to-end rate uses the default grader.
+
+`--judge-overhead` measures only what the optional LLM judge's path costs the core: the trivial
+grader with no judge configured (the default), and with an in-process assessor that answers at
+once (the extra transaction that finds what an answer answers, and the staleness check).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import random
 import sqlite3
@@ -16,9 +21,11 @@ from pathlib import Path
 
 from bot.bootstrap import assemble
 from bot.content.loader import load_bank
+from bot.content.schema import Question
 from bot.core.clock import FakeClock
 from bot.core.events import ChatRef, Incoming, UserRef
-from bot.core.grading import Grade, KeyPointGrader, Rubric, Verdict
+from bot.core.grading import Grade, Grader, KeyPointGrader, Rubric, Verdict, rubric_for
+from bot.core.ports.assessing import Assessment, Assessor
 from bot.settings import Settings
 from bot.storage.store import open_store, sqlite_url
 
@@ -28,6 +35,26 @@ ANSWERS = 2000
 class TrivialGrader:
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
         return Grade(0.5, Verdict.PARTLY, (0,), tuple(range(1, len(rubric.points))))
+
+
+class InstantAssessor:
+    """An assessor with no model behind it: the offline grade, at once (the judge path's own cost)."""
+
+    def __init__(self, grader: Grader) -> None:
+        self.grader = grader
+
+    @property
+    def sends_answers_to(self) -> str | None:
+        return None
+
+    async def assess(self, question: Question, answer: str, lang: str, owner: str) -> Assessment:
+        return Assessment(self.grader.grade(rubric_for(question), answer, lang), "llm")
+
+    def forget(self, owner: str) -> int:
+        return 0
+
+    async def close(self) -> None:
+        """Nothing to release."""
 
 
 def raw_commit_rate(synchronous: str, n: int = 3000) -> float:
@@ -46,7 +73,9 @@ def raw_commit_rate(synchronous: str, n: int = 3000) -> float:
     return n / elapsed
 
 
-async def core_rate(grader, synchronous: str, users: int = 50) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+async def core_rate(
+    grader: Grader, synchronous: str, users: int = 50, assessor: Assessor | None = None
+) -> tuple[float, float]:
     """(answers per second, ms per answer) over ANSWERS answers, each after its /quiz."""
     bank = load_bank()
     answered = {q.id: q for q in bank.questions if q.answered}
@@ -61,6 +90,7 @@ async def core_rate(grader, synchronous: str, users: int = 50) -> tuple[float, f
             grader=grader,
             rng=random.Random(3),
             adapters=(),
+            assessor=assessor,
         ).bot
 
         def incoming(u: int, text: str) -> Incoming:
@@ -79,6 +109,12 @@ async def core_rate(grader, synchronous: str, users: int = 50) -> tuple[float, f
     return ANSWERS / spent, spent / ANSWERS * 1000
 
 
+async def judge_overhead() -> None:
+    for label, assessor in (("no judge", None), ("instant judge", InstantAssessor(TrivialGrader()))):
+        rate, ms = await core_rate(TrivialGrader(), "NORMAL", assessor=assessor)
+        print(f"core, trivial grader, NORMAL, {label:13}: {rate:7.0f} answers/s  ({ms:.2f} ms/answer)")
+
+
 async def main() -> None:
     print(f"raw SQLite commits/s, WAL synchronous=NORMAL: {raw_commit_rate('NORMAL'):8.0f}")
     print(f"raw SQLite commits/s, WAL synchronous=FULL:   {raw_commit_rate('FULL'):8.0f}")
@@ -90,4 +126,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--judge-overhead", action="store_true", help="only the judge path's cost (see above)")
+    asyncio.run(judge_overhead() if parser.parse_args().judge_overhead else main())
