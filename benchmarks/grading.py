@@ -3,6 +3,7 @@
     python benchmarks/grading.py            # the figures (a minute or two)
     python benchmarks/grading.py --cv       # also the cross-validation by question behind the choices
     python benchmarks/grading.py --train    # refit bot/core/grading/combiner_weights.py, then the figures
+    python benchmarks/grading.py --judge FILE  # offline grader vs the LLM judge of STUDYBOT_JUDGE_URL on FILE
 
 Data: ../shared/grading/ beside the repository (or $STUDYBOT_GRADING_DATA), read-only, and
 tests/data/graded_answers*.jsonl. Every SemEval figure follows the shared task's protocol: the
@@ -16,6 +17,7 @@ our own labelled Chinese answers instead).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import statistics
@@ -296,6 +298,54 @@ def own_agreement(grader: KeyPointGrader, records: Sequence[dict[str, Any]]) -> 
     }
 
 
+def figures(ours: Sequence[float], theirs: Sequence[float]) -> str:
+    order = {"incorrect": 0, "partly": 1, "correct": 2}
+    steps = [abs(order[verdict_of(a)] - order[verdict_of(b)]) for a, b in zip(ours, theirs, strict=True)]
+    return (
+        f"verdict agreement {sum(s == 0 for s in steps) / len(steps):.3f}   "
+        f"within one verdict {sum(s <= 1 for s in steps) / len(steps):.3f}   "
+        f"Pearson r {pearson(list(ours), list(theirs)):.3f}   "
+        f"mean |score error| {statistics.fmean(abs(a - b) for a, b in zip(ours, theirs, strict=True)):.3f}"
+    )
+
+
+def compare_judge(path: Path, limit: int | None) -> None:
+    """Offline vs judge on labelled answers (`qid`, `answer`, `locale`, `score`), through the bot's own guard."""
+    from bot.judging.build import judge_from
+    from bot.settings import Settings
+
+    judge = judge_from(Settings(), KeyPointGrader())
+    if judge is None:
+        sys.exit("--judge: set STUDYBOT_JUDGE_URL (and STUDYBOT_JUDGE_MODEL) first")
+    by_id = {q.id: q for q in load_bank().questions}
+    records = [r for r in read_jsonl(path) if r["qid"] in by_id][:limit]
+
+    async def run() -> list[tuple[float, float, str, float]]:
+        out: list[tuple[float, float, str, float]] = []
+        for r in records:
+            rubric = rubric_for(by_id[r["qid"]])
+            started = time.perf_counter()
+            judged = await judge.grade(rubric, r["answer"], r["locale"])
+            offline = judge.offline.grade(rubric, r["answer"], r["locale"]).score
+            out.append((offline, judged.grade.score, judged.source, time.perf_counter() - started))
+        await judge.client.close()
+        return out
+
+    results = asyncio.run(run())
+    theirs = [float(r["score"]) for r in records]
+    print(f"{path} ({len(records)} labelled answers; judge {judge.client.endpoint.model}, mode {judge.mode})")
+    print(f"  offline: {figures([o for o, _, _, _ in results], theirs)}")
+    print(f"  judge:   {figures([j for _, j, _, _ in results], theirs)}")
+    sources: dict[str, int] = defaultdict(int)
+    for _, _, source, _ in results:
+        sources[source] += 1
+    seconds = sorted(s for _, _, _, s in results)
+    print(
+        f"  verdicts: {dict(sources)}   seconds per answer through the judge: median {seconds[len(seconds) // 2]:.2f}, "
+        f"max {seconds[-1]:.2f}"
+    )
+
+
 def print_own(title: str, own: dict[str, Any], by_kind: bool) -> None:
     print(title)
     print(
@@ -316,7 +366,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--train", action="store_true", help="refit the combiners (SemEval train; our zh answers)")
     parser.add_argument("--cv", action="store_true", help="print the cross-validation by question behind the choices")
     parser.add_argument("--by-kind", action="store_true", help="break our own agreement down by kind of answer")
+    parser.add_argument("--judge", type=Path, metavar="FILE", help="offline vs the LLM judge on labelled answers")
+    parser.add_argument("--limit", type=int, help="with --judge: only the first N answers")
     args = parser.parse_args(argv)
+    if args.judge:
+        compare_judge(args.judge, args.limit)
+        return
     started = time.perf_counter()
     grader = KeyPointGrader(train() if args.train else default_combiners())
     if args.cv:
