@@ -18,9 +18,11 @@ from bot.storage.tables import (
     identities,
     learners,
     link_codes,
+    reminders,
     round_answers,
     rounds,
     sessions,
+    subscriptions,
 )
 
 
@@ -81,6 +83,27 @@ async def merge_learners(conn: AsyncConnection, source: int, target: int) -> Non
             .values(learner_id=target)
         )
     await conn.execute(delete(learners).where(learners.c.id == source))
+
+
+async def merge_chats(conn: AsyncConnection, source: int, target: int) -> None:
+    """Everything of chat `source` becomes `target`'s, then `source` goes (a Telegram group that became
+    a supergroup whose new id was seen before the migration message). Nothing cascades away: its
+    rounds, sessions, answers, reminders and subscription (with its ledger) move; where the new
+    chat already has a subscription, that newer choice stands. Its language and time zone fill
+    what the new chat has not set."""
+    old = (await conn.execute(select(chats).where(chats.c.id == source))).first()
+    new = (await conn.execute(select(chats).where(chats.c.id == target))).first()
+    if old is None or new is None:
+        return
+    fill = {k: old._mapping[k] for k in ("lang", "tz") if new._mapping[k] is None and old._mapping[k] is not None}
+    if fill:
+        await conn.execute(update(chats).where(chats.c.id == target).values(**fill))
+    for table in (sessions, rounds, answers, reminders):
+        await conn.execute(update(table).where(table.c.chat_id == source).values(chat_id=target))
+    theirs = await conn.scalar(select(subscriptions.c.id).where(subscriptions.c.chat_id == target))
+    if theirs is None:
+        await conn.execute(update(subscriptions).where(subscriptions.c.chat_id == source).values(chat_id=target))
+    await conn.execute(delete(chats).where(chats.c.id == source))
 
 
 async def detach_identity(conn: AsyncConnection, user: UserRef, name: str, now: datetime) -> int | None:

@@ -13,7 +13,7 @@ from bot.core.ports.answers import DayStat, LastAnswer, NewAnswer, QuestionHisto
 from bot.core.ports.people import Chat, Learner
 from bot.core.ports.sessions import OpenQuestion, SessionStart
 from bot.storage.locks import serialize_on
-from bot.storage.merging import detach_identity, merge_learners
+from bot.storage.merging import detach_identity, merge_chats, merge_learners
 from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
 
 # Stored answer text is for appeals and authors, not an archive: keep it bounded.
@@ -142,10 +142,10 @@ class SqlChats:
 
     async def move(self, old: ChatRef, new: ChatRef) -> bool:
         target = await self.find(new)
-        if target is not None:  # the new id was already seen: keep its row, drop the old one's
-            await self.conn.execute(
-                delete(chats).where(chats.c.platform == old.platform, chats.c.external_id == old.id)
-            )
+        if target is not None:  # the new id was seen first: merge the old chat's rows into it, never cascade
+            source = await self.find(old)
+            if source is not None:
+                await merge_chats(self.conn, source.id, target.id)
             return False
         where = (chats.c.platform == old.platform) & (chats.c.external_id == old.id)
         return bool((await self.conn.execute(update(chats).where(where).values(external_id=new.id))).rowcount)

@@ -96,8 +96,34 @@ async def test_chats_resolve_deactivate_and_move(store: Store) -> None:
         assert found is not None and (found.id, found.lang, found.tz) == (chat.id, "zh", "Europe/Berlin")
         assert await tx.chats.find(GROUP) is None
         other = await tx.chats.resolve(PRIVATE, ChatKind.PRIVATE, T0)
-        assert not await tx.chats.move(moved, PRIVATE)  # already known: the old row goes
-        assert await tx.chats.find(moved) is None and await tx.chats.find(PRIVATE) == other
+        assert not await tx.chats.move(moved, PRIVATE)  # already known: merged into it, the old row goes
+        merged = await tx.chats.find(PRIVATE)
+        assert await tx.chats.find(moved) is None and merged is not None and merged.id == other.id
+        assert (merged.lang, merged.tz) == ("zh", "Europe/Berlin")  # what the new chat had not set
+
+
+async def test_a_migration_whose_new_id_came_first_keeps_everything(store: Store) -> None:
+    async with store.transaction() as tx:
+        ada, _, _, old = await people(tx)
+        await tx.chats.set_lang(old, "zh")
+        rnd = await tx.rounds.open(NewRound(old, "q1", Mode.QUIZ, T0 + timedelta(minutes=15), (), ada), T0)
+        session = await tx.sessions.open(SessionStart(old, ada, "q2", Mode.QUIZ), T0)
+        sub = await tx.subscriptions.save(plan(old, None, T0), T0)
+        await tx.deliveries.claim_many([Delivery(sub, date(2026, 3, 2), "q3")], "w", T0)
+        await tx.deliveries.confirm([DeliveryKey(sub.id, date(2026, 3, 2))], T0)
+        supergroup = ChatRef("telegram", "-100777")
+        new = await tx.chats.resolve(supergroup, ChatKind.GROUP, T0)  # a message from the new id, first
+        assert not await tx.chats.move(GROUP, supergroup)
+        assert await tx.chats.find(GROUP) is None
+        merged = await tx.chats.find(supergroup)
+        assert merged is not None and merged.id == new.id and merged.lang == "zh"
+        current = await tx.rounds.current(new.id)
+        assert current is not None and current.id == rnd.id
+        kept = await tx.sessions.get(new.id, ada)
+        assert kept is not None and kept.id == session.id
+        moved = await tx.subscriptions.for_chat(new.id)
+        assert moved is not None and moved.id == sub.id
+        assert await tx.subscriptions.used_questions([sub.id]) == {sub.id: {"q3"}}  # its ledger too
 
 
 async def test_sessions_one_open_per_learner_and_chat(store: Store) -> None:

@@ -137,9 +137,10 @@ class MemoryChats:
 
     async def move(self, old: ChatRef, new: ChatRef) -> bool:
         row = self.s.chat_by_ref(old)
-        if self.s.chat_by_ref(new) is not None:  # the new id was already seen: keep its row, drop the old one's
+        target = self.s.chat_by_ref(new)
+        if target is not None:  # the new id was seen first: merge the old chat's rows into it
             if row is not None:
-                self.s.delete_chat(row.id)
+                self.s.merge_chat(row.id, target.id)
             return False
         if row is None:
             return False

@@ -150,6 +150,26 @@ class State:
             if row.chat_id == chat_id:
                 row.chat_id = None
 
+    def merge_chat(self, source: int, target: int) -> None:
+        """Everything of chat `source` becomes `target`'s (as bot.storage.merging.merge_chats)."""
+        old, new = self.chats[source], self.chats[target]
+        new.lang, new.tz = new.lang or old.lang, new.tz or old.tz
+        self.sessions = {k: replace(s, chat_id=target) if s.chat_id == source else s for k, s in self.sessions.items()}
+        self.rounds = {k: replace(r, chat_id=target) if r.chat_id == source else r for k, r in self.rounds.items()}
+        for row in self.answers.values():
+            if row.chat_id == source:
+                row.chat_id = target
+        for reminder in self.reminders.values():
+            if reminder.chat_id == source:
+                reminder.chat_id = target
+        theirs = [s for s in self.subscriptions.values() if s.chat_id == target]
+        for sub in [s for s in self.subscriptions.values() if s.chat_id == source]:
+            if theirs:  # the new chat was subscribed already: its own choice stands
+                self.delete_subscription(sub.id)
+            else:
+                sub.chat_id = target
+        self.delete_chat(source)
+
     def delete_subscription(self, subscription_id: int) -> None:
         self.subscriptions.pop(subscription_id, None)
         self.deliveries = {k: d for k, d in self.deliveries.items() if k[0] != subscription_id}

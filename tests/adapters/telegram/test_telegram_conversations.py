@@ -252,3 +252,50 @@ async def test_one_chats_updates_are_answered_in_order(fake_api: FakeBotApi, tel
     confirmation, question = (await fake_api.wait_for(lambda: fake_api.texts(11)[1:] and fake_api.texts(11)))[:2]
     assert "之后我会说中文" in confirmation
     assert any("\u4e00" <= ch <= "\u9fff" for ch in question) and "/lang" not in question
+
+
+async def test_a_migration_whose_new_id_arrives_first_keeps_the_groups_data(
+    fake_api: FakeBotApi, telegram: TelegramAdapter, store
+) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from bot.storage.tables import chats, subscriptions
+
+    old, new = chat(-501, "group"), chat(-100501, "supergroup")
+    admin = user(52, "Admin")
+    fake_api.admins[-501] = {52}
+    fake_api.message(admin, old, "/lang zh")
+    fake_api.message(admin, old, "/daily 09:00 UTC")
+    await fake_api.wait_for(lambda: len(fake_api.texts(-501)) >= 2)
+    fake_api.message(admin, new, "/help")  # the new id is seen before the migration message
+    await fake_api.wait_for(lambda: fake_api.texts(-100501))
+    fake_api.push(
+        {
+            "message": {
+                "message_id": 9001,
+                "date": 0,
+                "chat": old,
+                "from": admin,
+                "migrate_to_chat_id": -100501,
+            }
+        }
+    )
+
+    async def merged() -> tuple[list[str], object, object]:
+        async with store.engine.connect() as conn:
+            rows = (await conn.execute(select(chats.c.external_id, chats.c.lang, chats.c.id))).all()
+            ids = [r.external_id for r in rows]
+            new_row = next((r for r in rows if r.external_id == "-100501"), None)
+            sub = None
+            if new_row is not None:
+                sub = (
+                    await conn.execute(select(subscriptions.c.id).where(subscriptions.c.chat_id == new_row.id))
+                ).scalar()
+            return ids, new_row.lang if new_row else None, sub
+
+    for _ in range(300):
+        ids, lang, sub = await merged()
+        if "-501" not in ids:
+            break
+        await asyncio.sleep(0.02)
+    assert "-501" not in ids and lang == "zh" and sub is not None  # language and subscription moved
