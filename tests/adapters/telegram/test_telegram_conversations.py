@@ -254,9 +254,9 @@ async def test_one_chats_updates_are_answered_in_order(fake_api: FakeBotApi, tel
     assert any("\u4e00" <= ch <= "\u9fff" for ch in question) and "/lang" not in question
 
 
-async def test_a_migration_whose_new_id_arrives_first_keeps_the_groups_data(
+async def test_a_migration_whose_new_id_arrives_first_keeps_the_groups_data(  # type: ignore[no-untyped-def]
     fake_api: FakeBotApi, telegram: TelegramAdapter, store
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from sqlalchemy import select
 
     from bot.storage.tables import chats, subscriptions
