@@ -211,6 +211,8 @@ class StudyBot:
         try:
             async with self.store.transaction() as tx:
                 ctx = await self._context(tx, inc)
+                if self.limiter.answers.full(str(ctx.learner.id), ctx.now):
+                    return None  # it will be refused: a flood costs no judge calls
                 found = await assessing.answer_target(ctx)
         except Exception:
             log.exception("finding what an answer answers failed; it is graded offline")

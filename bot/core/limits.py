@@ -91,6 +91,13 @@ class SlidingWindow:
             self._told_until[key] = free_at
         return Refusal((free_at - now).total_seconds(), tell)
 
+    def full(self, key: str, now: datetime) -> bool:
+        """Whether `key` is at its limit now; unlike `check`, changes nothing (not even who was told)."""
+        if self.limit.count <= 0:
+            return False
+        start = now - self.limit.window
+        return sum(1 for e in self._events.get(key, ()) if e > start) >= self.limit.count
+
     def _forget_oldest(self) -> None:
         while len(self._events) > self.max_keys:
             key, _ = self._events.popitem(last=False)

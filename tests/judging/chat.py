@@ -6,6 +6,7 @@ from bot.bootstrap import System
 from bot.content.bank import Bank
 from bot.core.clock import Clock
 from bot.core.grading import KeyPointGrader
+from bot.core.limits import Limits
 from bot.core.ports.store import Store
 from bot.judging.assessor import JudgeAssessor
 from bot.judging.build import judge_from
@@ -14,7 +15,14 @@ from tests.judging.fake_openai import FakeOpenAI
 
 
 def judged_system(
-    bank: Bank, store: Store, clock: Clock, fake: FakeOpenAI, *, timeout: float = 5.0, remote: bool = False
+    bank: Bank,
+    store: Store,
+    clock: Clock,
+    fake: FakeOpenAI,
+    *,
+    timeout: float = 5.0,
+    remote: bool = False,
+    limits: Limits | None = None,
 ) -> System:
     """A System whose judge is `fake`; `remote` treats its 127.0.0.1 as another machine (the privacy notice)."""
     settings = wiring.test_settings(judge_url=fake.url, judge_model="fake-model", judge_timeout=timeout)
@@ -23,7 +31,7 @@ def judged_system(
         judge = judge_from(settings, KeyPointGrader())
         assert judge is not None
         assessor = JudgeAssessor(judge, timeout, leaves_the_machine=True)
-    system = wiring.system(bank, store, clock, settings=settings, assessor=assessor)
+    system = wiring.system(bank, store, clock, settings=settings, assessor=assessor, limits=limits)
     assert system.services.assessor is not None
     fake.clients.append(system.services.assessor.close)
     return system

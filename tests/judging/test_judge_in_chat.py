@@ -19,6 +19,7 @@ from bot.core.events import ChatKind, Reply, UserRef
 from bot.core.grading import KeyPointGrader, rubric_for
 from bot.core.grading.grader import verdict_for
 from bot.core.i18n import t
+from bot.core.limits import Limits
 from bot.judging.assessor import JudgeAssessor
 from bot.judging.guard import ASSIST_BAND
 from bot.storage.store import SqlStore
@@ -133,6 +134,18 @@ async def test_non_answers_never_reach_the_judge(
         [reply] = await h.say(q.prompt.get(lang) if text is None else text)  # None: the question copied back
         assert reply.keys[0] == "grade.score"
     assert fake.requests == []
+
+
+async def test_answers_over_the_rate_limit_cost_no_judge_calls(
+    bank: Bank, store: SqlStore, clock: FakeClock, fake: FakeOpenAI
+) -> None:
+    h = Harness(judged_system(bank, store, clock, fake, limits=Limits.per(answers_per_minute=2)).bot)
+    for _ in range(2):
+        q = await ask(h)
+        assert q.answer is not None
+        await h.say(q.answer.en)
+    assert keys(await h.say("another answer about low-rank adapters")) == ["limit.answers"]
+    assert len(fake.requests) == 2
 
 
 async def test_an_answer_whose_question_closed_while_the_judge_thought_is_refused_as_stale(
