@@ -163,6 +163,17 @@ async def test_an_answer_whose_question_closed_while_the_judge_thought_is_refuse
     assert q.id not in await recorded(store, h, clock)
 
 
+async def test_a_due_review_is_judged_too(bank: Bank, store: SqlStore, clock: FakeClock, fake: FakeOpenAI) -> None:
+    h = Harness(judged_system(bank, store, clock, fake).bot)
+    q = await ask(h)
+    await h.say("attention")  # weak: the card comes back soon
+    clock.advance(days=60)
+    [question] = await h.say("/review")
+    assert question.keys[0] == "review.title" and h.question_of(question) == q and q.answer is not None
+    [reply] = await h.say(q.answer.en)
+    assert set(reply.keys) >= JUDGE_KEYS and fake.requests[-1]["messages"][1]["content"].count(q.answer.en[:40]) == 1
+
+
 async def test_group_rounds_are_judged_and_the_verdict_stays_private(
     bank: Bank, store: SqlStore, clock: FakeClock, fake: FakeOpenAI
 ) -> None:
