@@ -120,6 +120,11 @@ class Reply:
     mention: str | None = None  # a role to notify with this message (Discord role id)
     answer_form: AnswerForm | None = None  # it takes a free-text answer, for this session or round
     stale: bool = False  # the answer to a button that no longer applies (Telegram: a pop-up, not a message)
+    # One message kept up to date in place (a round's standings): a later reply with the same key
+    # replaces it, edited at the pace the platform allows; `ends_live` retires the key (the summary).
+    live: str | None = None
+    ends_live: str | None = None
+    part_of: str | None = None  # the live key this message belongs to: when it ends, its buttons go, its poll stops
     lang: str = field(kw_only=True)
 
     @property

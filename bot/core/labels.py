@@ -13,3 +13,13 @@ def answer_label(lang: str) -> str:
 def cannot_post_here(lang: str, *, channel: str, guild: str) -> str:
     """Told once to a server's owner: the bot lacks the permissions to post in `channel`."""
     return t(lang, "discord.missing_permissions", channel=channel, guild=guild)
+
+
+def open_private_chat(lang: str, *, link: str) -> str:
+    """Told to a group (rarely): members who never opened a private chat get no feedback until they do."""
+    return t(lang, "telegram.open_private", link=link)
+
+
+def feedback_waiting(lang: str) -> str:
+    """Heads the feedback kept for a member until they opened the private chat."""
+    return t(lang, "telegram.feedback_waiting")

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from bot.core.events import ChatRef, Incoming, UserRef
+from bot.core.names import storable_name
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -20,7 +21,11 @@ def storable(text: str) -> str:
 
 
 def storable_incoming(inc: Incoming) -> Incoming:
-    """`inc` unchanged when all its text is valid Unicode (the usual case, checked cheaply)."""
+    """`inc` unchanged when all its text is valid Unicode (the usual case, checked cheaply); its
+    sender's name always without invisible or direction-changing characters (bot.core.names)."""
+    name = storable_name(inc.user_name)
+    if name != inc.user_name:
+        inc = replace(inc, user_name=name)
     texts = (inc.text, inc.user_name, inc.locale or "", inc.chat.id, inc.user.id)
     if not any(_SURROGATE.search(t) for t in texts):
         return inc

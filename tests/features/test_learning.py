@@ -137,23 +137,27 @@ async def test_group_round_with_three_members(harness: Harness, store, clock) ->
         and question.answer_form is not None
         and question.answer_form.round is not None
     )
-    public, private = await ada.say("bananas", addressed=True)
-    assert public.keys == ("round.answered",) and "<b>Ada</b>" in public.plain()
-    assert private.ephemeral and "bananas" not in public.plain()
+    private, live = await ada.say("bananas", addressed=True)
+    assert live.keys[0] == "round.standings" and live.live and "<b>Ada</b>" in live.plain()
+    assert private.ephemeral and "bananas" not in live.plain()
+    # Fair rounds: the first answer counts; the private feedback shows no key point or model answer.
+    assert "grade.covered" not in private.keys and "grade.reference" not in private.keys
     assert q.answer is not None
-    public, _ = await ada.say(q.answer.en, addressed=True)
-    assert public.keys == ("round.replaced",)
+    [again] = await ada.say(q.answer.en, addressed=True)
+    assert again.keys == ("round.first_counts",) and again.ephemeral
     await bob.say(f"/a {q.answer.en[:80]}")
     await starter.say(q.answer.en, addressed=True)
     assert await bob.say("chatting, not an answer") == []
     assert keys(await bob.say("/reveal")) == ["round.reveal_refused"]
     [summary] = await admin.say("/reveal")
     assert summary.keys[0] == "round.closed" and "3 answer(s)" in summary.plain()
-    assert "grade.reference" in summary.keys
-    assert summary.plain().index("<b>Ada</b>") < summary.plain().index("Bob")
+    assert "grade.reference" in summary.keys and summary.ends_live == live.live
+    assert summary.plain().index("Starter") < summary.plain().index("<b>Ada</b>")
+    [late] = await bob.say("one more try", addressed=True)
+    assert late.keys == ("round.late",) and late.ephemeral
     assert sum(a.mode is Mode.ROUND for a in store.state.answers.values()) == 3
     [board] = await bob.say("/leaderboard")
-    assert board.keys[0] == "round.leaderboard_week" and "1. <b>Ada</b>" in board.plain()
+    assert board.keys[0] == "round.leaderboard_week" and "1. \u2068Starter\u2069" in board.plain()
     clock.advance(days=8)
     assert keys(await bob.say("/leaderboard week")) == ["round.leaderboard_empty"]
     assert "Ada" in text(await bob.say("/leaderboard all"))
@@ -164,11 +168,14 @@ async def test_rounds_close_on_time(harness: Harness, clock) -> None:  # type: i
     [question] = await harness.say("/mc")
     assert question.poll is not None and all(isinstance(a, RoundPick) for a in question.poll.answers)
     member = harness.as_user("m", "Mia")
-    assert keys(await member.press(question.poll.answers[question.poll.correct])) == ["round.answered_mc"]
+    [live] = await member.press(question.poll.answers[question.poll.correct])
+    assert live.live and "Mia" in live.plain() and "100" not in live.plain()  # the pick is not given away
     assert await harness.bot.close_due_rounds() == []
     clock.advance(minutes=16)
     [out] = await harness.bot.close_due_rounds()
-    assert out.chat.id == "g2" and out.reply.keys[0] == "round.closed" and "Mia: 100/100" in out.reply.plain()
+    assert (
+        out.chat.id == "g2" and out.reply.keys[0] == "round.closed" and "\u2068Mia\u2069: 100/100" in out.reply.plain()
+    )
     assert await harness.bot.close_due_rounds() == []
 
 

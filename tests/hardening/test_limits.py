@@ -90,7 +90,7 @@ async def test_group_rounds_are_limited_per_group_and_answers_per_member(
             assert "round.already_open" in keys(again)
             member = admin.as_user("m1")
             marks = [keys(await member.say(ANSWER, addressed=True)) for _ in range(4)]
-            assert sum("round.answered" in k or "round.replaced" in k for k in marks) == 2
+            assert sum("round.standings" in k or "round.first_counts" in k for k in marks) == 2
             assert marks[2] == ["limit.answers"] and marks[3] == []
             clock.advance(seconds=61)
             await admin.say("/reveal")

@@ -24,6 +24,7 @@ import asyncio
 import contextlib
 import logging
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -44,7 +45,8 @@ from bot.adapters.discord.commands import (
 )
 from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
 from bot.adapters.discord.outcomes import result_of, wants_admin_told
-from bot.adapters.discord.render import NO_MENTIONS, OutMessage, clean, render
+from bot.adapters.discord.render import NO_MENTIONS, clean, render
+from bot.adapters.live import LiveMessages
 from bot.adapters.ordering import ChatQueues
 from bot.core.actions import Action, Invalid, decode, decode_form
 from bot.core.commands import ephemeral_first
@@ -61,6 +63,8 @@ log = logging.getLogger(__name__)
 PLATFORM = "discord"
 API_VERSION = 10
 DEFER_AFTER = 2.0  # seconds; Discord drops an interaction not answered within 3
+# A round's live standings: at most one edit every 2 s per channel (Discord allows about 5 per 5 s).
+LIVE_EDIT_SECONDS = 2.0
 SEND_TIMEOUT = 60.0  # seconds a post may take, discord.py's own 429 waits included
 COMMANDS_HASH_KEY = "discord:commands-hash"
 COMMANDS_HASH_TTL = timedelta(days=3650)
@@ -125,6 +129,7 @@ class DiscordAdapter:
         gateway_url: str | None = None,
         dev_guild: int | None = None,
         defer_after: float = DEFER_AFTER,
+        live_interval: float = LIVE_EDIT_SECONDS,
         send_timeout: float = SEND_TIMEOUT,
         ready_timeout: float = 60.0,
         client_options: dict[str, Any] | None = None,
@@ -137,6 +142,7 @@ class DiscordAdapter:
         self.gateway_url = gateway_url or None
         self.dev_guild = dev_guild
         self.defer_after = defer_after
+        self.live: LiveMessages[int, int] = LiveMessages(self._post_live, self._edit_live, live_interval)
         self.send_timeout = send_timeout
         self.ready_timeout = ready_timeout
         # No voice here: skip discord.py's start-up warnings about voice libraries.
@@ -353,9 +359,10 @@ class DiscordAdapter:
         return "update"
 
     async def deliver(self, interaction: discord.Interaction[Any], replies: list[Reply], deferred: Deferred) -> None:
-        messages: list[OutMessage] = [m for r in replies for m in render(r)]
+        channel_id = interaction.channel_id or 0
+        shown = [reply for reply in replies if await self._live_or_closing(channel_id, reply)]
         thinking = deferred in ("public", "ephemeral")
-        if not messages:
+        if not shown:
             if not interaction.response.is_done():
                 if interaction.type is discord.InteractionType.application_command:
                     await interaction.response.send_message("\u2026", ephemeral=True)
@@ -364,25 +371,74 @@ class DiscordAdapter:
             elif thinking:
                 await interaction.delete_original_response()
             return
-        for m in messages:
-            if not interaction.response.is_done():
-                await interaction.response.send_message(**m.kwargs(interaction=True))
-            elif thinking:
-                thinking = False
-                if m.ephemeral == (deferred == "ephemeral"):
-                    kw = m.kwargs()
-                    await interaction.edit_original_response(
-                        content=kw.get("content"),
-                        embeds=kw["embeds"],
-                        view=kw.get("view"),
-                        attachments=kw.get("files", []),
-                        allowed_mentions=kw["allowed_mentions"],
-                    )
-                else:  # the "thinking" message has the wrong visibility: drop it, follow up
-                    await interaction.delete_original_response()
-                    await interaction.followup.send(**m.kwargs(interaction=True))
-            else:
-                await interaction.followup.send(**m.kwargs(interaction=True))
+        for reply in shown:
+            sent_id: int | None = None
+            for m in render(reply):
+                if not interaction.response.is_done():
+                    sent = await interaction.response.send_message(**m.kwargs(interaction=True))
+                    sent_id = sent.message_id if sent is not None else None
+                elif thinking:
+                    thinking = False
+                    if m.ephemeral == (deferred == "ephemeral"):
+                        kw = m.kwargs()
+                        edited = await interaction.edit_original_response(
+                            content=kw.get("content"),
+                            embeds=kw["embeds"],
+                            view=kw.get("view"),
+                            attachments=kw.get("files", []),
+                            allowed_mentions=kw["allowed_mentions"],
+                        )
+                        sent_id = edited.id
+                    else:  # the "thinking" message has the wrong visibility: drop it, follow up
+                        await interaction.delete_original_response()
+                        sent_id = (await interaction.followup.send(**m.kwargs(interaction=True), wait=True)).id
+                else:
+                    sent_id = (await interaction.followup.send(**m.kwargs(interaction=True), wait=True)).id
+            await self._remember_part(channel_id, reply, sent_id)
+
+    # -- live messages and closed rounds -------------------------------------------------------------
+
+    async def _live_or_closing(self, channel_id: int, reply: Reply) -> bool:
+        """Hand a live reply to `self.live` (False: nothing to send now); close what `reply` ends."""
+        if reply.ends_live is not None:
+            self.live.end(channel_id, reply.ends_live)
+            await self._close_part(channel_id, reply.ends_live)
+        if reply.live is not None:
+            self.live.update(channel_id, reply)
+            return False
+        return True
+
+    async def _post_live(self, channel_id: int, reply: Reply) -> int | None:
+        result = await self.send(ChatRef(PLATFORM, str(channel_id)), replace(reply, live=None))
+        return int(result.message_id) if isinstance(result, Delivered) and result.message_id else None
+
+    async def _edit_live(self, channel_id: int, message_id: int, reply: Reply) -> bool:
+        message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        [m] = render(reply)[:1]
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await message.edit(embeds=list(m.embeds), allowed_mentions=NO_MENTIONS)
+        except discord.NotFound:
+            return False  # deleted: post it anew
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.warning("Discord: editing the live message in %s failed: %s", channel_id, exc)
+        return True
+
+    async def _remember_part(self, channel_id: int, reply: Reply, message_id: int | None) -> None:
+        if reply.part_of is not None and message_id is not None:
+            await self.bot.remember(f"discord:part:{channel_id}:{reply.part_of}", str(message_id))
+
+    async def _close_part(self, channel_id: int, key: str) -> None:
+        """The round `key` closed: its message loses its buttons (a late press would only be refused)."""
+        stored = await self.bot.recall(f"discord:part:{channel_id}:{key}")
+        if not stored:
+            return
+        message = self.client.get_partial_messageable(channel_id).get_partial_message(int(stored))
+        try:
+            async with asyncio.timeout(self.send_timeout):
+                await message.edit(view=None)
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.info("Discord: could not take the buttons off a closed round in %s: %s", channel_id, exc)
 
     # -- messages out --------------------------------------------------------------------------
 
@@ -391,6 +447,8 @@ class DiscordAdapter:
             channel_id = int(chat.id)
         except ValueError:
             return Gone(f"not a channel id: {chat.id!r}")
+        if not await self._live_or_closing(channel_id, reply):
+            return Delivered()  # the live message follows at its own pace
         channel = self.client.get_partial_messageable(channel_id)
         result: SendResult = Delivered()
         try:
@@ -398,6 +456,7 @@ class DiscordAdapter:
                 async with asyncio.timeout(self.send_timeout):
                     posted = await channel.send(**m.kwargs())
                 result = Delivered(str(posted.id))
+                await self._remember_part(channel_id, reply, posted.id)
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             result = result_of(exc)
             log.warning("Discord: posting to channel %s: %s", channel_id, result)

@@ -15,14 +15,15 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from cachetools import TTLCache
-from telegram import BotCommand, ChatMember, Message, Update
+from telegram import BotCommand, ChatFullInfo, ChatMember, Message, Update
 from telegram.constants import ParseMode, PollType
-from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, ChatMigrated, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -37,13 +38,15 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from bot.adapters.base import TokenRejected, Unreachable
+from bot.adapters.live import LiveMessages
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.outcomes import is_parse_error, result_of
-from bot.adapters.telegram.parse import chat_ref, incoming_from_action, incoming_from_message
-from bot.adapters.telegram.render import TextOut, poll_fits, render_poll, render_text, wants_force_reply
+from bot.adapters.telegram.parse import anonymous_sender, chat_ref, incoming_from_action, incoming_from_message
+from bot.adapters.telegram.render import TextOut, part_html, poll_fits, render_poll, render_text, wants_force_reply
 from bot.core.app import StudyBot
 from bot.core.commands import VISIBLE, admin_sensitive, description
-from bot.core.events import ChatKind, ChatRef, Reply
+from bot.core.events import ChatKind, ChatRef, Part, Reply
+from bot.core.labels import feedback_waiting, open_private_chat
 from bot.core.sending import Delivered, Gone, Paused, Refused, Retry, SendResult
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,14 @@ POOL_SIZE = 32
 POOL_TIMEOUT = 30.0  # seconds a send may queue for a pooled connection (nothing has left yet: a `Retry`)
 MAX_INLINE_WAIT = 60.0  # seconds a send may wait out a 429 before it is left for a later retry
 _PARSE_ERROR = Refused("can't parse entities")
+# A round's live standings are edited at most every 6 s: 10 of a group's 20 messages a minute,
+# leaving the rest for questions, summaries and commands (PTB's limiter queues past 20/min).
+LIVE_EDIT_SECONDS = 6.0
+# Members who never opened a private chat: the group is told how, at most once per 10 minutes.
+PRIVATE_HINT_SECONDS = 600
+PENDING_TTL = timedelta(days=2)
+PENDING_MAX = 20  # feedback messages kept per member until they open the private chat
+DEEP_LINK_PAYLOAD = "feedback"
 
 
 class Moved(Exception):
@@ -95,6 +106,7 @@ class TelegramAdapter:
         read_timeout: float = READ_TIMEOUT,
         pool_size: int = POOL_SIZE,
         backoff: tuple[float, ...] = _BACKOFF,
+        live_interval: float = LIVE_EDIT_SECONDS,
     ) -> None:
         self.bot = bot
         self.token = token
@@ -108,6 +120,8 @@ class TelegramAdapter:
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         # Bounded and expiring: a busy bot sees many (chat, member) pairs; memory must not grow with them.
         self._admins: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=ADMIN_CACHE_SECONDS)
+        self.live: LiveMessages[int, int] = LiveMessages(self._post_live, self._edit_live, live_interval)
+        self._hinted: TTLCache[int, bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=PRIVATE_HINT_SECONDS)
         self.username = ""
         self.bot_id = 0
 
@@ -189,13 +203,17 @@ class TelegramAdapter:
             return
         replies = await self.bot.handle(inc)
         group = inc.chat_kind is ChatKind.GROUP
+        anonymous = anonymous_sender(message) is not None
         await self.answer(
             message.chat_id,
             replies,
             group=group,
-            user_id=message.from_user.id,
+            # An anonymous admin or a channel has no private chat: what is theirs alone is said in the group.
+            user_id=message.chat_id if anonymous else message.from_user.id,
             reply_to=message.message_id if group else None,
         )
+        if not group and inc.text.startswith("/start"):
+            await self._deliver_pending(message.chat_id)
 
     async def on_callback(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
@@ -229,7 +247,7 @@ class TelegramAdapter:
         replies = await self.bot.handle(inc)
         group = poll["type"] != "private"
         # In a group, the public echo of each vote would be noise: the poll itself shows votes.
-        replies = [r for r in replies if not group or r.ephemeral or r.poll is not None]
+        replies = [r for r in replies if not group or r.ephemeral or r.poll is not None or r.live]
         await self.answer(poll["chat"], replies, group=group, user_id=answer.user.id)
 
     async def on_migrate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -250,11 +268,25 @@ class TelegramAdapter:
     async def _is_admin_if_needed(self, message: Message) -> bool:
         if message.chat.type == "private" or message.from_user is None:
             return False
-        if message.sender_chat is not None and message.sender_chat.id == message.chat.id:
-            return True  # an anonymous group admin posts as the group itself
+        sender = anonymous_sender(message)
+        if sender is not None:
+            return await self._speaks_for_group(message.chat.id, sender)
         if not admin_sensitive(message.text or ""):  # the core decides what an admin may do; we say who is one
             return False
         return await self.is_admin(message.chat.id, message.from_user.id)
+
+    async def _speaks_for_group(self, chat_id: int, sender_id: int) -> bool:
+        """An anonymous admin posts as the group itself; the group's linked channel speaks for it too."""
+        if sender_id == chat_id:
+            return True
+        key = (chat_id, sender_id)
+        cached = self._admins.get(key)
+        if cached is None:
+            assert self.app is not None
+            info = await self._call(lambda: self.app.bot.get_chat(chat_id), chat_id)  # type: ignore[union-attr]
+            cached = isinstance(info, ChatFullInfo) and info.linked_chat_id == sender_id
+            self._admins[key] = cached
+        return cached
 
     async def is_admin(self, chat_id: int, user_id: int) -> bool:
         key = (chat_id, user_id)
@@ -287,6 +319,12 @@ class TelegramAdapter:
         that cannot reach them is reported to the core for their private chat and skipped)."""
         last: SendResult = Delivered()
         for reply in replies:
+            if reply.ends_live is not None:
+                self.live.end(chat_id, reply.ends_live)
+                await self._close_part(chat_id, reply.ends_live)
+            if reply.live is not None:
+                self.live.update(chat_id, reply)  # written in the background, at the group's pace
+                continue
             target = chat_id
             if reply.ephemeral and group:
                 if user_id is None:
@@ -306,6 +344,9 @@ class TelegramAdapter:
             if target != chat_id:
                 if not isinstance(result, Delivered):
                     await self.bot.send_result(chat_ref(target), result)
+                if isinstance(result, Paused) and _never_started(result.reason):
+                    await self._keep_for_later(target, reply)
+                    await self._hint_private_chat(chat_id, reply.lang)
                 continue
             if isinstance(result, Refused):
                 log.warning("telegram refused a message to %s: %s", chat_id, result.reason)
@@ -344,11 +385,14 @@ class TelegramAdapter:
                 json.dumps({"actions": out.answers, "chat": sent.chat_id, "type": chat_type}),
             )
             result = Delivered(str(sent.message_id))
+            await self._remember_part(chat_id, reply, sent.message_id, poll=True)
         else:
             for text in render_text(reply, force_reply=force_reply):
                 if not isinstance(result := await self._send_text(chat_id, text, reply_to), Delivered):
                     return result
                 reply_to = None
+            if isinstance(result, Delivered) and result.message_id is not None:
+                await self._remember_part(chat_id, reply, int(result.message_id), poll=False)
         if reply.attachment is not None:
             a = reply.attachment
             caption = a.caption[:1024] or None
@@ -381,6 +425,70 @@ class TelegramAdapter:
             log.warning("telegram could not parse our HTML; sending plain text")
             sent = await self._call(lambda: send(text.plain, None), chat_id)
         return Delivered(str(sent.message_id)) if isinstance(sent, Message) else sent
+
+    # -- live messages, closed rounds, members without a private chat -----------------------------
+
+    async def _post_live(self, chat_id: int, reply: Reply) -> int | None:
+        result = await self._send_text(chat_id, render_text(reply)[0], None)
+        return int(result.message_id) if isinstance(result, Delivered) and result.message_id else None
+
+    async def _edit_live(self, chat_id: int, message_id: int, reply: Reply) -> bool:
+        assert self.app is not None
+        text = render_text(reply)[0]
+        try:
+            await self.app.bot.edit_message_text(text.html, chat_id, message_id, parse_mode=ParseMode.HTML)
+        except BadRequest as exc:
+            # "message is not modified" leaves it as it is; a deleted message is posted anew.
+            return "not modified" in str(exc).lower()
+        except TelegramError as exc:
+            log.warning("telegram: editing the live message in %s failed: %s", chat_id, exc)
+        return True
+
+    async def _remember_part(self, chat_id: int, reply: Reply, message_id: int, *, poll: bool) -> None:
+        if reply.part_of is not None:
+            value = json.dumps({"message": message_id, "poll": poll})
+            await self.bot.remember(f"tg:part:{chat_id}:{reply.part_of}", value)
+
+    async def _close_part(self, chat_id: int, key: str) -> None:
+        """The round `key` closed: its poll stops (Telegram refuses later votes), its buttons go."""
+        stored = await self.bot.recall(f"tg:part:{chat_id}:{key}")
+        if not stored:
+            return
+        assert self.app is not None
+        bot = self.app.bot
+        message_id = int(json.loads(stored)["message"])
+        if json.loads(stored)["poll"]:
+            await self._call(lambda: bot.stop_poll(chat_id, message_id), chat_id)
+        else:
+            await self._call(lambda: bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None), chat_id)
+
+    async def _keep_for_later(self, user_id: int, reply: Reply) -> None:
+        key = f"tg:pending:{user_id}"
+        kept: list[list[str]] = json.loads(await self.bot.recall(key) or "[]")
+        kept = (kept + [[reply.lang, t.html] for t in render_text(reply)])[-PENDING_MAX:]
+        await self.bot.remember(key, json.dumps(kept), ttl=PENDING_TTL)
+
+    async def _deliver_pending(self, user_id: int) -> None:
+        """After /start in private: the feedback kept while the member had no private chat."""
+        key = f"tg:pending:{user_id}"
+        stored = await self.bot.recall(key)
+        if not stored:
+            return
+        await self.bot.remember(key, "", ttl=timedelta(seconds=1))
+        kept: list[list[str]] = json.loads(stored)
+        if not kept:
+            return
+        heading = part_html(Part(feedback_waiting(kept[0][0]), "title"))  # in the feedback's own language
+        for html in [heading, *(html for _, html in kept)]:
+            await self._send_text(user_id, TextOut(html, html), None)
+
+    async def _hint_private_chat(self, group_id: int, lang: str) -> None:
+        if group_id in self._hinted or not self.username:
+            return
+        self._hinted[group_id] = True
+        link = f"https://t.me/{self.username}?start={DEEP_LINK_PAYLOAD}"
+        text = part_html(Part(open_private_chat(lang, link=link)))
+        await self._send_text(group_id, TextOut(text, text), None)
 
     async def _call(
         self, make: Callable[[], Awaitable[T]], chat_id: int | None, *, plain_fallback: bool = False
@@ -416,3 +524,9 @@ class TelegramAdapter:
         if not isinstance(result, Paused | Gone):
             log.warning("telegram call to %s did not go through: %s", chat_id, result)
         return result
+
+
+def _never_started(reason: str) -> bool:
+    """Telegram's 403 for a person who has not started (or has blocked) the bot in private."""
+    text = reason.lower()
+    return "initiate conversation" in text or "bot was blocked" in text

@@ -40,20 +40,29 @@ def for_another_bot(text: str, bot_username: str) -> bool:
     return bool(match) and match.group(1).casefold() != bot_username.casefold()  # type: ignore[union-attr]
 
 
+def anonymous_sender(message: Message) -> int | None:
+    """The chat a message was sent on behalf of: the group itself (an anonymous admin) or a channel."""
+    return message.sender_chat.id if message.sender_chat is not None else None
+
+
 def incoming_from_message(message: Message, bot_id: int, bot_username: str, is_admin: bool = False) -> Incoming | None:
     kind = chat_kind(message.chat.type)
     user = message.from_user
-    if kind is None or user is None or user.is_bot:
+    sender = message.sender_chat
+    if kind is None or user is None or (user.is_bot and sender is None):
         return None
     text = message.text or message.caption or ""
     if not text or for_another_bot(text, bot_username):
         return None
     replied = message.reply_to_message
     addressed = bool(replied and replied.from_user and replied.from_user.id == bot_id)
+    # Sent as a chat (GroupAnonymousBot or a channel): that chat is who speaks.
+    who = UserRef(PLATFORM, str(sender.id)) if sender is not None else user_ref(user)
+    name = (sender.title or sender.username or str(sender.id))[:128] if sender is not None else display_name(user)
     return Incoming(
         chat=chat_ref(message.chat.id),
-        user=user_ref(user),
-        user_name=display_name(user),
+        user=who,
+        user_name=name,
         chat_kind=kind,
         locale=user.language_code,
         text=text,

@@ -105,5 +105,7 @@ def render_poll(reply: Reply) -> PollOut:
 
 
 def wants_force_reply(reply: Reply, in_group: bool) -> bool:
-    """A free-text question in a group: members answer by replying to it."""
-    return in_group and reply.answer_form is not None and reply.poll is None
+    """A free-text question in a group without buttons: members answer by replying to it. A message
+    has one markup: where the question has buttons (a round's Reveal), those win, and members still
+    answer by replying to it (the question says so)."""
+    return in_group and reply.answer_form is not None and reply.poll is None and not reply.buttons

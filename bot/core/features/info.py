@@ -6,6 +6,7 @@ from bot.core.commands import description, visible_commands
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply
 from bot.core.features.assessing import help_notice
+from bot.core.features.quiz import how_to_answer
 from bot.core.srs import MASTERED_STABILITY_DAYS
 
 
@@ -17,7 +18,8 @@ async def start(ctx: Ctx) -> list[Reply]:
 async def help_(ctx: Ctx) -> list[Reply]:
     parts = [ctx.part("help.title", "title")]
     parts += [Part(f"/{name} — {description(name, ctx.lang)}", "item") for name in visible_commands()]
-    parts.append(ctx.part("help.footer", "note"))
+    parts.append(ctx.part("help.rounds", "note"))
+    parts.append(how_to_answer(ctx, "help.footer", "help.footer_form"))
     parts.append(ctx.part("help.mastery", "note", days=round(MASTERED_STABILITY_DAYS)))
     parts += help_notice(ctx)
     return [ctx.reply(parts)]

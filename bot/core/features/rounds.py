@@ -1,10 +1,13 @@
 """Group rounds: one question for a whole group or channel, a leaderboard per group.
 
-Every member may answer until the round closes (a later answer replaces an earlier one). The
-group sees who answered and their score, never their text; each member gets their own
-feedback privately. The round closes after `round_minutes`, or when its starter or an admin
-reveals it; then the model answer and a summary are posted, and every member's final
-answer counts for their own statistics and reviews.
+Fair by one rule: a member's first answer is the one that counts. While a round is open the
+member's private feedback shows the score and verdict only; the key points and the model answer
+come with the summary, for everybody at once. A second answer is refused privately (it could
+only replay what the group has discussed since), so nothing read after answering can raise a
+score. The group sees one live message with the standings (names and scores, never answer
+texts), edited in place as answers come in. The round closes after `round_minutes`, or when
+its starter or an admin reveals it; then the summary is posted and every member's answer counts
+for their own statistics and reviews.
 """
 
 from __future__ import annotations
@@ -20,11 +23,14 @@ from bot.core.events import Part, Reply, ReplyKind
 from bot.core.features.assessing import first_answer_notice
 from bot.core.features.choice import mc_reply, option_number, option_texts, shuffled_options
 from bot.core.features.progress import record
-from bot.core.features.quiz import grade_answer, grade_parts, how_to_answer, pct, reference_parts
+from bot.core.features.quiz import grade_answer, how_to_answer, pct, reference_parts
 from bot.core.grading.grader import verdict_for
 from bot.core.modes import Mode
+from bot.core.names import display_name, storable_name
 from bot.core.picking import pick_question
 from bot.core.ports.rounds import NewRound, Round, RoundAnswer
+
+STANDING_ROWS = 10  # the live message and the summary name the first ten; "… and N more" after
 
 
 async def start(ctx: Ctx, topic_arg: str, mode: Mode = Mode.QUIZ) -> list[Reply]:
@@ -57,7 +63,9 @@ def round_question(ctx: Ctx, rnd: Round, q: Question) -> Reply:
     closes = _local_time(ctx, rnd.closes_at)
     if rnd.mode is Mode.MC:
         reply = mc_reply(ctx, q, rnd.options, tuple(RoundPick(rnd.id, i) for i in range(len(rnd.options))))
-        return replace(reply, parts=(ctx.part("round.title", "title", closes=closes), *reply.parts))
+        return replace(
+            reply, parts=(ctx.part("round.title", "title", closes=closes), *reply.parts), part_of=live_key(rnd)
+        )
     return ctx.reply(
         (
             ctx.part("round.title", "title", closes=closes),
@@ -68,6 +76,7 @@ def round_question(ctx: Ctx, rnd: Round, q: Question) -> Reply:
         kind=ReplyKind.QUESTION,
         buttons=((ctx.button("btn.reveal", RoundReveal(rnd.id), "/reveal"),),),
         answer_form=AnswerForm(round=rnd.id),
+        part_of=live_key(rnd),
     )
 
 
@@ -88,41 +97,86 @@ async def open_round(ctx: Ctx, round_id: int | None = None) -> tuple[Round, Ques
 async def answer(ctx: Ctx, text: str) -> list[Reply]:
     found = await open_round(ctx)
     if isinstance(found, Reply):
-        return []  # a reply to an old question: nothing to grade, nothing to say to the group
+        # An answer to a closed round: the member learns why nothing happened, the group hears nothing.
+        return [_private(ctx.say("round.late"))]
     rnd, q = found
     if rnd.mode is Mode.MC:
         index = option_number(text, len(rnd.options))
         if index is None:
-            return [ctx.say("mc.pick", n=len(rnd.options))]
+            return [_private(ctx.say("mc.pick", n=len(rnd.options)))]
         return await pick(ctx, rnd.id, index)
     target = ("round", rnd.id)
     if ctx.answered_something_else(target):
         return []  # written for the round that closed while the judge was thinking, as for any old round
-    assessed = ctx.assessment(target, q.id, text)
-    grade, score, verdict = grade_answer(ctx, q, text, 0, assessed)
-    replaced = await ctx.tx.rounds.answer(rnd.id, _entry(ctx, score, text))
-    public = ctx.say("round.replaced" if replaced else "round.answered", name=_name(ctx), score=pct(score))
-    parts = grade_parts(ctx, q, grade, score, verdict, 0, assessed) + await first_answer_notice(ctx)
-    private = ctx.reply(parts, kind=ReplyKind.RESULT, ephemeral=True)
-    return [public, private]
+    entries = await ctx.tx.rounds.answers(rnd.id)
+    mine = next((e for e in entries if e.learner_id == ctx.learner.id), None)
+    if mine is not None:
+        return [_private(ctx.say("round.first_counts", score=pct(mine.score)))]
+    grade, score, verdict = grade_answer(ctx, q, text, 0, ctx.assessment(target, q.id, text))
+    entry = _entry(ctx, score, text)
+    await ctx.tx.rounds.answer(rnd.id, entry)
+    # Score and verdict only: key points, corrections and the model answer come with the summary.
+    feedback = [
+        ctx.part("grade.score", "title", score=pct(score), verdict=ctx.t(f"verdict.{verdict.value}")),
+        ctx.part(grade.feedback),
+        ctx.part("round.feedback_later", "note"),
+        *await first_answer_notice(ctx),
+    ]
+    private = ctx.reply(feedback, kind=ReplyKind.RESULT, ephemeral=True)
+    return [private, standings(ctx, rnd, _ranked([*entries, entry]))]
 
 
 async def pick(ctx: Ctx, round_id: int, index: int) -> list[Reply]:
     found = await open_round(ctx, round_id)
     if isinstance(found, Reply):
-        return [replace(found, ephemeral=True)]
+        return [_private(replace(ctx.say("round.late"), stale=True))]
     rnd, q = found
     if rnd.mode is not Mode.MC or not 0 <= index < len(rnd.options):
-        return [ctx.say("mc.pick", n=len(rnd.options))]
+        return [_private(ctx.say("mc.pick", n=len(rnd.options)))]
     score = 1.0 if rnd.options[index] == 0 else 0.0
     text = option_texts(q, rnd.options, ctx.lang)[index]
-    replaced = await ctx.tx.rounds.answer(rnd.id, _entry(ctx, score, text))
-    public = ctx.say("round.replaced_mc" if replaced else "round.answered_mc", name=_name(ctx))
-    return [public]
+    # A pick reveals nothing until the summary, so changing it is fair: the last pick counts.
+    # The member's name in the standings is the confirmation; the poll or button shows the pick.
+    await ctx.tx.rounds.answer(rnd.id, _entry(ctx, score, text))
+    return [standings(ctx, rnd, await ctx.tx.rounds.answers(rnd.id))]
+
+
+def standings(ctx: Ctx, rnd: Round, entries: list[RoundAnswer]) -> Reply:
+    """The round's live message: who answered and (free-text rounds) their scores, never what they wrote."""
+    parts = [ctx.part("round.standings", "title", n=len(entries), closes=_local_time(ctx, rnd.closes_at))]
+    for i, e in enumerate(entries[:STANDING_ROWS], 1):
+        if rnd.mode is Mode.MC:  # a score would give the right option away
+            parts.append(Part(ctx.t("round.picked_row", rank=i, name=shown_name(ctx, e.name)), "item"))
+        else:
+            parts.append(score_row(ctx, i, e))
+    if len(entries) > STANDING_ROWS:
+        parts.append(ctx.part("round.more", "note", n=len(entries) - STANDING_ROWS))
+    return ctx.reply(parts, live=live_key(rnd))
+
+
+def score_row(ctx: Ctx, rank: int, entry: RoundAnswer) -> Part:
+    return Part(ctx.t("round.score_row", rank=rank, name=shown_name(ctx, entry.name), score=pct(entry.score)), "item")
+
+
+def live_key(rnd: Round) -> str:
+    return f"round:{rnd.id}"
+
+
+def _ranked(entries: list[RoundAnswer]) -> list[RoundAnswer]:
+    """Best score first, ties by who answered first (as the store ranks them)."""
+    return sorted(entries, key=lambda e: (-e.score, e.answered_at))
+
+
+def _private(reply: Reply) -> Reply:
+    return replace(reply, ephemeral=True)
+
+
+def shown_name(ctx: Ctx, name: str) -> str:
+    return display_name(name, ctx.t("round.someone"))
 
 
 def _name(ctx: Ctx) -> str:
-    return (ctx.inc.user_name or ctx.learner.name or "?")[:64]
+    return storable_name(ctx.inc.user_name or ctx.learner.name or "")[:64]
 
 
 def _entry(ctx: Ctx, score: float, text: str) -> RoundAnswer:
@@ -150,16 +204,13 @@ async def close(ctx: Ctx, rnd: Round) -> list[Reply]:
             if member is not None:
                 await record(replace(ctx, learner=member), q, Mode.ROUND, entry.score, entry.verdict, entry.text)
     parts = [ctx.part("round.closed", "title", n=len(entries))]
-    parts += [
-        Part(ctx.t("round.score_row", rank=i, name=e.name, score=pct(e.score)), "item")
-        for i, e in enumerate(entries[:10], 1)
-    ]
+    parts += [score_row(ctx, i, e) for i, e in enumerate(entries[:STANDING_ROWS], 1)]
     if q is not None:
         if rnd.mode is Mode.MC and q.choice is not None:
             parts.append(ctx.part("round.correct_choice", choice=q.choice.correct.get(ctx.lang)))
         parts.extend(reference_parts(ctx, q))
         parts.extend(Part(kp.text(ctx.lang), "item") for kp in q.key_points)
-    return [ctx.reply(parts, kind=ReplyKind.RESULT)]
+    return [ctx.reply(parts, kind=ReplyKind.RESULT, ends_live=live_key(rnd))]
 
 
 async def leaderboard(ctx: Ctx, arg: str) -> list[Reply]:
@@ -179,8 +230,7 @@ async def leaderboard(ctx: Ctx, arg: str) -> list[Reply]:
     if not rows:
         return [ctx.say("round.leaderboard_empty")]
     parts = [ctx.part(key, "title")]
-    parts += [
-        Part(ctx.t("round.leader_row", rank=i, name=r.name, points=pct(r.points), rounds=r.rounds), "item")
-        for i, r in enumerate(rows, 1)
-    ]
+    for i, r in enumerate(rows, 1):
+        row = ctx.t("round.leader_row", rank=i, name=shown_name(ctx, r.name), points=pct(r.points), rounds=r.rounds)
+        parts.append(Part(row, "item"))
     return [ctx.reply(parts)]

@@ -103,6 +103,7 @@ class FakeDiscord:
         self._runner: web.AppRunner | None = None
         self.port = 0
         self.delay: float = 0.0  # seconds every REST answer waits (a slow Discord)
+        self.posted: dict[str, dict[str, Any]] = {}  # message id -> the message as it looks now
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -269,6 +270,12 @@ class FakeDiscord:
                 return 200, self.message(0, {}, [])
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages" and method == "POST":
             return 200, self.message(int(parts[1]), body or {}, files)
+        if parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages" and method == "PATCH":
+            known = self.posted.get(parts[3])
+            if known is None:
+                return 404, {"message": "Unknown Message", "code": 10008}
+            known.update({k: v for k, v in (body or {}).items() if k in ("embeds", "components", "content")})
+            return 200, known
         if parts[0] == "channels" and len(parts) == 2 and method == "GET":
             return 200, self.channel(int(parts[1]))
         if method == "POST" and path == "/users/@me/channels":
@@ -304,6 +311,13 @@ class FakeDiscord:
         return answer
 
     def message(
+        self, channel_id: int, body: dict[str, Any], files: list[tuple[str, bytes]], flags: int = 0
+    ) -> dict[str, Any]:
+        message = self._message(channel_id, body, files, flags)
+        self.posted[message["id"]] = message  # as it looks now: edits (PATCH) apply to it
+        return message
+
+    def _message(
         self, channel_id: int, body: dict[str, Any], files: list[tuple[str, bytes]], flags: int = 0
     ) -> dict[str, Any]:
         return {

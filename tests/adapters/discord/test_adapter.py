@@ -18,6 +18,7 @@ from tests.adapters.discord.conftest import make_adapter
 from tests.adapters.discord.fake_discord import (
     ADMIN_PERMS,
     APP_ID,
+    CHANNEL_ID,
     GUILD_ID,
     MEMBER_PERMS,
     FakeDiscord,
@@ -280,19 +281,28 @@ async def test_channel_round_with_three_members(adapter: DiscordAdapter, fake: F
         press = await fake.click(answer_id(question), user=user)
         modal = await callback(fake, press)
         submit = await fake.submit(modal.json["data"]["custom_id"], {"answer": answers[user["global_name"]]}, user=user)
-        public, private = await shown(fake, submit, 2)
-        assert not is_ephemeral(public) and is_ephemeral(private)
-        assert text_of(public).startswith(f"{user['global_name']} answered:")
-        assert answers[user["global_name"]][:30] not in text_of(public)  # the channel sees scores, not text
-        assert "Score:" in text_of(private)
+        (private,) = await shown(fake, submit)
+        assert is_ephemeral(private) and "Score:" in text_of(private)
+        assert "Covered" not in text_of(private) and "Model answer" not in text_of(private)  # fair: nothing to copy
+    # one live message in the channel with the standings: every name, no answer text
+    live = await fake.wait_for(lambda: [m for m in fake.posted.values() if all(n in live_text(m) for n in "ABC")])
+    assert len(live) == 1 and "answered so far" in live_text(live[0])
+    assert all(a[:30] not in live_text(live[0]) for a in answers.values())
     reveal = next(i for i in custom_ids(question) if i.startswith("sb:rr:"))
     press = await fake.click(reveal, user=ADA, permissions=ADMIN_PERMS)
     (summary,) = await shown(fake, press)
     text = text_of(summary)
     assert "Round closed: 3 answer(s)" in text
-    assert all(f"{name}: " in text for name in ("Ada", "Bob", "Cy"))
+    assert all(f"{name}\u2069: " in text for name in ("Ada", "Bob", "Cy"))
     assert q.answer is not None and f"||{clean(q.answer.en)}||" in text  # the reference answer behind a spoiler
     assert not is_ephemeral(summary)
+    # close means closed: the question's buttons are gone
+    closed = await fake.wait_for(lambda: [m for m in fake.posted.values() if m["embeds"] == question["embeds"]])
+    await fake.wait_for(lambda: not closed[0]["components"])
+
+
+def live_text(message: dict[str, Any]) -> str:
+    return "\n".join(e.get("description") or "" for e in message.get("embeds") or [])
 
 
 async def test_guild_settings_need_manage_server(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
@@ -319,14 +329,15 @@ async def test_hostile_names_and_answers_are_escaped(
     press = await fake.click(answer_id(question), user=EVIL)
     modal = await callback(fake, press)
     submit = await fake.submit(modal.json["data"]["custom_id"], {"answer": HOSTILE_TEXT}, user=EVIL)
-    public, private = await shown(fake, submit, 2)
+    (private,) = await shown(fake, submit)
+    [public] = await fake.wait_for(lambda: [m for m in fake.posted.values() if "answered so far" in live_text(m)])
     reveal = next(i for i in custom_ids(question) if i.startswith("sb:rr:"))
     close = await fake.click(reveal, user=ADA, permissions=ADMIN_PERMS)
     (summary,) = await shown(fake, close)
     for body in (public, private, summary):
         text = text_of(body)
         assert "**bold**" not in text and "@everyone" not in text and "<@123>" not in text and "||x||" not in text
-        assert body["allowed_mentions"] == {"parse": []}
+    assert summary["allowed_mentions"] == private["allowed_mentions"] == {"parse": []}
     assert clean(HOSTILE_TEXT) in text_of(public)  # the name, escaped
     assert clean(HOSTILE_TEXT) in text_of(summary)
 
@@ -390,13 +401,9 @@ async def test_slow_modal_submit_is_deferred_then_followed_up(slow_adapter: Disc
     submit = await fake.submit("sbm:" + answer_id(question)[4:], {"answer": "attention"}, user=BOB)
     cb = await callback(fake, submit)
     assert cb.json["type"] == 6  # a silent deferred update; each reply follows with its own visibility
-    followups = await fake.wait_for(
-        lambda: (
-            len(fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}")) == 2
-            and fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}")
-        )
-    )
-    assert [is_ephemeral(r.json) for r in followups] == [False, True]
+    followups = await fake.wait_for(lambda: fake.find("POST", rf"/webhooks/{APP_ID}/{submit['token']}"))
+    assert [is_ephemeral(r.json) for r in followups] == [True]  # the feedback; the standings go to the channel
+    await fake.wait_for(lambda: fake.find("POST", rf"/channels/{CHANNEL_ID}/messages"))
 
 
 async def test_slash_command_answer_survives_a_429_on_the_callback(adapter: DiscordAdapter, fake: FakeDiscord) -> None:

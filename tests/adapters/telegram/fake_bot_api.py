@@ -90,6 +90,14 @@ class FakeBotApi:
         # Slow API: the next sends to a chat are answered only after this many seconds (they
         # still count as delivered: the bot may have given up waiting by then).
         self.holds: dict[int, list[float]] = {}
+        # Telegram's flood limits, when set: more than `group_per_minute` messages (sends and edits)
+        # to one group within 60 s, or more than one per `chat_interval` s to one chat, get a 429.
+        self.group_per_minute: int | None = None
+        self.chat_interval: float | None = None
+        self.too_many = 0
+        self._recent: dict[int, list[float]] = {}
+        self.linked: dict[int, int] = {}  # group id -> its linked channel's id
+        self.texts_now: dict[tuple[int, int], str] = {}  # (chat, message id) -> its text, edits applied
 
     # -- server -------------------------------------------------------------------------------
 
@@ -128,7 +136,7 @@ class FakeBotApi:
                     params[key] = self._decode(key, str(value))
         if method != "getUpdates":
             self.calls.append(Call(method, params, files))
-        failure = self._take_failure(method, params)
+        failure = self._take_failure(method, params) or self._flood(method, params)
         if failure is not None:
             return self._error(failure.status, failure.description, failure.parameters)
         handler = getattr(self, f"m_{method}", None)
@@ -169,6 +177,26 @@ class FakeBotApi:
                 return queue.pop(i)
         return None
 
+    _LIMITED = frozenset({"sendMessage", "sendPoll", "sendPhoto", "sendDocument", "editMessageText"})
+
+    def _flood(self, method: str, params: dict[str, Any]) -> Failure | None:
+        if method not in self._LIMITED or "chat_id" not in params:
+            return None
+        cid, now = int(params["chat_id"]), time.monotonic()
+        recent = [t for t in self._recent.get(cid, []) if now - t < 60]
+        wait = 0.0
+        if cid < 0 and self.group_per_minute is not None and len(recent) >= self.group_per_minute:
+            wait = 60 - (now - recent[-self.group_per_minute])
+        if cid > 0 and self.chat_interval is not None and recent and now - recent[-1] < self.chat_interval:
+            wait = self.chat_interval - (now - recent[-1])
+        if wait > 0:
+            self.too_many += 1
+            retry = max(1, int(wait + 0.999))
+            return Failure(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+        recent.append(now)
+        self._recent[cid] = recent
+        return None
+
     # -- test controls ------------------------------------------------------------------------
 
     def fail(
@@ -190,7 +218,12 @@ class FakeBotApi:
         return update_id
 
     def message(
-        self, from_user: dict[str, Any], in_chat: dict[str, Any], text: str, reply_to: dict[str, Any] | None = None
+        self,
+        from_user: dict[str, Any],
+        in_chat: dict[str, Any],
+        text: str,
+        reply_to: dict[str, Any] | None = None,
+        sender_chat: dict[str, Any] | None = None,
     ) -> int:
         msg: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -199,6 +232,8 @@ class FakeBotApi:
             "from": from_user,
             "text": text,
         }
+        if sender_chat is not None:
+            msg["sender_chat"] = sender_chat
         if text.startswith("/"):
             length = len(text.split()[0])
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
@@ -315,7 +350,51 @@ class FakeBotApi:
         }
 
     async def m_sendMessage(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
-        return self._sent_message(params, text=params.get("text", ""))
+        sent = self._sent_message(params, text=params.get("text", ""))
+        self.texts_now[(int(params["chat_id"]), sent["message_id"])] = sent["text"]
+        return sent
+
+    async def m_editMessageText(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.texts_now:
+            raise web.HTTPBadRequest(
+                text=json.dumps(
+                    {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}
+                ),
+                content_type="application/json",
+            )
+        self.texts_now[key] = params.get("text", "")
+        return {**self._sent_message(params, text=params.get("text", "")), "message_id": key[1]}
+
+    async def m_stopPoll(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        poll_id = str(params["message_id"])
+        return {
+            "id": poll_id,
+            "question": "?",
+            "options": [{"text": "a", "voter_count": 0, "persistent_id": "a"}],
+            "total_voter_count": 0,
+            "is_closed": True,
+            "is_anonymous": False,
+            "type": "quiz",
+            "allows_multiple_answers": False,
+            "allows_revoting": False,
+            "members_only": False,
+        }
+
+    async def m_getChat(self, params: dict[str, Any], files: dict[str, bytes]) -> dict[str, Any]:
+        cid = int(params["chat_id"])
+        info: dict[str, Any] = {**chat(cid, "supergroup" if cid < 0 else "private"), "accent_color_id": 0}
+        info["max_reaction_count"] = 11
+        info["accepted_gift_types"] = {
+            "unlimited_gifts": False,
+            "limited_gifts": False,
+            "unique_gifts": False,
+            "premium_subscription": False,
+            "gifts_from_channels": False,
+        }
+        if cid in self.linked:
+            info["linked_chat_id"] = self.linked[cid]
+        return info
 
     def release(self) -> None:
         self._release.set()
