@@ -18,6 +18,7 @@ from bot.core.i18n import t
 class Where(Enum):
     ANYWHERE = "anywhere"
     PRIVATE = "private"  # personal: reveals or changes something private, answered in private chats only
+    GROUP = "group"  # about a group (its leaderboard): in a private chat it only says so
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class CommandSpec:
     where: Where = Where.ANYWHERE
     admin_sensitive: bool = False  # in a group, what it does depends on whether the sender is an admin
     ephemeral_first: bool = False  # its first reply is for the sender alone
+    group_admin: bool = False  # in a group only its admins may use it (platforms may hide it from others there)
 
 
 # Shown by /help and registered with the platforms, in this order; then the hidden ones.
@@ -41,15 +43,15 @@ TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("skip"),
     CommandSpec("stats"),
     CommandSpec("topics"),
-    CommandSpec("leaderboard"),
-    CommandSpec("daily", admin_sensitive=True),
+    CommandSpec("leaderboard", where=Where.GROUP),
+    CommandSpec("daily", admin_sensitive=True, group_admin=True),
     CommandSpec("remind", where=Where.PRIVATE, admin_sensitive=True),
     CommandSpec("link", where=Where.PRIVATE, ephemeral_first=True),
     CommandSpec("export", where=Where.PRIVATE),
     CommandSpec("appeal", where=Where.PRIVATE),
     CommandSpec("forget", where=Where.PRIVATE, ephemeral_first=True),
-    CommandSpec("lang", admin_sensitive=True),
-    CommandSpec("timezone", admin_sensitive=True),
+    CommandSpec("lang", admin_sensitive=True, group_admin=True),
+    CommandSpec("timezone", admin_sensitive=True, group_admin=True),
     # Accepted but not listed: /a is how group members answer; /followup is offered as a button.
     CommandSpec("a", visible=False),
     CommandSpec("followup", visible=False, where=Where.PRIVATE),

@@ -25,9 +25,12 @@ def storable_name(name: str) -> str:
     return " ".join(kept.split())
 
 
+MAX_SHOWN = 64  # characters of a name a line shows
+
+
 def display_name(name: str, fallback: str) -> str:
-    """`name` cleaned and isolated for bidi; `fallback` when nothing visible is left."""
-    cleaned = storable_name(name)
+    """`name` cleaned, cut to MAX_SHOWN characters and isolated for bidi; `fallback` when nothing visible is left."""
+    cleaned = storable_name(name)[:MAX_SHOWN].strip()
     if not any(not ch.isspace() and ch not in _BLANK and unicodedata.category(ch)[0] != "M" for ch in cleaned):
         cleaned = fallback
     return f"{FSI}{cleaned}{PDI}"

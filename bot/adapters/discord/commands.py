@@ -18,7 +18,8 @@ import discord
 from discord import app_commands
 from discord.app_commands import locale_str
 
-from bot.core.commands import VISIBLE, description
+from bot.adapters.discord import zh_tw
+from bot.core.commands import SPECS, VISIBLE, CommandSpec, Where, description
 
 DESCRIPTION_LIMIT = 100
 CHOICES_LIMIT = 25
@@ -73,6 +74,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "setting.desc": ("on, HH:MM, or off", "on、HH:MM 或 off"),
 }
 ZH_LOCALES = (discord.Locale.chinese, discord.Locale.taiwan_chinese)
+# Group admins on Discord are members with Manage Server (the adapter's `is_admin` reads the same).
+GROUP_ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
 class Runner(Protocol):
@@ -103,11 +106,16 @@ class ZhTranslator(app_commands.Translator):
     ) -> str | None:
         if locale not in ZH_LOCALES:
             return None
+        taiwan = locale is discord.Locale.taiwan_chinese
         extras = string.extras
         if "command" in extras:
-            return description(extras["command"], "zh")[:DESCRIPTION_LIMIT]
+            name = extras["command"]
+            return (zh_tw.DESCRIPTIONS[name] if taiwan else description(name, "zh"))[:DESCRIPTION_LIMIT]
         if "zh" in extras:
-            return str(extras["zh"])
+            simplified = str(extras["zh"])
+            if not taiwan:
+                return simplified
+            return zh_tw.NAMES.get(extras.get("name", ""), "") or zh_tw.OPTIONS[simplified]
         return None
 
 
@@ -240,14 +248,24 @@ def build_commands() -> list[app_commands.Command[Any, ..., None]]:
     out: list[app_commands.Command[Any, ..., None]] = []
     for name in VISIBLE:
         callback = WITH_OPTIONS.get(name) or _plain(name)
-        out.append(
-            app_commands.Command(
-                name=locale_str(name, zh=ZH_NAMES.get(name, name)),
-                description=command_description(name),
-                callback=callback,
-            )
+        command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name=locale_str(name, zh=ZH_NAMES.get(name, name), name=name),
+            description=command_description(name),
+            callback=callback,
+            allowed_contexts=contexts(SPECS[name]),
         )
+        # Hidden in servers from members without Manage Server (a server's admins may change that);
+        # in DMs everyone keeps their own /lang, /timezone and /daily.
+        command.default_permissions = GROUP_ADMIN_PERMISSIONS if SPECS[name].group_admin else None
+        out.append(command)
     return out
+
+
+def contexts(spec: CommandSpec) -> app_commands.AppCommandContext:
+    """Where Discord offers the command: DMs for personal ones, servers for group ones, else both."""
+    return app_commands.AppCommandContext(
+        guild=spec.where is not Where.PRIVATE, dm_channel=spec.where is not Where.GROUP, private_channel=False
+    )
 
 
 async def command_payload(tree: app_commands.CommandTree[Any], translator: app_commands.Translator) -> list[Any]:

@@ -55,6 +55,7 @@ _COLOR = {
     ReplyKind.INFO: discord.Colour.light_grey(),
 }
 _MENTION = re.compile(r"<(@[!&]?|#|/)")
+_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")  # a bracket after an even run of backslashes is live
 _FILENAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -67,8 +68,11 @@ def discord_wording(part: Part) -> Part:
 
 
 def clean(text: str) -> str:
-    """Markdown escaped, mentions (@everyone, @here, <@id>, <#id>, <@&id>) made inert."""
-    return escape_markdown(_MENTION.sub(lambda m: "<\u200b" + m.group(1), escape_mentions(text)))
+    """Markdown escaped, mentions (@everyone, @here, <@id>, <#id>, <@&id>) made inert, and every
+    bracket escaped: `escape_markdown` escapes only a text's first `[`, so `[a](b)[nitro](https://x.co)`
+    would still be a working masked link."""
+    escaped = escape_markdown(_MENTION.sub(lambda m: "<\u200b" + m.group(1), escape_mentions(text)))
+    return _BRACKET.sub(r"\1\\\2", escaped)
 
 
 # Code stays escaped text: a backtick in the content could not be escaped inside a code span.

@@ -114,7 +114,7 @@ async def test_connects_without_privileged_intents_and_syncs_every_command(
     by_name = {c["name"]: c for c in put.json}
     quiz = by_name["quiz"]
     assert quiz["description"] == t("en", "cmd.quiz")
-    assert quiz["description_localizations"] == {"zh-CN": t("zh", "cmd.quiz"), "zh-TW": t("zh", "cmd.quiz")}
+    assert quiz["description_localizations"] == {"zh-CN": t("zh", "cmd.quiz"), "zh-TW": "來一道問答題 [主題]"}
     assert quiz["name_localizations"]["zh-CN"] == "问答"
     assert quiz["options"] == [
         {
@@ -125,13 +125,20 @@ async def test_connects_without_privileged_intents_and_syncs_every_command(
             "autocomplete": True,
             "min_length": 1,
             "max_length": 64,
-            "name_localizations": {"zh-CN": "主题", "zh-TW": "主题"},
-            "description_localizations": {"zh-CN": "主题（留空则随机）", "zh-TW": "主题（留空则随机）"},
+            "name_localizations": {"zh-CN": "主题", "zh-TW": "主題"},
+            "description_localizations": {"zh-CN": "主题（留空则随机）", "zh-TW": "主題（留空則隨機）"},
         }
     ]
     assert [c["value"] for c in by_name["leaderboard"]["options"][0]["choices"]] == ["week", "all"]
     assert [c["value"] for c in by_name["lang"]["options"][0]["choices"]] == ["en", "zh"]
     assert by_name["help"]["options"] == []
+    # who may use what, where: Manage Server for a server's settings; personal commands in DMs only
+    admin_only = {c["name"] for c in put.json if c["default_member_permissions"] == 32}
+    assert admin_only == {"lang", "timezone", "daily"}
+    contexts = {c["name"]: c["contexts"] for c in put.json}
+    assert contexts["export"] == contexts["forget"] == contexts["link"] == [1]  # bot DMs only
+    assert contexts["leaderboard"] == [0] and contexts["quiz"] == [0, 1]
+    assert all(c["contexts"] for c in put.json)
     assert (await studybot.recall(COMMANDS_HASH_KEY) or "").startswith(f"{APP_ID}:")
 
 

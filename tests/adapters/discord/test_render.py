@@ -195,3 +195,17 @@ def test_a_role_mention_asked_for_by_the_core_pings_only_that_role() -> None:
     assert "@everyone" not in (msg.embeds[0].description or "")
     (plain,) = render(Reply((Part("x"),), mention="<@&1> @everyone", lang="en"))  # not an id: ignored
     assert plain.content is None and plain.kwargs()["allowed_mentions"].to_dict() == {"parse": []}
+
+
+SIMPLIFIED_ONLY = set("来题选择语时区复习计统图连续数据删关联进导组评过账设间闪说务")
+
+
+def test_zh_tw_localisations_are_traditional_chinese() -> None:
+    """Every zh-TW text differs from zh-CN where the Simplified one has a simplified character."""
+    from bot.adapters.discord import zh_tw
+    from bot.adapters.discord.commands import OPTIONS, ZH_NAMES
+
+    texts = [*zh_tw.NAMES.values(), *zh_tw.DESCRIPTIONS.values(), *zh_tw.OPTIONS.values()]
+    assert not [t for t in texts if SIMPLIFIED_ONLY & set(t)]
+    assert set(zh_tw.NAMES) == set(ZH_NAMES) and set(zh_tw.DESCRIPTIONS) == set(ZH_NAMES)
+    assert {zh for _, zh in OPTIONS.values()} == set(zh_tw.OPTIONS)

@@ -44,6 +44,8 @@ class Call:
     method: str
     params: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when it arrived (benchmarks)
+    refused: bool = False  # answered with an error (a 429 under the flood limits, a chosen failure)
 
 
 @dataclass
@@ -138,6 +140,8 @@ class FakeBotApi:
             self.calls.append(Call(method, params, files))
         failure = self._take_failure(method, params) or self._flood(method, params)
         if failure is not None:
+            if self.calls and self.calls[-1].params is params:
+                self.calls[-1].refused = True
             return self._error(failure.status, failure.description, failure.parameters)
         handler = getattr(self, f"m_{method}", None)
         result = await handler(params, files) if handler else True
