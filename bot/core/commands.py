@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import Enum
+from typing import Literal
 
 from bot.core.i18n import t
 
@@ -86,6 +87,21 @@ class Command:
 
 def visible_commands() -> tuple[str, ...]:
     return VISIBLE
+
+
+Menu = Literal["private", "group", "group_admin"]
+
+
+def menu(scope: Menu) -> tuple[str, ...]:
+    """What a platform's command menu offers in private chats, to a group's members, to its admins:
+    personal commands only in private, /a (how members answer a round) only in groups, a group's
+    settings only to its admins."""
+    if scope == "private":
+        return tuple(n for n in VISIBLE if SPECS[n].where is not Where.GROUP)
+    group = [n for n in VISIBLE if SPECS[n].where is not Where.PRIVATE and not SPECS[n].group_admin]
+    if scope == "group_admin":
+        group += [n for n in VISIBLE if SPECS[n].where is not Where.PRIVATE and SPECS[n].group_admin]
+    return ("a", *group)
 
 
 def description(name: str, lang: str) -> str:

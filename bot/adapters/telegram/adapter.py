@@ -21,7 +21,18 @@ from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from cachetools import TTLCache
-from telegram import BotCommand, ChatFullInfo, ChatMember, Message, Update
+from telegram import (
+    BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeDefault,
+    ChatFullInfo,
+    ChatMember,
+    Message,
+    Update,
+)
 from telegram.constants import ParseMode, PollType
 from telegram.error import BadRequest, ChatMigrated, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -44,7 +55,7 @@ from bot.adapters.telegram.outcomes import is_parse_error, result_of
 from bot.adapters.telegram.parse import anonymous_sender, chat_ref, incoming_from_action, incoming_from_message
 from bot.adapters.telegram.render import TextOut, part_html, poll_fits, render_poll, render_text, wants_force_reply
 from bot.core.app import StudyBot
-from bot.core.commands import VISIBLE, admin_sensitive, description
+from bot.core.commands import VISIBLE, admin_sensitive, description, menu
 from bot.core.events import ChatKind, ChatRef, Part, Reply
 from bot.core.labels import feedback_waiting, open_private_chat
 from bot.core.sending import Delivered, Gone, Paused, Refused, Retry, SendResult
@@ -186,10 +197,18 @@ class TelegramAdapter:
         await self.app.shutdown()
 
     async def register_commands(self) -> None:
+        """A menu per scope (every chat as a fallback, private chats, groups, group admins), in en and zh."""
         assert self.app is not None
-        for lang, code in (("en", None), ("zh", "zh")):
-            commands = [BotCommand(name, description(name, lang)[:256]) for name in VISIBLE]
-            await self._call(partial(self.app.bot.set_my_commands, commands, language_code=code), None)
+        scopes: tuple[tuple[BotCommandScope, tuple[str, ...]], ...] = (
+            (BotCommandScopeDefault(), VISIBLE),
+            (BotCommandScopeAllPrivateChats(), menu("private")),
+            (BotCommandScopeAllGroupChats(), menu("group")),
+            (BotCommandScopeAllChatAdministrators(), menu("group_admin")),
+        )
+        for scope, names in scopes:
+            for lang, code in (("en", None), ("zh", "zh")):
+                commands = [BotCommand(name, description(name, lang)[:256]) for name in names]
+                await self._call(partial(self.app.bot.set_my_commands, commands, scope=scope, language_code=code), None)
 
     # -- updates ----------------------------------------------------------------------------
 

@@ -25,8 +25,26 @@ def keyboard(call: Call) -> list[dict[str, Any]]:
 async def test_start_registers_commands_in_both_languages(fake_api: FakeBotApi, telegram: TelegramAdapter) -> None:
     calls = fake_api.sent("setMyCommands")
     assert {c.params.get("language_code") for c in calls} == {None, "zh"}
-    names = [c["command"] for c in calls[0].params["commands"]]
-    assert {"quiz", "mc", "review", "stats", "leaderboard", "link"} <= set(names)
+    menus = {
+        ((c.params.get("scope") or {}).get("type"), c.params.get("language_code")): [
+            x["command"] for x in c.params["commands"]
+        ]
+        for c in calls
+    }
+    assert set(menus) == {
+        (s, lang)
+        for s in ("default", "all_private_chats", "all_group_chats", "all_chat_administrators")
+        for lang in (None, "zh")
+    }
+    private, group, admins = (
+        menus["all_private_chats", None],
+        menus["all_group_chats", None],
+        menus["all_chat_administrators", None],
+    )
+    assert {"quiz", "mc", "review", "stats", "link", "export", "forget"} <= set(private) and "a" not in private
+    assert "a" in group and not {"review", "link", "export", "forget", "lang", "timezone", "daily"} & set(group)
+    assert set(admins) == set(group) | {"lang", "timezone", "daily"}
+    assert menus["all_group_chats", "zh"] == group
     zh = next(c for c in calls if c.params.get("language_code") == "zh")
     assert any("问答" in c["description"] for c in zh.params["commands"])
 
