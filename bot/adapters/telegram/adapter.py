@@ -67,7 +67,7 @@ ADMIN_CACHE_SECONDS = 300
 ADMIN_CACHE_SIZE = 10_000
 _BACKOFF = (1.0, 2.0, 4.0)
 READ_TIMEOUT = 10.0  # seconds; past it a send is `Uncertain` (it may have arrived), never resent at once
-POOL_SIZE = 32
+POOL_SIZE = 8
 POOL_TIMEOUT = 30.0  # seconds a send may queue for a pooled connection (nothing has left yet: a `Retry`)
 MAX_INLINE_WAIT = 60.0  # seconds a send may wait out a 429 before it is left for a later retry
 _PARSE_ERROR = Refused("can't parse entities")
@@ -128,6 +128,9 @@ class TelegramAdapter:
         self.read_timeout = read_timeout
         self.pool_size = pool_size
         self.backoff = backoff
+        # At most one request per pooled connection: requests queued inside httpcore's pool cost
+        # CPU per queued request on every assignment (quadratic in the queue; benchmarks/README.md).
+        self._slots = asyncio.Semaphore(pool_size)
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         # Bounded and expiring: a busy bot sees many (chat, member) pairs; memory must not grow with them.
         self._admins: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=ADMIN_CACHE_SECONDS)
@@ -521,7 +524,8 @@ class TelegramAdapter:
         result: SendResult = Retry("not tried")
         for attempt in range(len(self.backoff) + 1):
             try:
-                return await make()
+                async with self._slots:
+                    return await make()
             except ChatMigrated as exc:
                 if chat_id is None:
                     return Gone(str(exc))
