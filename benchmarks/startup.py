@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import pty
+import re
 import select
 import statistics
 import subprocess
@@ -24,7 +25,8 @@ import time
 from pathlib import Path
 
 STUDYBOT = Path(sys.executable).with_name("studybot")
-PROMPT = b"> "
+# The first prompt: "> " piped-style, or prompt-toolkit switching bracketed paste on as it draws its own.
+PROMPT = re.compile(rb"\n> |\x1b\[\?2004h")
 TIMEOUT = 60.0
 
 
@@ -48,7 +50,7 @@ def first_prompt_seconds(command: str, data_dir: Path) -> tuple[float, float]:
     os.close(slave)
     seen = b""
     try:
-        while PROMPT not in seen:
+        while not PROMPT.search(seen):
             if time.perf_counter() - started > TIMEOUT:
                 raise RuntimeError(f"no prompt from `studybot {command}` in {TIMEOUT:.0f} s: {seen[-300:]!r}")
             ready, _, _ = select.select([master], [], [], 0.5)

@@ -12,7 +12,9 @@ import time
 from pathlib import Path
 
 # Terminal control sequences (colours, cursor moves, prompt-toolkit's redraws) are not text.
-_CONTROL = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x1b\][^\x07]*\x07|\r")
+_CONTROL = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\x1b\][^\x07]*\x07|\r|\x08")
+# The first prompt: prompt-toolkit draws ">" and moves the cursor (no literal space).
+PROMPT = r"\n>"
 
 
 class PtyChat:

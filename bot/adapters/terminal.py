@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import TextIO
 
@@ -151,22 +151,23 @@ class TerminalChat:
     async def run(
         self, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, ready: Callable[[], None] | None = None
     ) -> None:
-        """Read messages until the input ends (or /quit); `ready` runs once, before the first read."""
-        interactive = stdin.isatty()
+        """Read messages until the input ends (or /quit); `ready` runs once, before the first read.
+
+        At a terminal, prompt-toolkit edits the line (arrows, history, Ctrl-R) and takes a pasted
+        multi-line answer as one message; piped, each line is a message. Either way a line of three
+        double quotes opens a multi-line message that the next such line sends."""
+        interactive = stdin.isatty() and stdout.isatty()
         color = stdout.isatty()
         self.out, self.color = stdout, color
         if interactive:
             self.show(await self.say("/start"), stdout, color)
+        read = self._line_editor() if interactive else _piped_lines(stdin)
         if ready is not None:
             ready()
         while True:
-            if interactive:
-                stdout.write("> ")
-                stdout.flush()
-            line = await asyncio.to_thread(stdin.readline)
-            if not line:
+            text = await _message(read)
+            if text is None:
                 break
-            text = line.rstrip("\n")
             if not text.strip():
                 continue
             if interactive and text.strip() in {"/quit", "/exit"}:
@@ -178,3 +179,32 @@ class TerminalChat:
             if self.group:
                 await self.close_rounds(stdout, color)
             self.show(await self.say(text), stdout, color)
+
+    def _line_editor(self) -> LineReader:
+        from bot.adapters.line_editor import line_reader
+
+        history = self.out_dir.parent / "chat-history" if self.out_dir is not None else None
+        return line_reader(history)
+
+
+LineReader = Callable[[bool], Awaitable[str | None]]
+BLOCK = '"""'
+
+
+def _piped_lines(stdin: TextIO) -> LineReader:
+    async def read(_more: bool) -> str | None:
+        line = await asyncio.to_thread(stdin.readline)
+        return line.rstrip("\n") if line else None
+
+    return read
+
+
+async def _message(read: LineReader) -> str | None:
+    """The next message: one line, or the lines between two BLOCK lines (None at the end of input)."""
+    first = await read(False)
+    if first is None or first.strip() != BLOCK:
+        return first
+    lines: list[str] = []
+    while (line := await read(True)) is not None and line.strip() != BLOCK:
+        lines.append(line)
+    return "\n".join(lines)

@@ -28,10 +28,24 @@ from bot.core.clock import Clock
 from bot.core.commands import Command, Where, parse_command
 from bot.core.context import Assessed, Ctx, Services
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, ReplyKind, UserRef
-from bot.core.features import account, assessing, choice, daily, export, info, prefs, quiz, review, rounds, stats
+from bot.core.features import (
+    account,
+    assessing,
+    choice,
+    daily,
+    export,
+    info,
+    interview,
+    prefs,
+    quiz,
+    review,
+    rounds,
+    stats,
+)
+from bot.core.features.attempts import too_short
 from bot.core.i18n import lang_from_locale, t
 from bot.core.limits import Limiter, Refusal
-from bot.core.modes import RATE_MODES, Mode
+from bot.core.modes import FREE_TEXT_MODES, RATE_MODES, Mode
 from bot.core.ports.people import Chat, Learner
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store, Tx
@@ -53,6 +67,12 @@ async def _answer_text(ctx: Ctx, text: str) -> list[Reply]:
     if isinstance(found, Reply):
         return [found]
     session, q = found
+    if session.mode in FREE_TEXT_MODES and too_short(text):
+        return [ctx.say("answer.too_short")]  # the question stays open: nothing graded or shown
+    if session.mode is Mode.INTERVIEW:
+        return await interview.answer(ctx, session, q, text)
+    if session.mode is Mode.RETRY:
+        return await quiz.answer_retry(ctx, session, q, text)
     if session.mode is Mode.MC:
         return await choice.pick_by_text(ctx, session, q, text)
     if session.mode in RATE_MODES:
@@ -60,6 +80,13 @@ async def _answer_text(ctx: Ctx, text: str) -> list[Reply]:
     if session.mode is Mode.CARD:
         return await quiz.reveal(ctx)
     return await quiz.answer(ctx, session, q, text)
+
+
+async def _skip(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
+    found = await quiz.open_quiz(ctx, session_id)
+    if not isinstance(found, Reply) and found[0].mode is Mode.INTERVIEW:
+        return await interview.skip(ctx, *found)
+    return await quiz.skip(ctx, session_id)
 
 
 def _group_or(private: Handler, group: Handler) -> Handler:
@@ -83,7 +110,8 @@ COMMANDS: dict[str, Handler] = {
     "followup": lambda ctx, _: review.follow_up(ctx),
     "hint": _group_or(lambda ctx, _: quiz.hint(ctx), _no_hints_in_rounds),
     "reveal": _group_or(lambda ctx, _: quiz.reveal(ctx), lambda ctx, _: rounds.reveal(ctx)),
-    "skip": _group_or(lambda ctx, _: quiz.skip(ctx), _no_hints_in_rounds),
+    "skip": _group_or(lambda ctx, _: _skip(ctx), _no_hints_in_rounds),
+    "interview": interview.interview,
     "stats": lambda ctx, _: stats.stats(ctx),
     "leaderboard": rounds.leaderboard,
     "link": account.link,
@@ -114,7 +142,7 @@ async def _action(ctx: Ctx, action: Action | Invalid) -> list[Reply]:
         case Reveal(session):
             return await quiz.reveal(ctx, session)
         case Skip(session):
-            return await quiz.skip(ctx, session)
+            return await _skip(ctx, session)
         case RoundPick(round_id, option):
             return await rounds.pick(ctx, round_id, option)
         case RoundReveal(round_id):

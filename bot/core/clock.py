@@ -59,6 +59,23 @@ def canonical_zone(name: str) -> str | None:
     return None
 
 
+def suggest_zones(name: str, limit: int = 3) -> list[str]:
+    """Zones whose city is `name` ("berlin", "new york") or close to it ("berln"), best first."""
+    import difflib
+
+    wanted = name.strip().casefold().replace(" ", "_").rsplit("/", 1)[-1]
+    if not wanted:
+        return []
+    by_city: dict[str, list[str]] = {}
+    for zone_name in _zone_names():
+        if "/" in zone_name and not zone_name.startswith(("Etc/", "SystemV/", "posix/", "right/")):
+            by_city.setdefault(zone_name.rsplit("/", 1)[1].casefold(), []).append(zone_name)
+    exact = by_city.get(wanted, [])
+    close = difflib.get_close_matches(wanted, list(by_city), n=limit, cutoff=0.75)
+    found = exact + [z for city in close for z in by_city[city] if z not in exact]
+    return found[:limit]
+
+
 _ZONES: list[str] = []
 
 

@@ -39,6 +39,7 @@ TABLE: tuple[CommandSpec, ...] = (
     CommandSpec("quiz"),
     CommandSpec("mc"),
     CommandSpec("review", where=Where.PRIVATE),
+    CommandSpec("interview", where=Where.PRIVATE),
     CommandSpec("hint"),
     CommandSpec("reveal", admin_sensitive=True),  # a round's starter or an admin reveals it
     CommandSpec("skip"),
@@ -69,6 +70,7 @@ ALIASES = {
     "follow": "followup",
     "top": "leaderboard",
     "delete": "forget",
+    "mock": "interview",
 }
 
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?:\s+|$)(.*)$", re.DOTALL)

@@ -44,9 +44,11 @@ async def test_fsrs_schedules_reviews_and_quiz_prefers_them(harness: Harness, st
 
 
 async def test_weak_answer_maps_to_again_and_offers_a_follow_up(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
-    qid, [result] = await ask_and_answer(harness, "weak", "basics")
+    qid, [offer] = await ask_and_answer(harness, "weak", "basics")
     card = card_of(store, qid)
     assert card.state in (1, 3)  # Learning / Relearning: Again keeps it close
+    assert "retry.offer" in offer.keys
+    [result] = await harness.say("/reveal")  # no second try: the model answer, then the follow-up
     follow = [b for row in result.buttons for b in row if isinstance(b.action, FollowUp)]
     assert follow, "a weak answer offers a follow-up"
     replies = await harness.press(follow[0].action)

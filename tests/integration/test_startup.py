@@ -12,7 +12,7 @@ from bot.loading import LoadingNotice
 from bot.storage.migrate import head_revision
 from bot.storage.schema_version import head_from_files, stored_revision
 from bot.storage.store import make_engine, open_store
-from tests.ptychat import PtyChat
+from tests.ptychat import PROMPT, PtyChat
 
 pytestmark = pytest.mark.slow
 
@@ -21,7 +21,7 @@ def test_a_slow_start_says_loading_before_the_first_prompt(tmp_path: Path) -> No
     # A new data folder: the bank is parsed from YAML and the database created, well past 300 ms.
     chat = PtyChat(tmp_path, "chat")
     try:
-        screen = chat.read_until(r"\n> ")
+        screen = chat.read_until(PROMPT)
         assert screen.index("loading…") < screen.index("Hi you!")
         chat.type("/quit\n")
         assert chat.proc.wait(timeout=60) == 0

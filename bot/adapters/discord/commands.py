@@ -32,6 +32,7 @@ ZH_NAMES = {
     "quiz": "问答",
     "mc": "选择题",
     "review": "复习",
+    "interview": "模拟面试",
     "hint": "提示",
     "reveal": "答案",
     "skip": "跳过",
@@ -71,6 +72,8 @@ OPTIONS: dict[str, tuple[str, str]] = {
     "role": ("role", "身份组"),
     "role.desc": ("a role to notify with each question", "每道题发布时提醒的身份组"),
     "setting": ("setting", "设置"),
+    "questions": ("questions", "题数"),
+    "questions.desc": ("how many questions (default 5)", "题目数量（默认 5）"),
     "setting.desc": ("on, HH:MM, or off", "on、HH:MM 或 off"),
 }
 ZH_LOCALES = (discord.Locale.chinese, discord.Locale.taiwan_chinese)
@@ -160,6 +163,17 @@ async def mc(interaction: discord.Interaction[Any], topic: app_commands.Range[st
     await _run(interaction, "mc", topic)
 
 
+@app_commands.describe(topic=opt("topic.desc"), questions=opt("questions.desc"))
+@app_commands.rename(topic=opt("topic"), questions=opt("questions"))
+@app_commands.autocomplete(topic=_topics)
+async def interview(
+    interaction: discord.Interaction[Any],
+    topic: app_commands.Range[str, 1, 64] | None = None,
+    questions: app_commands.Range[int, 1, 10] | None = None,
+) -> None:
+    await _run(interaction, "interview", topic, str(questions) if questions else None)
+
+
 @app_commands.describe(mode=opt("mode.desc"))
 @app_commands.rename(mode=opt("mode"))
 @app_commands.choices(mode=[app_commands.Choice(name=opt("mode.cards"), value="cards")])
@@ -225,6 +239,7 @@ WITH_OPTIONS: dict[str, Callback] = {
     "quiz": quiz,
     "mc": mc,
     "review": review,
+    "interview": interview,
     "leaderboard": leaderboard,
     "link": link,
     "appeal": appeal,

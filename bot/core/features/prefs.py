@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.core.clock import canonical_zone, zone
+from bot.core.clock import canonical_zone, suggest_zones, zone
 from bot.core.context import Ctx
 from bot.core.events import Reply, ReplyKind
 from bot.core.i18n import LANGUAGES
@@ -43,6 +43,10 @@ async def timezone(ctx: Ctx, arg: str) -> list[Reply]:
         return [ctx.say("tz.current", tz=current_tz(ctx))]
     name = canonical_zone(wanted)
     if name is None:
+        suggestions = suggest_zones(wanted[:64])
+        if suggestions:
+            zones = ctx.t("list.or").join(suggestions)
+            return [ctx.say("tz.suggest", ReplyKind.ERROR, tz=wanted[:64], zones=zones, first=suggestions[0])]
         return [ctx.say("tz.bad", ReplyKind.ERROR, tz=wanted[:64])]
     refused = _refused(ctx)
     if refused:

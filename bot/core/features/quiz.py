@@ -24,6 +24,8 @@ HINT_PENALTY = 0.2
 MIN_CAP = 0.2
 # Below this an answer is weak: the reply offers a follow-up question on the same concept.
 FOLLOW_UP_BELOW = 0.6
+# Below this a first attempt gets one more try before the model answer is shown.
+RETRY_BELOW = FOLLOW_UP_BELOW
 
 
 def hint_cap(hints: int) -> float:
@@ -140,15 +142,54 @@ async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> lis
     grade, score, verdict = grade_answer(ctx, q, text, session.hints, assessed)
     recorded = await record(ctx, q, session.mode, score, verdict.value, text, session.hints)
     await ctx.tx.sessions.close(session.id)
-    reply = grade_reply(ctx, q, grade, score, verdict, session.hints, assessed)
     extra = leech_part(ctx, recorded) + await first_answer_notice(ctx)
     due = len(await ctx.tx.cards.due(ctx.learner.id, ctx.now))
     if due:
         extra.append(ctx.part("review.more_due", "note", n=due))
+    if grade.score < RETRY_BELOW:  # the answer itself was weak (a hint cap alone is no reason to retry)
+        return [await offer_retry(ctx, q, grade, score, verdict, session.hints, extra)]
+    reply = grade_reply(ctx, q, grade, score, verdict, session.hints, assessed)
+    return [ctx.reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(next_buttons(ctx, q, score),))]
+
+
+def next_buttons(ctx: Ctx, q: Question, score: float) -> tuple[Button, ...]:
+    """Next question, and after a weak answer a follow-up on the same concept."""
     buttons: list[Button] = [ctx.button("btn.next", Ask(Mode.QUIZ), "/quiz")]
     if score < FOLLOW_UP_BELOW and related_question(ctx.bank, q) is not None:
         buttons.insert(0, ctx.button("btn.follow_up", FollowUp(q.id), "/followup"))
-    return [ctx.reply(reply.parts + tuple(extra), kind=reply.kind, buttons=(tuple(buttons),))]
+    return tuple(buttons)
+
+
+async def offer_retry(
+    ctx: Ctx, q: Question, grade: Grade, score: float, verdict: Verdict, hints: int, extra: list[Part]
+) -> Reply:
+    """A weak first attempt: its score and what it covered, then one more try before the model answer.
+
+    The missed points and the model answer stay hidden (they would be the retry's answer); the
+    first attempt is what the schedule counted already."""
+    retry = await ctx.open_session(q.id, Mode.RETRY)
+    parts: list[Part] = [
+        ctx.part("grade.score", "title", score=pct(score), verdict=ctx.t(f"verdict.{verdict.value}")),
+        ctx.part(grade.feedback),
+    ]
+    if grade.covered:
+        parts.append(ctx.part("grade.covered", "title"))
+        parts.extend(Part(q.key_points[i].text(ctx.lang), "ok") for i in grade.covered)
+    parts.append(ctx.part("retry.offer", "note", missed=len(q.key_points) - len(grade.covered)))
+    del hints  # the cap already applied to the score shown
+    buttons = (ctx.button("btn.reveal", Reveal(retry.id), "/reveal"), ctx.button("btn.skip", Skip(retry.id), "/skip"))
+    return ctx.reply(
+        tuple(parts) + tuple(extra), kind=ReplyKind.RESULT, buttons=(buttons,), answer_form=AnswerForm(session=retry.id)
+    )
+
+
+async def answer_retry(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> list[Reply]:
+    """The second try: graded and explained in full, with the model answer; not scheduled again."""
+    grade, score, verdict = grade_answer(ctx, q, text)
+    await ctx.tx.sessions.close(session.id)
+    reply = grade_reply(ctx, q, grade, score, verdict, 0)
+    parts = (*reply.parts, ctx.part("retry.first_counts", "note"))
+    return [ctx.reply(parts, kind=reply.kind, buttons=(next_buttons(ctx, q, score),))]
 
 
 def grade_parts(
@@ -237,6 +278,13 @@ async def reveal(ctx: Ctx, session_id: int | None = None) -> list[Reply]:
     session, q = found
     if session.mode in RATE_MODES:
         return [ctx.say("review.rate_how")]
+    if session.mode is Mode.INTERVIEW:
+        return [ctx.say("interview.no_feedback")]
+    if session.mode is Mode.RETRY:  # the first attempt was counted already: no rating, no miss
+        await ctx.tx.sessions.close(session.id)
+        parts = [*reference_parts(ctx, q), ctx.part("grade.points", "title")]
+        parts.extend(Part(kp.text(ctx.lang), "item") for kp in q.key_points)
+        return [ctx.reply(parts, kind=ReplyKind.RESULT, buttons=(next_buttons(ctx, q, 0.0),))]
     if session.mode is Mode.CARD:  # a flashcard: seeing the answer is the point, not a miss
         title, mode = "review.card_back", Mode.RATE_CARD
     else:

@@ -21,6 +21,7 @@ from bot.core.clock import zone
 from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
 from bot.core.features.assessing import first_answer_notice
+from bot.core.features.attempts import too_short
 from bot.core.features.choice import mc_reply, option_number, option_texts, shuffled_options
 from bot.core.features.progress import record
 from bot.core.features.quiz import grade_answer, how_to_answer, pct, reference_parts
@@ -105,6 +106,8 @@ async def answer(ctx: Ctx, text: str) -> list[Reply]:
         if index is None:
             return [_private(ctx.say("mc.pick", n=len(rnd.options)))]
         return await pick(ctx, rnd.id, index)
+    if too_short(text):
+        return [_private(ctx.say("answer.too_short"))]
     target = ("round", rnd.id)
     if ctx.answered_something_else(target):
         return []  # written for the round that closed while the judge was thinking, as for any old round
