@@ -175,6 +175,7 @@ async def offer_retry(
     if grade.covered:
         parts.append(ctx.part("grade.covered", "title"))
         parts.extend(Part(q.key_points[i].text(ctx.lang), "ok") for i in grade.covered)
+    parts.extend(wrong_parts(ctx, q, grade))  # corrections of what was said, not the missing points
     parts.append(ctx.part("retry.offer", "note", missed=len(q.key_points) - len(grade.covered)))
     del hints  # the cap already applied to the score shown
     buttons = (ctx.button("btn.reveal", Reveal(retry.id), "/reveal"), ctx.button("btn.skip", Skip(retry.id), "/skip"))
@@ -232,17 +233,24 @@ def key_point_parts(ctx: Ctx, q: Question, grade: Grade) -> list[Part]:
     if grade.named:
         parts.append(ctx.part("grade.named", "title"))
         parts.extend(Part(q.key_points[i].text(ctx.lang), "item") for i in grade.named)
-    if grade.wrong:
-        parts.append(ctx.part("grade.wrong", "title"))
-        for w in grade.wrong:
-            if w.kind == "point":
-                fact = q.key_points[w.index].text(ctx.lang)
-            else:
-                fact = q.misconceptions[w.index].correction.get(ctx.lang)
-            parts.append(ctx.part("grade.said_wrong", "miss", said=_quote(w.said), fact=fact))
+    parts.extend(wrong_parts(ctx, q, grade))
     if grade.missed:
         parts.append(ctx.part("grade.missed", "title"))
         parts.extend(Part(q.key_points[i].text(ctx.lang), "miss") for i in grade.missed)
+    return parts
+
+
+def wrong_parts(ctx: Ctx, q: Question, grade: Grade) -> list[Part]:
+    """What the answer said that is wrong, each with the fact or the correction."""
+    if not grade.wrong:
+        return []
+    parts = [ctx.part("grade.wrong", "title")]
+    for w in grade.wrong:
+        if w.kind == "point":
+            fact = q.key_points[w.index].text(ctx.lang)
+        else:
+            fact = q.misconceptions[w.index].correction.get(ctx.lang)
+        parts.append(ctx.part("grade.said_wrong", "miss", said=_quote(w.said), fact=fact))
     return parts
 
 
