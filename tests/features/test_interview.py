@@ -31,7 +31,7 @@ async def test_an_interview_across_topics_ends_with_a_report(harness: Harness, s
     assert len(asked) == 4 and len(set(asked)) == 4
     assert len({bank.by_id[q].topic for q in asked}) == 4  # across topics
     assert len({bank.by_id[q].difficulty for q in asked}) >= 2  # mixed difficulty
-    assert "Interview report: 4 question(s)" in report and "Weakest areas" in report and "/quiz " in report
+    assert "Interview report: 4 questions" in report and "Weakest areas" in report and "/quiz " in report
     assert len(store.state.answers) == 4  # every answer counts for reviews
 
 
@@ -67,7 +67,7 @@ async def test_skip_stop_and_bad_input(harness: Harness) -> None:
     after_skip = await harness.say("/skip")
     assert "interview.noted" in keys(after_skip)
     [report] = await harness.say("/interview stop")
-    assert "Interview report: 1 question(s)" in report.plain()
+    assert "Interview report: 1 question" in report.plain()
     assert keys(await harness.say(WEAK)) == ["quiz.no_open"]
 
 

@@ -119,7 +119,7 @@ async def test_group_daily_is_a_round_closed_before_the_next_post(harness: Harne
     assert await harness.bot.close_due_rounds() == []
     clock.set(datetime(2026, 3, 3, 8, 30, tzinfo=UTC))  # one hour before the next post
     [summary] = await harness.bot.close_due_rounds()
-    assert summary.chat.id == "grp" and "2 answer(s)" in summary.reply.plain()
+    assert summary.chat.id == "grp" and "2 answers" in summary.reply.plain()
     assert summary.reply.plain().index("Ada") < summary.reply.plain().index("Bob")
 
 

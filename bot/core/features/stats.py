@@ -103,7 +103,8 @@ async def stats(ctx: Ctx) -> list[Reply]:
     drawing = StatsChart(
         f"studybot · {today.isoformat()}",
         chart_days(daily, today),
-        tuple((ctx.topic_name(m.topic), m.share) for m in mastery),
+        # Topic names where the chart's font has the glyphs (Latin); topic ids otherwise (#18 item 6).
+        tuple((ctx.topic_name(m.topic) if ctx.lang == "en" else m.topic, m.share) for m in mastery),
     )
     chart = Attachment(f"studybot-stats-{today.isoformat()}.png", b"", "image", ctx.t("stats.chart_caption"), drawing)
     return [ctx.reply(parts, attachment=chart)]

@@ -299,7 +299,7 @@ async def test_channel_round_with_three_members(adapter: DiscordAdapter, fake: F
     press = await fake.click(reveal, user=ADA, permissions=ADMIN_PERMS)
     (summary,) = await shown(fake, press)
     text = text_of(summary)
-    assert "Round closed: 3 answer(s)" in text
+    assert "Round closed: 3 answers" in text
     assert all(f"{name}\u2069: " in text for name in ("Ada", "Bob", "Cy"))
     assert q.answer is not None and f"||{clean(q.answer.en)}||" in text  # the reference answer behind a spoiler
     assert not is_ephemeral(summary)

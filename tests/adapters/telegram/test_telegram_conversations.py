@@ -134,7 +134,7 @@ async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: Te
     )
     fake_api.message(starter, group, "/reveal")
     summary = await fake_api.wait_for(lambda: [t for t in fake_api.texts(-100500) if "Round closed" in t])
-    assert "2 answer(s)" in summary[0] and "<tg-spoiler>" in summary[0]
+    assert "2 answers" in summary[0] and "<tg-spoiler>" in summary[0]
     fake_api.message(starter, group, "/lang zh")
     await fake_api.wait_for(lambda: any("中文" in t for t in fake_api.texts(-100500)))
 
