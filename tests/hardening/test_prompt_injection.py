@@ -127,11 +127,6 @@ def test_adding_instructions_to_any_answer_never_raises_its_score(grader: KeyPoi
     assert not raised, raised[:10]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open in issue #14: one case (ga-298, zh) gains 0.024 when a disguised system prompt is dropped "
-    "(the rest of the answer reads as more precise); the grader must never reward the removal",
-)
 def test_disguised_instructions_never_raise_a_score(grader: KeyPointGrader, bank: Bank) -> None:
     raised = raised_by(DISGUISED, grader, bank)
     assert not raised, raised[:10]

@@ -17,14 +17,14 @@ from bot.grading_suite import ATTACKS, POSITIVES, Outcome, evaluate, generate, s
 
 SAMPLE = 12
 # Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14). Below
-# target today: contradiction and swapped facts (a fact stated the wrong way round in the learner's own
-# words needs the meaning, not the words) and paraphrase (the generator swaps alias words for "this").
+# target today: swapped facts in English (a term traded deep inside a long model answer) and paraphrase
+# (the generator swaps alias words for "this").
 FLOORS = {
     "dont_know": 0.95,
     "negated": 0.95,
-    "contradiction": 0.5,
+    "contradiction": 0.85,
     "misconception": 0.9,
-    "swapped": 0.6,
+    "swapped": 0.75,
     "shuffled": 0.9,
     "bare_list": 0.95,
     "glued_list": 0.95,

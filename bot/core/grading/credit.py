@@ -40,6 +40,9 @@ POINT_HALF = 0.34
 # terms, numbers and directions aside) overlap this much (Dice): a sentence in the learner's own words
 # that differs in a number or a term is another statement, not a traded fact.
 REPEATS = 0.8
+# A clause that holds every word of a statement, and at least this share of its own words are the
+# statement's, repeats it with a few words around ("实际上，…", "In practice …").
+CONTAINED = 0.55
 # Fewer plain words than this, and any two stretches look alike; a key point's term traded is told
 # from another sentence about another point only with more of them.
 MIN_REPEATED_WORDS = 3
@@ -464,7 +467,7 @@ def swapped_clauses(
         unit = _unit(reading, start, end, special)
         if len(unit.words) < MIN_REPEATED_WORDS:
             continue
-        dice = [2 * len(unit.words & r.words) / (len(unit.words) + len(r.words)) for r in units]
+        dice = [_repeats(unit.words, r.words) for r in units]
         best = max(dice)
         # Judged against the statement it repeats most closely: one it repeats faithfully ("MQA shares one
         # K/V head") is not undone by a similar one about another point ("GQA shares one K/V head per group").
@@ -473,6 +476,16 @@ def swapped_clauses(
         if best >= REPEATS and all(_traded(unit, r, lang, terms=terms) for r in closest):
             out.append((n, frozenset(r.point for r in closest if r.point is not None)))
     return out
+
+
+def _repeats(mine: frozenset[str], theirs: frozenset[str]) -> float:
+    """How closely a clause repeats a statement: Dice of their words; a clause holding every word of the
+    statement and not much else ("In practice, X is Y") repeats it at the threshold."""
+    common = len(mine & theirs)
+    dice = 2 * common / (len(mine) + len(theirs))
+    if dice < REPEATS and common == len(theirs) and common >= CONTAINED * len(mine):
+        return REPEATS
+    return dice
 
 
 def _statements(reading: Reading, lang: str) -> list[tuple[int, int, int]]:
@@ -600,7 +613,7 @@ def _unit(
             if reading.starts[i] in direction:
                 prev = None
                 continue
-            if prev is not None:
+            if prev is not None and i and reading.ends[i - 1] == reading.starts[i]:
                 word = prev + tok
             prev = tok
         else:

@@ -106,9 +106,10 @@ PARTLY_AT = 0.3
 POINTS_WEIGHT = 0.9
 # Interviewers credit the first key points more than the last ones: coverage c scores c ** POINTS_CURVE.
 POINTS_CURVE = 0.6
-# What a wrong statement costs, in key points: a contradicted point, an asserted misconception. An
-# answer asserting a misconception is never "correct".
-CONTRADICTION_COST = 0.5
+# What a wrong statement costs, in key points: a contradicted point, an asserted misconception; as much
+# as a right one earns (at ½ a contradicted point, answers with two thirds of their facts turned false kept
+# 0.45-0.55: tests/unit/test_adversarial_suite.py). An answer asserting a misconception is never "correct".
+CONTRADICTION_COST = 1.0
 MISCONCEPTION_COST = 1.0
 MISCONCEPTION_CAP = CORRECT_AT - 0.01
 # An answer whose character 4-grams come this much from the question's is a copy of it.
