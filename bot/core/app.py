@@ -34,6 +34,7 @@ from bot.core.features import (
     choice,
     daily,
     export,
+    forms,
     info,
     interview,
     prefs,
@@ -275,6 +276,8 @@ class StudyBot:
         if len(text) > MAX_TEXT:
             text = text[:MAX_TEXT]
             notes.append(ctx.say("error.too_long", chars=MAX_TEXT))
+        if isinstance(inc.action, AnswerForm) and (stale := await forms.refuse_if_stale(ctx, inc.action, text)):
+            return stale
         if command is None:  # free text, or an answer form (whatever it looks like, it is an answer)
             return notes + await _answer_text(ctx, text)
         if command.spec is None:

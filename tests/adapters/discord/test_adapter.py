@@ -503,3 +503,30 @@ async def test_one_channels_interactions_are_answered_in_order(adapter: DiscordA
     (question,) = await shown(fake, quiz)
     assert "之后我会说中文" in text_of(confirmation)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in text_of(question))
+
+
+async def test_a_form_opened_for_an_earlier_question_is_refused_and_its_answer_shown_back(
+    adapter: DiscordAdapter, fake: FakeDiscord, studybot: StudyBot
+) -> None:
+    first = await fake.slash("quiz", user=ADA, guild=False, channel_id=DM_CHANNEL)
+    (q1,) = await shown(fake, first)
+    second = await fake.slash("quiz", user=ADA, guild=False, channel_id=DM_CHANNEL)
+    (q2,) = await shown(fake, second)
+    assert answer_id(q1) != answer_id(q2)
+    answer = good_answer(question_in(studybot, q1))
+    submit = await fake.submit(
+        "sbm:" + answer_id(q1)[4:], {"answer": answer}, user=ADA, guild=False, channel_id=DM_CHANNEL
+    )
+    refusal, current = await shown(fake, submit, 2)
+    assert "has closed" in text_of(refusal) and answer[:200] in text_of(refusal) and is_ephemeral(refusal)
+    assert "Score" not in text_of(refusal)  # not graded against the question open now
+    assert answer_id(current) == answer_id(q2)  # the current question, to answer instead
+
+
+async def test_a_forged_form_is_refused_not_graded(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    await shown(fake, await fake.slash("quiz", user=ADA, guild=False, channel_id=DM_CHANNEL))
+    submit = await fake.submit(
+        "sbm:session:99999", {"answer": "attention"}, user=ADA, guild=False, channel_id=DM_CHANNEL
+    )
+    refusal, _ = await shown(fake, submit, 2)
+    assert "has closed" in text_of(refusal) and "attention" in text_of(refusal)
