@@ -98,7 +98,7 @@ def _group_or(private: Handler, group: Handler) -> Handler:
 
 
 async def _no_hints_in_rounds(ctx: Ctx, _: str) -> list[Reply]:
-    return [ctx.say("round.no_hints")]
+    return [ctx.refusal("round.no_hints")]
 
 
 COMMANDS: dict[str, Handler] = {
@@ -283,7 +283,7 @@ class StudyBot:
         if command.spec is None:
             return [ctx.say("error.unknown_command", ReplyKind.ERROR, command=command.typed)]
         if ctx.in_group and command.spec.where is Where.PRIVATE:
-            return [ctx.say("error.private_only", command=command.name)]
+            return [ctx.refusal("error.private_only", command=command.name)]
         args = command.args[:MAX_TEXT]
         return notes + await COMMANDS[command.name](ctx, args)
 

@@ -97,6 +97,10 @@ class Ctx:
         """A one-paragraph reply from the catalog."""
         return self.reply((self.part(key, **params),), kind)
 
+    def refusal(self, key: str, **params: Any) -> Reply:
+        """A refusal meant for whoever asked: in a group only they see it (Discord: ephemeral; Telegram: their DM)."""
+        return replace(self.say(key, ReplyKind.ERROR, **params), ephemeral=self.in_group)
+
     def stale(self, key: str = "mc.stale", **params: Any) -> Reply:
         """The answer to a button or form that no longer applies (its question or round is closed)."""
         return replace(self.say(key, **params), stale=True)

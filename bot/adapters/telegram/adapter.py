@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -52,7 +53,14 @@ from bot.adapters.base import TokenRejected, Unreachable
 from bot.adapters.live import LiveMessages
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.outcomes import is_parse_error, result_of
-from bot.adapters.telegram.parse import anonymous_sender, chat_ref, incoming_from_action, incoming_from_message
+from bot.adapters.telegram.parse import (
+    anonymous_sender,
+    chat_ref,
+    incoming_from_action,
+    incoming_from_message,
+    split_ref,
+    topic_of,
+)
 from bot.adapters.telegram.render import TextOut, part_html, poll_fits, render_poll, render_text, wants_force_reply
 from bot.core.app import StudyBot
 from bot.core.commands import VISIBLE, admin_sensitive, description, menu
@@ -79,6 +87,14 @@ PRIVATE_HINT_SECONDS = 600
 PENDING_TTL = timedelta(days=2)
 PENDING_MAX = 20  # feedback messages kept per member until they open the private chat
 DEEP_LINK_PAYLOAD = "feedback"
+# The forum topic the update being handled (or the message being sent on the core's behalf) belongs
+# to: every send to that group goes to the topic, including the live message's background writes
+# (a task copies the context it was created in). Set at the start of every handler and send().
+_TOPIC: ContextVar[int | None] = ContextVar("telegram_topic", default=None)
+
+
+def _topic_for(chat_id: int) -> int | None:
+    return _TOPIC.get() if chat_id < 0 else None  # private chats have no topics
 
 
 class Moved(Exception):
@@ -219,6 +235,7 @@ class TelegramAdapter:
         message = update.effective_message
         if message is None or message.from_user is None:
             return
+        _TOPIC.set(topic_of(message))
         is_admin = await self._is_admin_if_needed(message)
         inc = incoming_from_message(message, self.bot_id, self.username, is_admin)
         if inc is None:
@@ -246,8 +263,9 @@ class TelegramAdapter:
         # Answered first: the button's spinner stops at once, whatever the core takes (grading).
         await self._call(lambda: query.answer(), None)
         chat = query.message.chat
+        _TOPIC.set(topic_of(query.message))
         is_admin = chat.type != "private" and await self.is_admin(chat.id, query.from_user.id)
-        inc = incoming_from_action(chat.id, chat.type, query.from_user, query.data, is_admin)
+        inc = incoming_from_action(chat.id, chat.type, query.from_user, query.data, is_admin, _TOPIC.get())
         replies = await self.bot.handle(inc)
         # A stale or forged button is refused to the presser alone, never in front of the group.
         replies = [replace(r, ephemeral=True) if r.stale else r for r in replies]
@@ -265,7 +283,8 @@ class TelegramAdapter:
         # Polls sent by older versions stored a prefix the option's number was appended to.
         actions = poll.get("actions") or [f"{poll['prefix']}{i}" for i in range(option + 1)]
         payload = actions[option] if 0 <= option < len(actions) else ""
-        inc = incoming_from_action(poll["chat"], poll["type"], answer.user, payload)
+        _TOPIC.set(poll.get("thread"))
+        inc = incoming_from_action(poll["chat"], poll["type"], answer.user, payload, thread=_TOPIC.get())
         replies = await self.bot.handle(inc)
         group = poll["type"] != "private"
         # In a group, the public echo of each vote would be noise: the poll itself shows votes.
@@ -324,15 +343,19 @@ class TelegramAdapter:
     # -- sending ----------------------------------------------------------------------------
 
     async def send(self, chat: ChatRef, reply: Reply) -> SendResult:
-        chat_id = int(chat.id)
-        return await self.deliver(chat_id, [reply], group=chat_id < 0, user_id=None)
+        chat_id, topic = split_ref(chat.id)
+        token = _TOPIC.set(topic)
+        try:
+            return await self.deliver(chat_id, [reply], group=chat_id < 0, user_id=None)
+        finally:
+            _TOPIC.reset(token)
 
     async def answer(
         self, chat_id: int, replies: list[Reply], *, group: bool, user_id: int | None, reply_to: int | None = None
     ) -> None:
         """Deliver replies to an update; tell the core when the chat turned out unreachable."""
         result = await self.deliver(chat_id, replies, group=group, user_id=user_id, reply_to=reply_to)
-        await self.bot.send_result(chat_ref(chat_id), result)
+        await self.bot.send_result(chat_ref(chat_id, _topic_for(chat_id)), result)
 
     async def deliver(
         self, chat_id: int, replies: list[Reply], *, group: bool, user_id: int | None, reply_to: int | None = None
@@ -391,6 +414,7 @@ class TelegramAdapter:
                     chat_id,
                     out.question,
                     list(out.options),
+                    message_thread_id=_topic_for(chat_id),
                     type=PollType.QUIZ,
                     is_anonymous=False,
                     correct_option_ids=[out.correct],
@@ -404,7 +428,9 @@ class TelegramAdapter:
             chat_type = "private" if chat_id > 0 else "group"
             await self.bot.remember(
                 f"tg:poll:{sent.poll.id}",
-                json.dumps({"actions": out.answers, "chat": sent.chat_id, "type": chat_type}),
+                json.dumps(
+                    {"actions": out.answers, "chat": sent.chat_id, "type": chat_type, "thread": _topic_for(chat_id)}
+                ),
             )
             result = Delivered(str(sent.message_id))
             await self._remember_part(chat_id, reply, sent.message_id, poll=True)
@@ -419,10 +445,16 @@ class TelegramAdapter:
             a = reply.attachment
             caption = a.caption[:1024] or None
             if a.kind == "image":
-                sent_file = await self._call(lambda: bot.send_photo(chat_id, a.data, caption=caption), chat_id)
+                topic = _topic_for(chat_id)
+                sent_file = await self._call(
+                    lambda: bot.send_photo(chat_id, a.data, caption=caption, message_thread_id=topic), chat_id
+                )
             else:
                 sent_file = await self._call(
-                    lambda: bot.send_document(chat_id, a.data, filename=a.filename, caption=caption), chat_id
+                    lambda: bot.send_document(
+                        chat_id, a.data, filename=a.filename, caption=caption, message_thread_id=_topic_for(chat_id)
+                    ),
+                    chat_id,
                 )
             return Delivered(str(sent_file.message_id)) if isinstance(sent_file, Message) else sent_file
         return result
@@ -436,6 +468,7 @@ class TelegramAdapter:
                 chat_id,
                 body,
                 parse_mode=mode,
+                message_thread_id=_topic_for(chat_id),
                 reply_markup=text.markup,
                 reply_to_message_id=reply_to,
                 allow_sending_without_reply=True,

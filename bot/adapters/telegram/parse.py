@@ -30,8 +30,23 @@ def user_ref(user: User) -> UserRef:
     return UserRef(PLATFORM, str(user.id))
 
 
-def chat_ref(chat_id: int) -> ChatRef:
-    return ChatRef(PLATFORM, str(chat_id))
+def chat_ref(chat_id: int, thread: int | None = None) -> ChatRef:
+    """A chat, or one topic of a forum group ("-100123/45"): each topic is a study room of its own
+    (its rounds, its question of the day), so everything of a round stays in its topic."""
+    return ChatRef(PLATFORM, f"{chat_id}/{thread}" if thread else str(chat_id))
+
+
+def split_ref(ref_id: str) -> tuple[int, int | None]:
+    """The chat id and topic (message_thread_id) a ChatRef id names."""
+    chat, _, thread = ref_id.partition("/")
+    return int(chat), int(thread) if thread else None
+
+
+def topic_of(message: object) -> int | None:
+    """The forum topic a message was posted in (None: a chat without topics, or General)."""
+    if isinstance(message, Message) and message.is_topic_message:
+        return message.message_thread_id
+    return None
 
 
 def for_another_bot(text: str, bot_username: str) -> bool:
@@ -60,7 +75,7 @@ def incoming_from_message(message: Message, bot_id: int, bot_username: str, is_a
     who = UserRef(PLATFORM, str(sender.id)) if sender is not None else user_ref(user)
     name = (sender.title or sender.username or str(sender.id))[:128] if sender is not None else display_name(user)
     return Incoming(
-        chat=chat_ref(message.chat.id),
+        chat=chat_ref(message.chat.id, topic_of(message)),
         user=who,
         user_name=name,
         chat_kind=kind,
@@ -71,10 +86,12 @@ def incoming_from_message(message: Message, bot_id: int, bot_username: str, is_a
     )
 
 
-def incoming_from_action(chat_id: int, chat_type: str, user: User, payload: str, is_admin: bool = False) -> Incoming:
+def incoming_from_action(
+    chat_id: int, chat_type: str, user: User, payload: str, is_admin: bool = False, thread: int | None = None
+) -> Incoming:
     """A pressed button or a poll vote: its payload decoded (`Invalid` when it is none of ours)."""
     return Incoming(
-        chat=chat_ref(chat_id),
+        chat=chat_ref(chat_id, thread),
         user=user_ref(user),
         user_name=display_name(user),
         chat_kind=chat_kind(chat_type) or ChatKind.PRIVATE,

@@ -46,7 +46,7 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
             ),
         ]
     if ctx.in_group and not ctx.inc.is_admin:
-        return [ctx.say("daily.admins_only", ReplyKind.ERROR)]
+        return [ctx.refusal("daily.admins_only")]
     if len(words) == 1 and words[0].lower() in _OFF:
         stopped = await ctx.tx.subscriptions.deactivate(ctx.chat.id)
         ctx.rescheduled = True

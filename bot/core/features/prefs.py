@@ -12,7 +12,7 @@ from bot.core.i18n import LANGUAGES
 
 def _refused(ctx: Ctx) -> list[Reply] | None:
     if ctx.in_group and not ctx.inc.is_admin:
-        return [ctx.say("group.admins_only", ReplyKind.ERROR)]
+        return [ctx.refusal("group.admins_only")]
     return None
 
 

@@ -191,7 +191,7 @@ async def reveal(ctx: Ctx, round_id: int | None = None) -> list[Reply]:
     if rnd is None or (round_id is not None and rnd.id != round_id):
         return [ctx.stale("round.none_open")]
     if not (ctx.inc.is_admin or rnd.started_by == ctx.learner.id):
-        return [replace(ctx.say("round.reveal_refused", ReplyKind.ERROR), ephemeral=True)]
+        return [ctx.refusal("round.reveal_refused")]
     return await close(ctx, rnd)
 
 

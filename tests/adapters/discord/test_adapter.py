@@ -315,7 +315,7 @@ def live_text(message: dict[str, Any]) -> str:
 async def test_guild_settings_need_manage_server(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
     refused = await fake.slash("lang", {"language": "zh"}, user=BOB, permissions=MEMBER_PERMS)
     (body,) = await shown(fake, refused)
-    assert clean(t("en", "group.admins_only")) in text_of(body)
+    assert clean(t("en", "group.admins_only")) in text_of(body) and is_ephemeral(body)  # for the member alone
     tz = await fake.slash("timezone", {"zone": "Asia/Shanghai"}, user=BOB, permissions=MEMBER_PERMS)
     (body,) = await shown(fake, tz)
     assert clean(t("en", "group.admins_only")) in text_of(body)
@@ -444,7 +444,7 @@ async def test_daily_subscription_with_a_role_needs_manage_server(adapter: Disco
     role_id = 960000000000000001
     refused = await fake.slash("daily", {"when": "08:30 Europe/Berlin"}, user=BOB, permissions=MEMBER_PERMS)
     (body,) = await shown(fake, refused)
-    assert clean(t("en", "daily.admins_only")) in text_of(body)
+    assert clean(t("en", "daily.admins_only")) in text_of(body) and is_ephemeral(body)
     p = await fake.slash(
         "daily",
         {"when": "08:30 Europe/Berlin weekdays", "role": str(role_id)},

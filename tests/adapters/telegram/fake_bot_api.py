@@ -228,6 +228,7 @@ class FakeBotApi:
         text: str,
         reply_to: dict[str, Any] | None = None,
         sender_chat: dict[str, Any] | None = None,
+        topic: int | None = None,
     ) -> int:
         msg: dict[str, Any] = {
             "message_id": next(self._message_ids),
@@ -238,6 +239,8 @@ class FakeBotApi:
         }
         if sender_chat is not None:
             msg["sender_chat"] = sender_chat
+        if topic is not None:  # a forum topic's message
+            msg["message_thread_id"], msg["is_topic_message"] = topic, True
         if text.startswith("/"):
             length = len(text.split()[0])
             msg["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]

@@ -127,7 +127,7 @@ async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: Te
     # a non-admin member may not change the group's settings; an admin may
     fake_api.admins[-100500] = {21}
     fake_api.message(bob, group, "/lang zh")
-    await fake_api.wait_for(lambda: any("Only the group's admins" in t for t in fake_api.texts(-100500)))
+    await fake_api.wait_for(lambda: any("Only the group's admins" in t for t in fake_api.texts(22)))  # to Bob alone
     fake_api.message(bob, group, "/reveal")
     await fake_api.wait_for(
         lambda: any("Only whoever started" in t for t in fake_api.texts(22) + fake_api.texts(-100500))

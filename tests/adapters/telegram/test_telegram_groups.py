@@ -11,6 +11,8 @@ from bot.adapters.telegram.adapter import TelegramAdapter
 from bot.content.bank import Bank
 from bot.content.schema import Question
 from bot.core.app import StudyBot
+from bot.core.clock import FakeClock
+from bot.core.events import ChatKind, ChatRef
 from tests.adapters.telegram.fake_bot_api import BOT_ID, TOKEN, FakeBotApi, chat, user
 
 GROUP_ID = -100700
@@ -125,3 +127,37 @@ async def test_members_without_a_private_chat_get_one_hint_and_their_feedback_la
     fake_api.message(shy, chat(61), "/start feedback")
     await fake_api.wait_for(lambda: any("kept until you opened" in t for t in fake_api.texts(61)))
     await fake_api.wait_for(lambda: len([t for t in fake_api.texts(61) if "Score:" in t]) == 2)  # refused, then kept
+
+
+async def test_a_forum_topic_gets_everything_of_its_round_and_its_question_of_the_day(
+    fake_api: FakeBotApi, quick: TelegramAdapter, studybot: StudyBot, clock: FakeClock
+) -> None:
+    forum = {**GROUP, "is_forum": True}
+    topic = 7
+    fake_api.message(STARTER, forum, "/quiz", topic=topic)
+    [question] = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", GROUP_ID))
+    assert question.params["message_thread_id"] == topic
+    in_topic = {**bot_message(), "message_thread_id": topic, "is_topic_message": True}
+    fake_api.message(BOB, forum, "attention weights tokens", reply_to=in_topic, topic=topic)
+    await fake_api.wait_for(lambda: live_texts(fake_api))
+    [live] = [c for c in fake_api.sent("sendMessage", GROUP_ID) if "answered so far" in c.params["text"]]
+    assert live.params["message_thread_id"] == topic
+    # the round closes on time: its summary goes to the topic too
+    clock.advance(minutes=16)
+    for out in await studybot.close_due_rounds():
+        await quick.send(out.chat, out.reply)
+    [summary] = [c for c in fake_api.sent("sendMessage", GROUP_ID) if "Round closed" in c.params["text"]]
+    assert summary.params["message_thread_id"] == topic
+    # a multiple-choice round's poll, and /daily, belong to the topic as well
+    fake_api.message(STARTER, forum, "/mc", topic=topic)
+    [poll] = await fake_api.wait_for(lambda: fake_api.sent("sendPoll", GROUP_ID))
+    assert poll.params["message_thread_id"] == topic
+    fake_api.admins[GROUP_ID] = {STARTER["id"]}
+    fake_api.message(STARTER, forum, "/daily 09:00", topic=topic)
+    [subscribed] = await fake_api.wait_for(
+        lambda: [c for c in fake_api.sent("sendMessage", GROUP_ID) if "09:00" in c.params["text"]]
+    )
+    assert subscribed.params["message_thread_id"] == topic
+    async with studybot.store.transaction() as tx:
+        chat = await tx.chats.resolve(ChatRef("telegram", f"{GROUP_ID}/{topic}"), ChatKind.GROUP, clock.now())
+        assert await tx.subscriptions.for_chat(chat.id) is not None
