@@ -66,7 +66,7 @@ async def test_the_replay_attack_cannot_raise_a_score(fake_api: FakeBotApi, quic
     assert "Bob\u2069: 0/100" in summary
     fake_api.message(BOB, GROUP, "/leaderboard")
     [board] = await fake_api.wait_for(lambda: [t for t in fake_api.texts(GROUP_ID) if "Leaderboard" in t])
-    assert "Bob\u2069: 0 points" in board
+    assert "Bob\u2069: score 0 " in board
 
 
 async def test_one_live_message_and_feedback_first(fake_api: FakeBotApi, quick: TelegramAdapter, bank: Bank) -> None:
