@@ -1,6 +1,8 @@
 """`studybot health`: exit 0 when the question bank loads and the database answers at the latest schema.
 
-What a container health check runs. It changes nothing: no migration, no new database file.
+What a container health check runs, and the first thing to try on a fresh install: a database
+that does not exist yet is created, and one behind the code is migrated (idempotent, the same
+step start-up takes), so a new install is healthy before the bot ever ran.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from sqlalchemy import text
 
 from bot.content.loader import ContentError, load_bank
 from bot.settings import Settings
-from bot.storage.backup import sqlite_path
 
 
 @dataclass
@@ -37,12 +38,14 @@ def check_bank(settings: Settings, health: Health) -> None:
 
 async def check_database(settings: Settings, health: Health) -> None:
     from bot.storage.migrate import current_revision, head_revision
-    from bot.storage.store import make_engine
+    from bot.storage.store import make_engine, open_store
 
     url = settings.storage_url
-    path = sqlite_path(url)
-    if path is not None and not path.is_file():
-        health.problems.append(f"database: no file at {path} yet")
+    try:
+        await (await open_store(url)).close()  # creates / migrates when needed; else only reads the version
+    except Exception as exc:
+        first_line = (str(exc).splitlines() or [""])[0][:200]
+        health.problems.append(f"database: {type(exc).__name__}: {first_line}")
         return
     engine = make_engine(url, connect_args={"timeout": 5})  # a health check must not hang
     try:

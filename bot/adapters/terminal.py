@@ -60,7 +60,17 @@ def render_part(part: Part, color: bool) -> str:
     return (COLOR if color else PLAIN).render(part)
 
 
+def forget_files(out_dir: Path | None, prefix: str) -> None:
+    """Delete the charts and decks saved for a learner who asked to be forgotten."""
+    if out_dir is None or not prefix or "/" in prefix:
+        return
+    for path in out_dir.glob(f"{prefix}*"):
+        path.unlink(missing_ok=True)
+
+
 def render(reply: Reply, color: bool = False, out_dir: Path | None = None) -> str:
+    if reply.forget_files is not None:
+        forget_files(out_dir, reply.forget_files)
     lines = [render_part(p, color) for p in reply.parts]
     commands = [b.command for row in reply.buttons for b in row if b.command]
     if commands and reply.poll is None:

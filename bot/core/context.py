@@ -113,6 +113,11 @@ class Ctx:
         start = SessionStart(self.chat.id, self.learner.id, question_id, mode, options)
         return await self.tx.sessions.open(start, self.now)
 
+    @property
+    def file_prefix(self) -> str:
+        """How the names of this learner's files (charts, decks) begin: theirs alone, so /forget finds them."""
+        return f"studybot-u{self.learner.id}-"
+
     def topic_name(self, topic_id: str) -> str:
         topic = self.bank.topic(topic_id)
         return topic.name.get(self.lang) if topic else topic_id

@@ -125,6 +125,9 @@ class Reply:
     live: str | None = None
     ends_live: str | None = None
     part_of: str | None = None  # the live key this message belongs to: when it ends, its buttons go, its poll stops
+    # Files an adapter saved from attachments whose name starts with this belong to a learner who
+    # asked to be forgotten: delete them (the terminal keeps charts and decks on disk).
+    forget_files: str | None = None
     lang: str = field(kw_only=True)
 
     @property

@@ -250,6 +250,10 @@ class SqlAppeals:
         )
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
+    async def exists(self, answer_id: int) -> bool:
+        q = select(appeals.c.id).where(appeals.c.answer_id == answer_id).limit(1)
+        return (await self.conn.execute(q)).first() is not None
+
     async def all(self) -> list[Appeal]:
         q = select(appeals).order_by(appeals.c.question_id, appeals.c.created_at.desc(), appeals.c.id.desc())
         return [

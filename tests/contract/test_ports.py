@@ -231,8 +231,11 @@ async def test_link_codes_are_used_once_and_expire(store: Store) -> None:
 
 async def test_appeals_and_refs(store: Store) -> None:
     async with store.transaction() as tx:
-        ada, _, _, _ = await people(tx)
-        first = await tx.appeals.add(NewAppeal(ada, "q2", None, "mine", 0.3, "partly", "unfair"), T0)
+        ada, _, private, _ = await people(tx)
+        answered = await tx.answers.add(answer(ada, private, "q2", 0.3, T0))
+        assert not await tx.appeals.exists(answered)
+        first = await tx.appeals.add(NewAppeal(ada, "q2", answered, "mine", 0.3, "partly", "unfair"), T0)
+        assert await tx.appeals.exists(answered) and not await tx.appeals.exists(answered + 1)
         second = await tx.appeals.add(NewAppeal(ada, "q1", None, "t" * 9000, 0.1, "incorrect", "r" * 3000), T0)
         third = await tx.appeals.add(NewAppeal(ada, "q2", None, "again", 0.2, "partly", ""), T0 + timedelta(1))
         appeals = await tx.appeals.all()

@@ -83,3 +83,11 @@ async def test_a_good_answer_needs_no_retry(harness: Harness) -> None:
     q = harness.question_of(question)
     [result] = await harness.say(q.answer.en)  # type: ignore[union-attr]
     assert "grade.reference" in result.keys and "retry.offer" not in result.keys
+
+
+async def test_an_answer_is_appealed_once(harness: Harness, store: MemoryStore) -> None:
+    await harness.say("/quiz")
+    await harness.say(WEAK)
+    assert keys(await harness.say("/appeal the grader missed my point")) == ["appeal.saved"]
+    assert keys(await harness.say("/appeal the grader missed my point")) == ["appeal.already"]
+    assert len(store.state.appeals) == 1

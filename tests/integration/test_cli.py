@@ -146,3 +146,17 @@ def test_terminal_group_round(tmp_path: Path) -> None:
     out = studybot(["chat", "--group", "room"], tmp_path, script).stdout
     assert "Group round" in out and "bob answered" in out and "Round closed: 1 answer" in out
     assert "1. bob:" in out
+
+
+def test_charts_are_per_learner_and_forget_deletes_the_learners_files(tmp_path: Path) -> None:
+    script = "/quiz basics\nno idea at all, sorry friend\n/stats\n/export\n"
+    studybot(["chat", "--user", "ann"], tmp_path, script)
+    studybot(["chat", "--user", "ben"], tmp_path, script)
+    out = tmp_path / "data" / "out"
+    charts = sorted(p.name for p in out.glob("*.png"))
+    assert len(charts) == 2, charts  # same day, two learners: two files, neither overwritten
+    forgot = studybot(["chat", "--user", "ann"], tmp_path, "/forget confirm\n")
+    assert forgot.returncode == 0, forgot.stderr
+    left = sorted(p.name for p in out.iterdir())
+    assert len(left) == 2 and {p.rsplit(".", 1)[1] for p in left} == {"png", "apkg"}  # ben's only
+    assert all(name in charts or name.endswith(".apkg") for name in left)

@@ -216,7 +216,12 @@ class MemoryAppeals:
             now,
         )
         self.s.appeals[row.id] = row
+        if a.answer_id is not None:
+            self.s.appealed_answers[row.id] = a.answer_id
         return row.id
+
+    async def exists(self, answer_id: int) -> bool:
+        return any(aid == answer_id and pid in self.s.appeals for pid, aid in self.s.appealed_answers.items())
 
     async def all(self) -> list[Appeal]:
         newest_first = sorted(self.s.appeals.values(), key=lambda a: (a.created_at, a.id), reverse=True)

@@ -107,6 +107,7 @@ class State:
     round_answers: dict[tuple[int, int], RoundAnswer] = field(default_factory=dict)
     links: dict[str, LinkRow] = field(default_factory=dict)
     appeals: dict[int, Appeal] = field(default_factory=dict)
+    appealed_answers: dict[int, int] = field(default_factory=dict)  # appeal id -> the answer it is about
     refs: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     subscriptions: dict[int, SubscriptionRow] = field(default_factory=dict)
     deliveries: dict[tuple[int, date], DeliveryRow] = field(default_factory=dict)
@@ -130,6 +131,7 @@ class State:
         self.round_answers = {k: a for k, a in self.round_answers.items() if k[1] != learner_id}
         self.links = {k: link for k, link in self.links.items() if link.learner_id != learner_id}
         self.appeals = {k: a for k, a in self.appeals.items() if a.learner_id != learner_id}
+        self.appealed_answers = {k: a for k, a in self.appealed_answers.items() if k in self.appeals}
         self.reminders.pop(learner_id, None)
         for sid in [s.id for s in self.subscriptions.values() if s.learner_id == learner_id]:
             self.delete_subscription(sid)

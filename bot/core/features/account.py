@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 
 from bot.core.actions import ConfirmForget
@@ -69,6 +70,8 @@ async def appeal(ctx: Ctx, reason: str) -> list[Reply]:
     last = await ctx.tx.answers.last(ctx.learner.id)
     if last is None or ctx.now - last.answered_at > APPEAL_WITHIN or last.mode in {Mode.MC, Mode.CARD}:
         return [ctx.say("appeal.nothing")]
+    if await ctx.tx.appeals.exists(last.id):
+        return [ctx.say("appeal.already")]
     appeal = NewAppeal(ctx.learner.id, last.question_id, last.id, last.text, last.score, last.verdict, reason.strip())
     await ctx.tx.appeals.add(appeal, ctx.now)
     return [ctx.say("appeal.saved")]
@@ -95,7 +98,8 @@ async def forget_button(ctx: Ctx, stamp: int) -> list[Reply]:
 
 
 async def _forget_now(ctx: Ctx) -> list[Reply]:
+    prefix = ctx.file_prefix  # before the learner is gone
     await ctx.tx.learners.delete(ctx.learner.id)
     if ctx.services.assessor is not None:  # the judge's cached verdicts on this learner's answers go too
         ctx.services.assessor.forget(str(ctx.learner.id))
-    return [ctx.say("forget.done")]
+    return [replace(ctx.say("forget.done"), forget_files=prefix)]

@@ -40,6 +40,6 @@ async def export(ctx: Ctx) -> list[Reply]:
     return [
         ctx.reply(
             (ctx.part("export.caption", n=len(questions), leeches=len(leeches & ids)),),
-            attachment=Attachment("studybot-missed.apkg", b"", "file", caption, deck),
+            attachment=Attachment(f"{ctx.file_prefix}missed.apkg", b"", "file", caption, deck),
         )
     ]

@@ -106,7 +106,9 @@ async def stats(ctx: Ctx) -> list[Reply]:
         # Topic names where the chart's font has the glyphs (Latin); topic ids otherwise (#18 item 6).
         tuple((ctx.topic_name(m.topic) if ctx.lang == "en" else m.topic, m.share) for m in mastery),
     )
-    chart = Attachment(f"studybot-stats-{today.isoformat()}.png", b"", "image", ctx.t("stats.chart_caption"), drawing)
+    chart = Attachment(
+        f"{ctx.file_prefix}stats-{today.isoformat()}.png", b"", "image", ctx.t("stats.chart_caption"), drawing
+    )
     return [ctx.reply(parts, attachment=chart)]
 
 

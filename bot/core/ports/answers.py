@@ -101,6 +101,10 @@ class Appeal:
 
 class AppealRepo(Protocol):
     async def add(self, appeal: NewAppeal, now: datetime) -> int: ...
+    async def exists(self, answer_id: int) -> bool:
+        """An appeal about this answer was saved already."""
+        ...
+
     async def all(self) -> list[Appeal]:
         """Grouped by question; newest first within each."""
         ...

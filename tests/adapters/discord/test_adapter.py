@@ -362,7 +362,7 @@ async def test_stats_chart_is_an_attached_image(adapter: DiscordAdapter, fake: F
     await shown(fake, submit)
     p = await fake.slash("stats", user=ADA, guild=False, channel_id=DM_CHANNEL)
     # drawing the chart may take long enough to be deferred: the file comes with the callback or the edit
-    (sent,) = await fake.wait_for(lambda: [r for r in fake.answers(p) if r.files])
+    (sent,) = await fake.wait_for(lambda: [r for r in fake.answers(p) if r.files], timeout=60)
     ((name, data),) = sent.files
     assert name.endswith(".png") and data.startswith(b"\x89PNG")
     body = sent.json.get("data", sent.json)
