@@ -8,6 +8,7 @@ import zipfile
 from datetime import timedelta
 
 from bot.core.actions import FollowUp, Rate, RoundPick
+from bot.core.clock import FakeClock
 from bot.core.events import ChatKind, ReplyKind
 from bot.core.fakes import MemoryStore
 from bot.core.modes import Mode
@@ -27,7 +28,9 @@ def card_of(store: MemoryStore, qid: str) -> CardState:
     return card
 
 
-async def test_fsrs_schedules_reviews_and_quiz_prefers_them(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_fsrs_schedules_reviews_and_quiz_prefers_them(
+    harness: Harness, store: MemoryStore, clock: FakeClock
+) -> None:
     qid, _ = await ask_and_answer(harness, "good")
     card = card_of(store, qid)
     assert card.reps == 1 and card.due > clock.now()
@@ -43,7 +46,7 @@ async def test_fsrs_schedules_reviews_and_quiz_prefers_them(harness: Harness, st
     assert later.reps == 2 and later.due > card.due
 
 
-async def test_weak_answer_maps_to_again_and_offers_a_follow_up(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_weak_answer_maps_to_again_and_offers_a_follow_up(harness: Harness, store: MemoryStore) -> None:
     qid, [offer] = await ask_and_answer(harness, "weak", "basics")
     card = card_of(store, qid)
     assert card.state in (1, 3)  # Learning / Relearning: Again keeps it close
@@ -58,7 +61,7 @@ async def test_weak_answer_maps_to_again_and_offers_a_follow_up(harness: Harness
     assert harness.question_of(replies[1]).topic == original.topic
 
 
-async def test_reveal_then_rating_and_unrated_counts_as_again(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_reveal_then_rating_and_unrated_counts_as_again(harness: Harness, store: MemoryStore) -> None:
     [question] = await harness.say("/quiz")
     qid = harness.question_of(question).id
     [shown] = await harness.say("/reveal")
@@ -74,7 +77,7 @@ async def test_reveal_then_rating_and_unrated_counts_as_again(harness: Harness, 
     assert (card_of(store, qid2)).reps == 1
 
 
-async def test_flashcards_are_rated_by_the_learner(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_flashcards_are_rated_by_the_learner(harness: Harness, store: MemoryStore, clock: FakeClock) -> None:
     _qid, _ = await ask_and_answer(harness, "good")
     clock.advance(days=30)
     [card] = await harness.say("/review cards")
@@ -85,7 +88,9 @@ async def test_flashcards_are_rated_by_the_learner(harness: Harness, store, cloc
     assert [a.mode for a in store.state.answers.values()] == [Mode.QUIZ, Mode.CARD]
 
 
-async def test_leeches_are_flagged_and_the_learner_is_told(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_leeches_are_flagged_and_the_learner_is_told(
+    harness: Harness, store: MemoryStore, clock: FakeClock
+) -> None:
     [question] = await harness.say("/quiz")
     q = harness.question_of(question)
     told = []
@@ -99,7 +104,7 @@ async def test_leeches_are_flagged_and_the_learner_is_told(harness: Harness, sto
     assert (card_of(store, q.id)).leech
 
 
-async def test_stats_with_streak_and_chart(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_stats_with_streak_and_chart(harness: Harness, clock: FakeClock) -> None:
     assert keys(await harness.say("/stats")) == ["stats.empty"]
     for _ in range(3):
         await ask_and_answer(harness, "good")
@@ -111,7 +116,7 @@ async def test_stats_with_streak_and_chart(harness: Harness, clock) -> None:  # 
     assert "stats.mastery" in reply.keys
 
 
-async def test_streak_grace_across_a_timezone_change(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_streak_grace_across_a_timezone_change(harness: Harness, clock: FakeClock) -> None:
     from datetime import UTC, datetime
 
     await harness.say("/timezone Asia/Tokyo")
@@ -127,7 +132,7 @@ async def test_streak_grace_across_a_timezone_change(harness: Harness, clock) ->
     assert "stats.grace" in reply.keys
 
 
-async def test_group_round_with_three_members(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_group_round_with_three_members(harness: Harness, store: MemoryStore, clock: FakeClock) -> None:
     harness.chat_kind, harness.chat_id = ChatKind.GROUP, "g1"
     starter = harness.as_user("s", "Starter")
     ada, bob = harness.as_user("a", "<b>Ada</b>"), harness.as_user("b", "Bob")
@@ -165,7 +170,7 @@ async def test_group_round_with_three_members(harness: Harness, store, clock) ->
     assert "Ada" in text(await bob.say("/leaderboard all"))
 
 
-async def test_rounds_close_on_time(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_rounds_close_on_time(harness: Harness, clock: FakeClock) -> None:
     harness.chat_kind, harness.chat_id = ChatKind.GROUP, "g2"
     [question] = await harness.say("/mc")
     assert question.poll is not None and all(isinstance(a, RoundPick) for a in question.poll.answers)
@@ -181,7 +186,7 @@ async def test_rounds_close_on_time(harness: Harness, clock) -> None:  # type: i
     assert await harness.bot.close_due_rounds() == []
 
 
-async def test_link_codes_merge_expire_and_are_single_use(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_link_codes_merge_expire_and_are_single_use(harness: Harness, clock: FakeClock) -> None:
     tg = Harness(harness.bot, platform="telegram", user_id="100", user_name="Ada")
     dc = Harness(harness.bot, platform="discord", user_id="200", user_name="ada#1")
     await ask_and_answer(tg)
@@ -218,7 +223,7 @@ async def test_export_is_a_valid_anki_deck(harness: Harness) -> None:
     assert harness.bot.bank.by_id[qid].prompt.en.split("?")[0][:20] in notes[0][0]
 
 
-async def test_appeal_is_stored_for_authors(harness: Harness, store) -> None:  # type: ignore[no-untyped-def]
+async def test_appeal_is_stored_for_authors(harness: Harness, store: MemoryStore) -> None:
     assert keys(await harness.say("/appeal")) == ["appeal.nothing"]
     qid, _ = await ask_and_answer(harness, "weak")
     assert keys(await harness.say("/appeal I said the same thing in other words")) == ["appeal.saved"]
@@ -227,7 +232,7 @@ async def test_appeal_is_stored_for_authors(harness: Harness, store) -> None:  #
     assert appeal.question_id == qid and "other words" in appeal.reason and appeal.answer_text
 
 
-async def test_forget_leaves_nothing_behind(harness: Harness, store, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_forget_leaves_nothing_behind(harness: Harness, store: MemoryStore, clock: FakeClock) -> None:
     await ask_and_answer(harness, "weak")
     await harness.say("/appeal unfair")
     await harness.say("/link")
@@ -248,7 +253,7 @@ async def test_personal_commands_stay_private_in_groups(harness: Harness) -> Non
     assert keys(await harness.say("/forget")) == ["error.private_only"]
 
 
-async def test_guessing_link_codes_is_cut_off_and_codes_are_unpredictable(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_guessing_link_codes_is_cut_off_and_codes_are_unpredictable(harness: Harness, clock: FakeClock) -> None:
     owner = Harness(harness.bot, platform="telegram", user_id="400", user_name="Ada")
     codes = set()
     for _ in range(3):

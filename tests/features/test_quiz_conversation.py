@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.content.schema import Question
-from bot.core.events import ReplyKind
+from bot.core.clock import FakeClock
+from bot.core.events import Reply, ReplyKind
 from bot.core.fakes import MemoryStore
 from bot.core.grading import rubric_for
 from bot.core.grading.assertions import read
@@ -12,7 +13,7 @@ from bot.core.grading.text import clean
 from tests.harness import Harness, keys, text
 
 
-def good_answer(harness: Harness, reply) -> str:  # type: ignore[no-untyped-def]
+def good_answer(harness: Harness, reply: Reply) -> str:
     q = harness.question_of(reply)
     assert q.answer is not None
     return q.answer.en
@@ -46,7 +47,7 @@ async def test_quiz_topic_filter_and_unknown_topic(harness: Harness) -> None:
     assert keys(await harness.say("/quiz no-such-topic")) == ["quiz.unknown_topic"]
 
 
-async def test_unseen_questions_come_first(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_unseen_questions_come_first(harness: Harness, clock: FakeClock) -> None:
     seen = set()
     for _ in range(6):
         [question] = await harness.say("/quiz basics")

@@ -12,6 +12,7 @@ from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
 from bot.core.events import ChatKind, ChatRef, Reply
 from bot.core.sending import Delivered, Paused, Refused, Retry, SendResult, Uncertain
+from bot.storage.store import SqlStore
 from bot.storage.tables import deliveries, subscriptions
 from tests.harness import Harness, keys
 from tests.wiring import daily_service
@@ -48,7 +49,7 @@ def daily(studybot: StudyBot, recorder: Recorder) -> DailyService:
     return daily_service(studybot, {"test": recorder}, worker="w1", lease=timedelta(seconds=30))
 
 
-async def test_subscribe_show_and_unsubscribe(harness: Harness, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_subscribe_show_and_unsubscribe(harness: Harness, clock: FakeClock) -> None:
     assert keys(await harness.say("/daily")) == ["daily.none"]
     [set_] = await harness.say("/daily 08:30 Europe/Berlin weekdays rag")
     assert set_.keys == ("daily.set",) and "08:30 (Europe/Berlin), weekdays, topic: rag" in set_.plain()
@@ -73,7 +74,9 @@ async def test_only_admins_change_a_groups_subscription(harness: Harness) -> Non
     assert keys(await member.say("/daily off")) == ["daily.admins_only"]
 
 
-async def test_private_delivery_exactly_once_per_local_day(harness: Harness, clock, daily, recorder, store) -> None:  # type: ignore[no-untyped-def]
+async def test_private_delivery_exactly_once_per_local_day(
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder, store: SqlStore
+) -> None:
     await harness.say("/daily 10:15 UTC")
     assert (await daily.run_due()).claimed == 0  # not yet
     clock.set(datetime(2026, 3, 2, 10, 15, tzinfo=UTC))
@@ -94,7 +97,9 @@ async def test_private_delivery_exactly_once_per_local_day(harness: Harness, clo
     assert [r.status for r in rows] == ["sent", "sent"]
 
 
-async def test_due_review_comes_first_in_private(harness: Harness, clock, daily, recorder) -> None:  # type: ignore[no-untyped-def]
+async def test_due_review_comes_first_in_private(
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder
+) -> None:
     [question] = await harness.say("/quiz basics")
     await harness.say("vague words about nothing in particular")  # Again: due again soon
     await harness.say("/daily 12:00 UTC")
@@ -104,7 +109,9 @@ async def test_due_review_comes_first_in_private(harness: Harness, clock, daily,
     assert "review.title" in reply.keys and harness.question_of(reply).id == harness.question_of(question).id
 
 
-async def test_group_daily_is_a_round_closed_before_the_next_post(harness: Harness, clock, daily, recorder) -> None:  # type: ignore[no-untyped-def]
+async def test_group_daily_is_a_round_closed_before_the_next_post(
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder
+) -> None:
     harness.chat_kind, harness.chat_id, harness.is_admin = ChatKind.GROUP, "grp", True
     await harness.say("/daily 09:30 UTC")
     clock.set(datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
@@ -123,7 +130,9 @@ async def test_group_daily_is_a_round_closed_before_the_next_post(harness: Harne
     assert summary.reply.plain().index("Ada") < summary.reply.plain().index("Bob")
 
 
-async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot, clock, recorder) -> None:  # type: ignore[no-untyped-def]
+async def test_same_question_for_a_date_and_no_repeats_until_exhausted(
+    studybot: StudyBot, clock: FakeClock, recorder: Recorder
+) -> None:
     from bot.core.daily.service import pick_daily
     from bot.core.ports.daily import Subscription
 
@@ -155,7 +164,9 @@ async def test_same_question_for_a_date_and_no_repeats_until_exhausted(studybot,
     assert pick_daily(sub, day + timedelta(days=99), pool, used) is not None  # a new cycle starts
 
 
-async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(studybot, clock, store) -> None:  # type: ignore[no-untyped-def]
+async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(
+    studybot: StudyBot, clock: FakeClock, store: SqlStore
+) -> None:
     recorder = Recorder(unreachable={"u2"})
     daily = daily_service(studybot, {"test": recorder}, worker="w1")
     for uid in ("u1", "u2", "u3"):
@@ -170,7 +181,9 @@ async def test_blocked_chats_are_unsubscribed_and_the_broadcast_goes_on(studybot
     assert active == 2
 
 
-async def test_a_blocked_chat_is_paused_and_a_command_there_resumes_it(harness: Harness, clock, store) -> None:  # type: ignore[no-untyped-def]
+async def test_a_blocked_chat_is_paused_and_a_command_there_resumes_it(
+    harness: Harness, clock: FakeClock, store: SqlStore
+) -> None:
     recorder = Recorder(unreachable={"u1"})
     daily = daily_service(harness.bot, {"test": recorder}, worker="w1")
     await harness.say("/daily 09:05 UTC")
@@ -187,8 +200,8 @@ async def test_a_blocked_chat_is_paused_and_a_command_there_resumes_it(harness: 
     assert (await daily.run_due()).sent == 1
 
 
-async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(  # type: ignore[no-untyped-def]
-    harness: Harness, clock, daily, recorder, store
+async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder, store: SqlStore
 ) -> None:
     await harness.say("/daily 09:05 UTC")
     clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
@@ -211,8 +224,8 @@ async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(  # t
     assert active is True  # retries never unsubscribe
 
 
-async def test_a_refused_message_is_settled_without_unsubscribing(  # type: ignore[no-untyped-def]
-    harness: Harness, clock, daily, recorder, store
+async def test_a_refused_message_is_settled_without_unsubscribing(
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder, store: SqlStore
 ) -> None:
     await harness.say("/daily 09:05 UTC")
     clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
@@ -222,7 +235,9 @@ async def test_a_refused_message_is_settled_without_unsubscribing(  # type: igno
         assert (await conn.execute(select(subscriptions.c.active))).scalar() is True
 
 
-async def test_a_crashed_claim_is_sent_once_after_its_lease(harness: Harness, clock, recorder, studybot) -> None:  # type: ignore[no-untyped-def]
+async def test_a_crashed_claim_is_sent_once_after_its_lease(
+    harness: Harness, clock: FakeClock, recorder: Recorder, studybot: StudyBot
+) -> None:
     await harness.say("/daily 11:00 UTC")
     clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
     dead = daily_service(studybot, {"test": Recorder()}, worker="dead", lease=timedelta(seconds=30))
@@ -269,7 +284,9 @@ async def test_evening_reminder_only_with_a_streak_and_no_answer_today(
     assert keys(await harness.say("/remind off")) == ["remind.off"]
 
 
-async def test_apscheduler_is_armed_for_the_next_due_time(harness: Harness, studybot, recorder, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_apscheduler_is_armed_for_the_next_due_time(
+    harness: Harness, studybot: StudyBot, recorder: Recorder, clock: FakeClock
+) -> None:
     from bot.scheduling.scheduler import NEXT_JOB, Scheduler
 
     clock.set(datetime(2030, 1, 7, 9, 0, tzinfo=UTC))  # ahead of the wall clock: the job waits for it
@@ -292,14 +309,16 @@ async def test_apscheduler_is_armed_for_the_next_due_time(harness: Harness, stud
         job = scheduler.aps.get_job(NEXT_JOB)
         assert job is not None
         async with studybot.store.transaction() as tx:
-            [sub] = [await tx.subscriptions.for_chat(1)]
-        assert job.next_run_time == sub.next_due_at
+            sub = await tx.subscriptions.for_chat(1)
+        assert sub is not None and job.next_run_time == sub.next_due_at
         assert job.next_run_time.astimezone(__import__("zoneinfo").ZoneInfo("Asia/Tokyo")).strftime("%H:%M") == "23:45"
     finally:
         await scheduler.stop()
 
 
-async def test_a_claim_taken_over_while_it_waited_is_not_sent_twice(harness: Harness, clock, studybot) -> None:  # type: ignore[no-untyped-def]
+async def test_a_claim_taken_over_while_it_waited_is_not_sent_twice(
+    harness: Harness, clock: FakeClock, studybot: StudyBot
+) -> None:
     import asyncio
 
     from bot.core.daily.service import RunReport

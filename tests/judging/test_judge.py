@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -164,7 +165,7 @@ async def test_a_contradicted_point_needs_a_quoted_sentence_to_count(fake: FakeO
     assert 0 in judged.grade.covered
 
 
-async def test_studybot_grade_judge_marks_each_line(fake: FakeOpenAI, rubric: Rubric, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_studybot_grade_judge_marks_each_line(fake: FakeOpenAI, rubric: Rubric, tmp_path: Path) -> None:
     import asyncio
     import json
     import os

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -84,7 +85,7 @@ def test_a_good_deck_passes(tmp_path: Path) -> None:
         (lambda t: t.replace("en: low-rank update", "en: low-rank # update"), "deck.yaml:14: text after ' #'"),
     ],
 )
-def test_malformed_decks_name_file_and_line(tmp_path: Path, mutation, expected: str) -> None:  # type: ignore[no-untyped-def]
+def test_malformed_decks_name_file_and_line(tmp_path: Path, mutation: Callable[[str], str], expected: str) -> None:
     found = problems_for(tmp_path, mutation(GOOD))
     assert any(p.startswith(expected) for p in found), found
 

@@ -470,7 +470,7 @@ async def test_daily_subscription_with_a_role_needs_manage_server(adapter: Disco
     assert "08:30" in text_of(body) and "Europe/Berlin" in text_of(body)
 
 
-async def test_a_process_owns_only_its_shards(studybot, fake) -> None:  # type: ignore[no-untyped-def]
+async def test_a_process_owns_only_its_shards(studybot: StudyBot, fake: FakeDiscord) -> None:
     from tests.adapters.discord.conftest import make_adapter
 
     sharded = make_adapter(studybot, fake, shard_count=4, shard_ids=(1, 3))
@@ -482,7 +482,7 @@ async def test_a_process_owns_only_its_shards(studybot, fake) -> None:  # type: 
         await sharded.stop()
 
 
-def test_shard_settings_are_checked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_shard_settings_are_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     import pydantic
     import pytest
 

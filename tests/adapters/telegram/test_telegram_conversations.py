@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.content.bank import Bank
 from bot.core.actions import Pick, decode
+from bot.core.app import StudyBot
 from bot.storage.store import SqlStore
 from tests.adapters.telegram.fake_bot_api import BOT_ID, Call, FakeBotApi, chat, user
 
@@ -49,7 +51,7 @@ async def test_start_registers_commands_in_both_languages(fake_api: FakeBotApi, 
     assert any("问答" in c["description"] for c in zh.params["commands"])
 
 
-async def test_private_start_quiz_answer_graded(fake_api: FakeBotApi, telegram: TelegramAdapter, bank) -> None:  # type: ignore[no-untyped-def]
+async def test_private_start_quiz_answer_graded(fake_api: FakeBotApi, telegram: TelegramAdapter, bank: Bank) -> None:
     fake_api.message(ADA, PRIVATE, "/start")
     await fake_api.wait_for(lambda: fake_api.texts(11))
     assert "Hi Ada Lovelace" in fake_api.texts(11)[0]
@@ -59,6 +61,7 @@ async def test_private_start_quiz_answer_graded(fake_api: FakeBotApi, telegram: 
     assert question[0].params["parse_mode"] == "HTML" and "<b>" in q_text
     assert [b["callback_data"].split(":")[0] for b in keyboard(question[0])] == ["hint", "reveal", "skip"]
     q = next(q for q in bank.questions if q.prompt.en in q_text.replace("&#x27;", "'").replace("&quot;", '"'))
+    assert q.answer is not None
     fake_api.message(ADA, PRIVATE, q.answer.en)
     graded = await fake_api.wait_for(lambda: fake_api.sent("sendMessage", 11)[2:])
     text = graded[0].params["text"]
@@ -101,7 +104,7 @@ async def test_multiple_choice_is_a_quiz_poll_scored_by_poll_answer(
     assert result
 
 
-async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: TelegramAdapter, bank) -> None:  # type: ignore[no-untyped-def]
+async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: TelegramAdapter, bank: Bank) -> None:
     group = chat(-100500, "supergroup")
     starter, bob, eve = user(21, "Starter"), user(22, "Bob"), user(23, "<b>&amp;</b>")
     fake_api.message(starter, group, "/quiz basics")
@@ -113,6 +116,7 @@ async def test_group_round_with_three_members(fake_api: FakeBotApi, telegram: Te
         if q.prompt.en.replace("'", "&#x27;") in question.params["text"] or q.prompt.en in question.params["text"]
     )
     bot_message = {"message_id": 5, "date": 0, "chat": group, "from": {"id": BOT_ID, "is_bot": True, "first_name": "s"}}
+    assert q.answer is not None
     fake_api.message(bob, group, q.answer.en, reply_to=bot_message)
     fake_api.message(eve, group, f"/a {q.answer.en} **markdown** <script>", reply_to=None)
     fake_api.message(starter, group, "just chatting")  # not a reply: ignored
@@ -246,7 +250,9 @@ async def test_stats_chart_is_a_photo_and_export_a_document(fake_api: FakeBotApi
     assert doc.files["document"][:2] == b"PK"
 
 
-async def test_poll_map_survives_in_the_database(fake_api: FakeBotApi, telegram: TelegramAdapter, studybot) -> None:  # type: ignore[no-untyped-def]
+async def test_poll_map_survives_in_the_database(
+    fake_api: FakeBotApi, telegram: TelegramAdapter, studybot: StudyBot
+) -> None:
     fake_api.message(ADA, PRIVATE, "/mc")
     await fake_api.wait_for(lambda: fake_api.sent("sendPoll", 11))
     stored_raw = None
@@ -268,8 +274,8 @@ async def test_one_chats_updates_are_answered_in_order(fake_api: FakeBotApi, tel
     assert any("\u4e00" <= ch <= "\u9fff" for ch in question) and "/lang" not in question
 
 
-async def test_a_migration_whose_new_id_arrives_first_keeps_the_groups_data(  # type: ignore[no-untyped-def]
-    fake_api: FakeBotApi, telegram: TelegramAdapter, store
+async def test_a_migration_whose_new_id_arrives_first_keeps_the_groups_data(
+    fake_api: FakeBotApi, telegram: TelegramAdapter, store: SqlStore
 ) -> None:
     from sqlalchemy import select
 

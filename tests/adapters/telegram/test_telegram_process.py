@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from bot.adapters.telegram.adapter import TelegramAdapter, WebhookConfig
+from bot.core.app import StudyBot
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi, chat, user
 
 pytestmark = pytest.mark.slow
@@ -24,7 +25,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def test_webhook_mode_checks_the_secret(fake_api: FakeBotApi, studybot) -> None:  # type: ignore[no-untyped-def]
+async def test_webhook_mode_checks_the_secret(fake_api: FakeBotApi, studybot: StudyBot) -> None:
     port = free_port()
     hook = WebhookConfig(f"http://127.0.0.1:{port}/tg-hook", "127.0.0.1", port, "s3cret-token")
     adapter = TelegramAdapter(studybot, TOKEN, base_url=fake_api.base_url, webhook=hook)
