@@ -19,12 +19,28 @@ class DayPoint:
 
 
 @dataclass(frozen=True)
+class ChartText:
+    """The chart's words, in one language."""
+
+    answers: str = "answers"
+    score: str = "average score %"
+    period: str = "last 30 days"
+    mastery: str = "mastered %"
+    empty: str = "no questions met yet"
+
+
+@dataclass(frozen=True)
 class StatsChart:
-    """/stats: accuracy over the last days, and readiness (0..1) per topic, weakest first."""
+    """/stats: the average score over the last days, and mastery (0..1) per topic, weakest first.
+
+    Words and topic names are in the learner's language; `latin` is the same chart in English with
+    topic ids, for a renderer that has no font for the learner's script."""
 
     title: str
     days: tuple[DayPoint, ...]
     readiness: tuple[tuple[str, float], ...]
+    text: ChartText = ChartText()
+    latin: StatsChart | None = None
 
 
 @dataclass(frozen=True)

@@ -78,3 +78,40 @@ async def test_stats_in_chinese_name_the_average_score(harness: Harness) -> None
     shown = text(await harness.say("/stats"))
     assert "平均得分" in shown and "薄弱主题" in shown
     assert keys(await harness.say("/stats"))[0] == "stats.title"
+
+
+async def test_the_chart_speaks_the_learners_language_or_falls_back_to_latin(harness: Harness) -> None:
+    from bot.core.documents import StatsChart
+    from bot.rendering.chart import _needs_cjk, cjk_font
+
+    harness.locale = "zh"
+    await answer_in(harness, "rag", good=False)
+    [reply] = await harness.say("/stats")
+    assert reply.attachment is not None and reply.attachment.data.startswith(b"\x89PNG")
+    # The core's description: Chinese words and topic names, and an English twin with topic ids.
+    chart = await _described_chart(harness)
+    assert chart.text.mastery == "已掌握 %" and _needs_cjk(chart)
+    assert chart.latin is not None and chart.latin.readiness[0][0] == "rag" and not _needs_cjk(chart.latin)
+    assert cjk_font() is None or isinstance(cjk_font(), str)
+    harness.locale = "en"
+    await harness.say("/lang en")
+    english = await _described_chart(harness)
+    assert isinstance(english, StatsChart) and english.latin is None and english.text.mastery == "mastered %"
+
+
+async def _described_chart(harness: Harness):  # type: ignore[no-untyped-def]
+    """The chart description /stats hands the renderer (captured before drawing)."""
+    seen = []
+    renderer = harness.bot.renderer
+
+    class Capture:
+        async def render(self, drawing):  # type: ignore[no-untyped-def]
+            seen.append(drawing)
+            return await renderer.render(drawing)
+
+    harness.bot.renderer = Capture()
+    try:
+        await harness.say("/stats")
+    finally:
+        harness.bot.renderer = renderer
+    return seen[0]

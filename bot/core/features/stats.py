@@ -8,13 +8,14 @@ recall it now", which is ~100 % right after any review, a failed answer lowers i
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from bot.core.clock import local_date
 from bot.core.context import Ctx
-from bot.core.documents import DayPoint, StatsChart
+from bot.core.documents import ChartText, DayPoint, StatsChart
 from bot.core.events import Attachment, Part, Reply
+from bot.core.i18n import t
 from bot.core.ports.answers import DayStat, TopicAccuracy
 from bot.core.ports.cards import CardState
 from bot.core.srs import MASTERED_STABILITY_DAYS, mastered, struggling
@@ -100,16 +101,40 @@ async def stats(ctx: Ctx) -> list[Reply]:
     if weak:
         names = ctx.t("list.separator").join(ctx.topic_name(t) for t in weak)
         parts.append(ctx.part("stats.weak", "note", topics=names, command=f"/quiz {weak[0]}"))
-    drawing = StatsChart(
-        f"studybot · {today.isoformat()}",
-        chart_days(daily, today),
-        # Topic names where the chart's font has the glyphs (Latin); topic ids otherwise (#18 item 6).
-        tuple((ctx.topic_name(m.topic) if ctx.lang == "en" else m.topic, m.share) for m in mastery),
-    )
+    drawing = stats_chart(ctx, today, chart_days(daily, today), mastery)
     chart = Attachment(
         f"{ctx.file_prefix}stats-{today.isoformat()}.png", b"", "image", ctx.t("stats.chart_caption"), drawing
     )
     return [ctx.reply(parts, attachment=chart)]
+
+
+def stats_chart(ctx: Ctx, today: date, days: tuple[DayPoint, ...], mastery: list[TopicMastery]) -> StatsChart:
+    """The chart in the learner's language, with an English twin (topic ids) for fonts without CJK."""
+    latin = StatsChart(
+        f"studybot · {today.isoformat()}",
+        days,
+        tuple((m.topic, m.share) for m in mastery),
+        chart_text("en", len(days)),
+    )
+    if ctx.lang == "en":
+        return replace(latin, readiness=tuple((ctx.topic_name(m.topic), m.share) for m in mastery))
+    return StatsChart(
+        f"{ctx.t('stats.title')} · {today.isoformat()}",
+        days,
+        tuple((ctx.topic_name(m.topic), m.share) for m in mastery),
+        chart_text(ctx.lang, len(days)),
+        latin,
+    )
+
+
+def chart_text(lang: str, days: int) -> ChartText:
+    return ChartText(
+        t(lang, "chart.answers"),
+        t(lang, "chart.score"),
+        t(lang, "chart.period", n=days),
+        t(lang, "chart.mastery"),
+        t(lang, "chart.empty"),
+    )
 
 
 def chart_days(daily: list[DayStat], today: date, days: int = CHART_DAYS) -> tuple[DayPoint, ...]:
