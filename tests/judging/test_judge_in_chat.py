@@ -132,7 +132,7 @@ async def test_non_answers_never_reach_the_judge(
     for text in ({"en": "I don't know", "zh": "我不知道"}[lang], "?", None):
         q = await ask(h)
         [reply] = await h.say(q.prompt.get(lang) if text is None else text)  # None: the question copied back
-        assert reply.keys[0] == "grade.score"
+        assert reply.keys[0] in {"grade.score", "answer.too_short"}  # graded offline, or asked for more
     assert fake.requests == []
 
 
