@@ -1,7 +1,10 @@
-"""Answers per second through the core, beside the raw SQLite commit rate of this machine.
+"""The core's own cost per answer and per /quiz, beside the raw SQLite commit rate of this machine.
 
-The core's own cost per answer (routing, state, the SQLite commit) is measured with a
-trivial grader plugged in; the end-to-end rate uses the default grader.
+The core's cost (routing, state, the commit) is measured with a trivial grader plugged in, on
+SQLite (`--engine sqlite`, default) or PostgreSQL (`--engine postgres`: STUDYBOT_TEST_DATABASE_URL
+or the local `test` database, in a schema of its own dropped afterwards). Statements per answer
+and per /quiz are counted at the driver (BEGIN and COMMIT included). `--default-grader` adds the
+end-to-end rate with the real grader.
 
 `--judge-overhead` measures only what the optional LLM judge's path costs the core: the trivial
 grader with no judge configured (the default), and with an in-process assessor that answers at
@@ -14,22 +17,31 @@ import argparse
 import asyncio
 import random
 import sqlite3
+import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ as a package (PostgreSQL schemas)
+
+from sqlalchemy import event
 
 from bot.bootstrap import assemble
+from bot.content.bank import Bank
 from bot.content.loader import load_bank
 from bot.content.schema import Question
 from bot.core.clock import FakeClock
 from bot.core.events import ChatRef, Incoming, UserRef
 from bot.core.grading import Grade, Grader, KeyPointGrader, Rubric, Verdict, rubric_for
 from bot.core.ports.assessing import Assessment, Assessor
+from bot.core.related import related_question
 from bot.settings import Settings
-from bot.storage.store import open_store, sqlite_url
-
-ANSWERS = 2000
+from bot.storage.store import SqlStore, open_store, sqlite_url
 
 
 class TrivialGrader:
@@ -73,14 +85,72 @@ def raw_commit_rate(synchronous: str, n: int = 3000) -> float:
     return n / elapsed
 
 
-async def core_rate(
-    grader: Grader, synchronous: str, users: int = 50, assessor: Assessor | None = None
-) -> tuple[float, float]:
-    """(answers per second, ms per answer) over ANSWERS answers, each after its /quiz."""
-    bank = load_bank()
-    answered = {q.id: q for q in bank.questions if q.answered}
+@dataclass
+class Figures:
+    answers: int
+    answer_s: float
+    quiz_s: float
+    answer_statements: int
+    quiz_statements: int
+
+    def line(self, label: str) -> str:
+        per_answer = self.answer_s / self.answers * 1000
+        per_quiz = self.quiz_s / self.answers * 1000
+        return (
+            f"{label}: {self.answers / self.answer_s:7.0f} answers/s  {per_answer:.2f} ms/answer "
+            f"({self.answer_statements / self.answers:.1f} statements)  "
+            f"/quiz {per_quiz:.2f} ms ({self.quiz_statements / self.answers:.1f} statements)"
+        )
+
+
+@asynccontextmanager
+async def opened(engine: str, synchronous: str) -> AsyncIterator[SqlStore]:
+    if engine == "postgres":
+        from tests.postgres.db import fresh_schema
+
+        async with fresh_schema() as url:
+            store = await open_store(url)
+            try:
+                yield store
+            finally:
+                await store.close()
+        return
     with tempfile.TemporaryDirectory() as tmp:
         store = await open_store(sqlite_url(Path(tmp) / "bench.db"), synchronous=synchronous)
+        try:
+            yield store
+        finally:
+            await store.close()
+
+
+class StatementCounter:
+    def __init__(self, store: SqlStore) -> None:
+        self.n = 0
+        for engine in store.statement_engines():
+            event.listen(engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_: Any) -> None:
+        self.n += 1
+
+    def take(self) -> int:
+        n, self.n = self.n, 0
+        return n
+
+
+async def core_rate(
+    bank: Bank,
+    grader: Grader,
+    engine: str,
+    synchronous: str,
+    answers: int,
+    users: int = 50,
+    assessor: Assessor | None = None,
+) -> Figures:
+    """ANSWERS answers, each after its /quiz, timed apart."""
+    answered = {q.prompt.en: q for q in bank.questions if q.answered}
+    for q in answered.values():  # follow-ups are computed once per question: not the core's per-answer cost
+        related_question(bank, q)
+    async with opened(engine, synchronous) as store:
         clock = FakeClock(datetime(2026, 1, 1, tzinfo=UTC))
         bot = assemble(
             Settings(_env_file=None),
@@ -90,42 +160,54 @@ async def core_rate(
             grader=grader,
             rng=random.Random(3),
             adapters=(),
-            assessor=assessor,
         ).bot
+        counter = StatementCounter(store)
 
         def incoming(u: int, text: str) -> Incoming:
             return Incoming(ChatRef("bench", str(u)), UserRef("bench", str(u)), f"user{u}", text=text)
 
-        spent = 0.0
-        for i in range(ANSWERS):
+        for u in range(users):  # every learner and chat exists before the clock starts
+            await bot.handle(incoming(u, "/start"))
+        counter.take()
+        figures = Figures(answers, 0.0, 0.0, 0, 0)
+        for i in range(answers):
             u = i % users
+            t = time.perf_counter()
             [question] = await bot.handle(incoming(u, "/quiz"))
-            q = next(q for q in answered.values() if q.prompt.en in question.plain())
+            figures.quiz_s += time.perf_counter() - t
+            figures.quiz_statements += counter.take()
+            q = next(q for prompt, q in answered.items() if prompt in question.plain())
             clock.advance(seconds=1)
             t = time.perf_counter()
             await bot.handle(incoming(u, q.answer.en))  # type: ignore[union-attr]
-            spent += time.perf_counter() - t
-        await store.close()
-    return ANSWERS / spent, spent / ANSWERS * 1000
-
-
-async def judge_overhead() -> None:
-    for label, assessor in (("no judge", None), ("instant judge", InstantAssessor(TrivialGrader()))):
-        rate, ms = await core_rate(TrivialGrader(), "NORMAL", assessor=assessor)
-        print(f"core, trivial grader, NORMAL, {label:13}: {rate:7.0f} answers/s  ({ms:.2f} ms/answer)")
+            figures.answer_s += time.perf_counter() - t
+            figures.answer_statements += counter.take()
+    return figures
 
 
 async def main() -> None:
-    print(f"raw SQLite commits/s, WAL synchronous=NORMAL: {raw_commit_rate('NORMAL'):8.0f}")
-    print(f"raw SQLite commits/s, WAL synchronous=FULL:   {raw_commit_rate('FULL'):8.0f}")
-    for sync in ("NORMAL", "FULL"):
-        rate, ms = await core_rate(TrivialGrader(), sync)
-        print(f"core, trivial grader, {sync:6}: {rate:7.0f} answers/s  ({ms:.2f} ms/answer: routing, state, commit)")
-    rate, ms = await core_rate(KeyPointGrader(), "NORMAL")
-    print(f"core, default grader, NORMAL: {rate:7.0f} answers/s  ({ms:.2f} ms per answer, end to end)")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--answers", type=int, default=2000)
+    parser.add_argument("--default-grader", action="store_true", help="also the end-to-end rate with the real grader")
+    parser.add_argument("--judge-overhead", action="store_true", help="only the judge path's cost (see above)")
+    args = parser.parse_args()
+    bank = load_bank()
+    if args.judge_overhead:
+        for label, assessor in (("no judge", None), ("instant judge", InstantAssessor(TrivialGrader()))):
+            figures = await core_rate(bank, TrivialGrader(), args.engine, "NORMAL", args.answers, assessor=assessor)
+            print(figures.line(f"core on {args.engine}, trivial grader, {label:13}"), flush=True)
+        return
+    print(f"raw SQLite commits/s, WAL synchronous=NORMAL: {raw_commit_rate('NORMAL'):8.0f}", flush=True)
+    print(f"raw SQLite commits/s, WAL synchronous=FULL:   {raw_commit_rate('FULL'):8.0f}", flush=True)
+    syncs = ("NORMAL", "FULL") if args.engine == "sqlite" else ("-",)
+    for sync in syncs:
+        figures = await core_rate(bank, TrivialGrader(), args.engine, sync, args.answers)
+        print(figures.line(f"core on {args.engine}, trivial grader, synchronous {sync}"), flush=True)
+    if args.default_grader:
+        figures = await core_rate(bank, KeyPointGrader(), args.engine, syncs[0], args.answers)
+        print(figures.line(f"core on {args.engine}, default grader (end to end)"), flush=True)
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--judge-overhead", action="store_true", help="only the judge path's cost (see above)")
-    asyncio.run(judge_overhead() if parser.parse_args().judge_overhead else main())
+    asyncio.run(main())

@@ -13,12 +13,12 @@ from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.ports.daily import NextDue
 from bot.core.ports.people import Learner
 from bot.core.ports.rounds import NewRound, Round
 from bot.core.ports.sessions import OpenQuestion, SessionStart
+from bot.storage.connection import Conn
 from bot.storage.tables import asked, cards, learners, rounds, sessions, subscriptions
 
 _CHUNK = 400
@@ -30,7 +30,7 @@ def _chunks(items: Sequence[T], size: int = _CHUNK) -> list[Sequence[T]]:
 
 
 class SqlBatch:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def learners(self, ids: Sequence[int]) -> dict[int, Learner]:

@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.daily.schedule import WEEKDAYS
 from bot.core.events import ChatKind, ChatRef
 from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, Reminder, Subscription
+from bot.storage.connection import Conn
 from bot.storage.tables import chats, deliveries, reminders, subscriptions
 
 
@@ -61,7 +61,7 @@ def _joined() -> Any:
 
 
 class SqlSubscriptions:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def for_chat(self, chat_id: int) -> Subscription | None:
@@ -154,7 +154,7 @@ class SqlSubscriptions:
 class SqlDeliveries:
     """The delivery ledger: one row per (subscription, local date)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def existing(self, keys: Sequence[DeliveryKey]) -> set[DeliveryKey]:
@@ -286,7 +286,7 @@ class SqlDeliveries:
 
 
 class SqlReminders:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     @staticmethod

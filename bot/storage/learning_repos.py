@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import and_, bindparam, func, insert, select, update
 
 from bot.core.modes import Mode
 from bot.core.ports.answers import Appeal, NewAppeal
 from bot.core.ports.cards import CardState
 from bot.core.ports.rounds import LeaderRow, NewRound, Round, RoundAnswer
+from bot.storage.connection import Conn
 from bot.storage.tables import appeals, cards, learners, link_codes, round_answers, rounds
 
 MAX_STORED_TEXT = 8000
@@ -47,31 +47,39 @@ def card_from_row(row: Any) -> CardState:
     )
 
 
+# Built once (see bot/storage/repos.py): the card statements of every answer.
+_CARD = select(cards).where(cards.c.learner_id == bindparam("learner_id"), cards.c.question_id == bindparam("qid"))
+# The SET clause comes from the parameters' card columns (bind names here must not be column names).
+_CARD_UPDATE = update(cards).where(
+    cards.c.learner_id == bindparam("w_learner"), cards.c.question_id == bindparam("w_qid")
+)
+_CARDS_DUE = (
+    select(cards)
+    .where(cards.c.learner_id == bindparam("learner_id"), cards.c.due <= bindparam("now"))
+    .order_by(cards.c.due, cards.c.question_id)
+    .limit(bindparam("limit"))
+)
+
+
 class SqlCards:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def get(self, learner_id: int, question_id: str) -> CardState | None:
-        q = select(cards).where(cards.c.learner_id == learner_id, cards.c.question_id == question_id)
-        row = (await self.conn.execute(q)).first()
+        row = (await self.conn.execute(_CARD, {"learner_id": learner_id, "qid": question_id})).first()
         return card_from_row(row) if row is not None else None
 
     async def put(self, learner_id: int, card: CardState) -> None:
-        where = and_(cards.c.learner_id == learner_id, cards.c.question_id == card.question_id)
-        result = await self.conn.execute(update(cards).where(where).values(**card_values(card)))
+        values = card_values(card)
+        result = await self.conn.execute(_CARD_UPDATE, {"w_learner": learner_id, "w_qid": card.question_id, **values})
         if not result.rowcount:
             await self.conn.execute(
                 insert(cards).values(learner_id=learner_id, question_id=card.question_id, **card_values(card))
             )
 
     async def due(self, learner_id: int, now: datetime, limit: int = 20) -> list[CardState]:
-        q = (
-            select(cards)
-            .where(cards.c.learner_id == learner_id, cards.c.due <= now)
-            .order_by(cards.c.due, cards.c.question_id)
-            .limit(limit)
-        )
-        return [card_from_row(r) for r in await self.conn.execute(q)]
+        rows = await self.conn.execute(_CARDS_DUE, {"learner_id": learner_id, "now": now, "limit": limit})
+        return [card_from_row(r) for r in rows]
 
     async def all(self, learner_id: int) -> list[CardState]:
         return [
@@ -102,7 +110,7 @@ def _round(row: Any) -> Round:
 
 
 class SqlRounds:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def open(self, new: NewRound, now: datetime) -> Round:
@@ -201,7 +209,7 @@ class SqlRounds:
 
 
 class SqlLinks:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def create(self, code: str, learner_id: int, platform: str, expires_at: datetime) -> None:
@@ -231,7 +239,7 @@ class SqlLinks:
 
 
 class SqlAppeals:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def add(self, appeal: NewAppeal, now: datetime) -> int:

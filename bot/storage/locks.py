@@ -15,10 +15,11 @@ resolves them in).
 from __future__ import annotations
 
 from sqlalchemy import func, literal, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.storage.connection import Conn
 
 
-async def serialize_on(conn: AsyncConnection, kind: str, platform: str, external_id: str) -> None:
+async def serialize_on(conn: Conn, kind: str, platform: str, external_id: str) -> None:
     """Wait for any other transaction working on this (kind, platform, id); no-op on SQLite."""
     if conn.dialect.name != "postgresql":
         return

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import and_, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.core.events import UserRef
+from bot.storage.connection import Conn
 from bot.storage.learning_repos import card_from_row, card_values
 from bot.storage.tables import (
     answers,
@@ -26,7 +26,7 @@ from bot.storage.tables import (
 )
 
 
-async def merge_learners(conn: AsyncConnection, source: int, target: int) -> None:
+async def merge_learners(conn: Conn, source: int, target: int) -> None:
     """Everything `source` has becomes `target`'s; where both have a row, the stronger one stays."""
     await conn.execute(update(identities).where(identities.c.learner_id == source).values(learner_id=target))
     await conn.execute(update(answers).where(answers.c.learner_id == source).values(learner_id=target))
@@ -85,7 +85,7 @@ async def merge_learners(conn: AsyncConnection, source: int, target: int) -> Non
     await conn.execute(delete(learners).where(learners.c.id == source))
 
 
-async def merge_chats(conn: AsyncConnection, source: int, target: int) -> None:
+async def merge_chats(conn: Conn, source: int, target: int) -> None:
     """Everything of chat `source` becomes `target`'s, then `source` goes (a Telegram group that became
     a supergroup whose new id was seen before the migration message). Nothing cascades away: its
     rounds, sessions, answers, reminders and subscription (with its ledger) move; where the new
@@ -106,7 +106,7 @@ async def merge_chats(conn: AsyncConnection, source: int, target: int) -> None:
     await conn.execute(delete(chats).where(chats.c.id == source))
 
 
-async def detach_identity(conn: AsyncConnection, user: UserRef, name: str, now: datetime) -> int | None:
+async def detach_identity(conn: Conn, user: UserRef, name: str, now: datetime) -> int | None:
     """Give `user` its own learner again; None when it shares its learner with nobody.
 
     The new learner takes the answers given on `user`'s platform (streaks and stats follow them)

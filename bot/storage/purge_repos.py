@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, or_
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.connection import Conn
 from bot.storage.tables import deliveries, link_codes, refs
 
 
 class SqlPurge:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def refs_expired_before(self, cutoff: datetime) -> int:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import and_, delete, func, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
 from bot.core.events import ChatKind, ChatRef, UserRef
 from bot.core.modes import Mode
 from bot.core.ports.answers import DayStat, LastAnswer, NewAnswer, QuestionHistory, TopicAccuracy
 from bot.core.ports.people import Chat, Learner
 from bot.core.ports.sessions import OpenQuestion, SessionStart
+from bot.storage.connection import Conn
 from bot.storage.locks import serialize_on
 from bot.storage.merging import detach_identity, merge_chats, merge_learners
 from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
@@ -20,24 +20,81 @@ from bot.storage.tables import answers, asked, chats, identities, learners, refs
 MAX_STORED_ANSWER = 8000
 
 
+# The statements of the answer and /quiz paths, built once: building a statement costs more than
+# running it on SQLite (SQLAlchemy then finds the compiled form in its cache by the statement's key).
+_LEARNER_BY_IDENTITY = (
+    select(learners)
+    .join(identities, identities.c.learner_id == learners.c.id)
+    .where(identities.c.platform == bindparam("platform"), identities.c.external_id == bindparam("external_id"))
+)
+_CHAT_BY_REF = select(chats).where(
+    chats.c.platform == bindparam("platform"), chats.c.external_id == bindparam("external_id")
+)
+_SESSION_OF = {
+    mine: select(sessions)
+    .where(
+        sessions.c.chat_id == bindparam("chat_id"),
+        sessions.c.learner_id == bindparam("learner_id") if mine else sessions.c.learner_id.is_(None),
+    )
+    .order_by(sessions.c.id.desc())
+    .limit(1)
+    for mine in (True, False)
+}
+_CLOSE_SESSION = delete(sessions).where(sessions.c.id == bindparam("session_id"))
+_CLOSE_SESSIONS_OF = {
+    mine: delete(sessions).where(
+        sessions.c.chat_id == bindparam("chat_id"),
+        sessions.c.learner_id == bindparam("learner_id") if mine else sessions.c.learner_id.is_(None),
+    )
+    for mine in (True, False)
+}
+_ASKED_AGAIN = (
+    update(asked)
+    .where(asked.c.learner_id == bindparam("w_learner"), asked.c.question_id == bindparam("w_question"))
+    .values(asked_at=bindparam("w_asked_at"))
+)
+_ASKED_AT = select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == bindparam("learner_id"))
+_LAST_PER_QUESTION = (
+    select(
+        answers.c.question_id,
+        func.max(answers.c.id).label("last_id"),
+        func.count().label("attempts"),
+        func.max(answers.c.score).label("best"),
+    )
+    .where(answers.c.learner_id == bindparam("learner_id"))
+    .group_by(answers.c.question_id)
+    .subquery()
+)
+_HISTORY = select(
+    answers.c.question_id,
+    answers.c.topic,
+    answers.c.answered_at,
+    answers.c.score,
+    _LAST_PER_QUESTION.c.attempts,
+    _LAST_PER_QUESTION.c.best,
+).join(_LAST_PER_QUESTION, answers.c.id == _LAST_PER_QUESTION.c.last_id)
+_TOPIC_ACCURACY = (
+    select(answers.c.topic, func.count().label("n"), func.avg(answers.c.score).label("mean"))
+    .where(answers.c.learner_id == bindparam("learner_id"))
+    .group_by(answers.c.topic)
+)
+
+
 def _learner(row: object) -> Learner:
     r = row._mapping  # type: ignore[attr-defined]
     return Learner(id=r["id"], name=r["name"], lang=r["lang"], tz=r["tz"], lang_set=bool(r["lang_set"]))
 
 
 class SqlLearners:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def resolve(self, user: UserRef, name: str, lang: str | None, now: datetime) -> Learner:
         await serialize_on(self.conn, "user", user.platform, user.id)
         name = name[:128]
-        q = (
-            select(learners)
-            .join(identities, identities.c.learner_id == learners.c.id)
-            .where(identities.c.platform == user.platform, identities.c.external_id == user.id)
-        )
-        row = (await self.conn.execute(q)).first()
+        row = (
+            await self.conn.execute(_LEARNER_BY_IDENTITY, {"platform": user.platform, "external_id": user.id})
+        ).first()
         if row is not None:
             learner = _learner(row)
             changes: dict[str, object] = {}
@@ -98,7 +155,7 @@ class SqlLearners:
 
 
 class SqlChats:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     @staticmethod
@@ -114,8 +171,7 @@ class SqlChats:
 
     async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat:
         await serialize_on(self.conn, "chat", ref.platform, ref.id)
-        q = select(chats).where(chats.c.platform == ref.platform, chats.c.external_id == ref.id)
-        row = (await self.conn.execute(q)).first()
+        row = (await self.conn.execute(_CHAT_BY_REF, {"platform": ref.platform, "external_id": ref.id})).first()
         if row is not None:
             if not row._mapping["active"]:
                 await self.conn.execute(update(chats).where(chats.c.id == row._mapping["id"]).values(active=True))
@@ -172,27 +228,19 @@ def _session(row: object) -> OpenQuestion:
     )
 
 
-def _owner(learner_id: int | None):  # type: ignore[no-untyped-def]
-    return sessions.c.learner_id.is_(None) if learner_id is None else sessions.c.learner_id == learner_id
-
-
 class SqlSessions:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def get(self, chat_id: int, learner_id: int | None) -> OpenQuestion | None:
-        q = (
-            select(sessions)
-            .where(sessions.c.chat_id == chat_id, _owner(learner_id))
-            .order_by(sessions.c.id.desc())
-            .limit(1)
-        )
-        row = (await self.conn.execute(q)).first()
+        q = _SESSION_OF[learner_id is not None]
+        row = (await self.conn.execute(q, {"chat_id": chat_id, "learner_id": learner_id})).first()
         return _session(row) if row is not None else None
 
     async def open(self, start: SessionStart, now: datetime) -> OpenQuestion:
         s = start
-        await self.conn.execute(delete(sessions).where(sessions.c.chat_id == s.chat_id, _owner(s.learner_id)))
+        close = _CLOSE_SESSIONS_OF[s.learner_id is not None]
+        await self.conn.execute(close, {"chat_id": s.chat_id, "learner_id": s.learner_id})
         await self.mark_asked(s.learner_id, s.question_id, now)
         values = dict(
             chat_id=s.chat_id,
@@ -209,14 +257,13 @@ class SqlSessions:
 
     async def mark_asked(self, learner_id: int, question_id: str, now: datetime) -> None:
         # Update-then-insert rather than an upsert: portable across SQLite and PostgreSQL.
-        where = and_(asked.c.learner_id == learner_id, asked.c.question_id == question_id)
-        result = await self.conn.execute(update(asked).where(where).values(asked_at=now))
+        params = {"w_learner": learner_id, "w_question": question_id, "w_asked_at": now}
+        result = await self.conn.execute(_ASKED_AGAIN, params)
         if not result.rowcount:
             await self.conn.execute(insert(asked).values(learner_id=learner_id, question_id=question_id, asked_at=now))
 
     async def asked_at(self, learner_id: int) -> dict[str, datetime]:
-        q = select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == learner_id)
-        rows = await self.conn.execute(q)
+        rows = await self.conn.execute(_ASKED_AT, {"learner_id": learner_id})
         return {r.question_id: r.asked_at for r in rows}
 
     async def add_hint(self, session_id: int) -> int:
@@ -225,12 +272,12 @@ class SqlSessions:
         return int(hints or 0)
 
     async def close(self, session_id: int) -> bool:
-        result = await self.conn.execute(delete(sessions).where(sessions.c.id == session_id))
+        result = await self.conn.execute(_CLOSE_SESSION, {"session_id": session_id})
         return bool(result.rowcount)
 
 
 class SqlAnswers:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def add(self, answer: NewAnswer) -> int:
@@ -253,32 +300,14 @@ class SqlAnswers:
         return int(result.inserted_primary_key[0])  # type: ignore[index]
 
     async def history(self, learner_id: int) -> list[QuestionHistory]:
-        last = (
-            select(
-                answers.c.question_id,
-                func.max(answers.c.id).label("last_id"),
-                func.count().label("attempts"),
-                func.max(answers.c.score).label("best"),
-            )
-            .where(answers.c.learner_id == learner_id)
-            .group_by(answers.c.question_id)
-            .subquery()
-        )
-        q = select(
-            answers.c.question_id, answers.c.topic, answers.c.answered_at, answers.c.score, last.c.attempts, last.c.best
-        ).join(last, and_(answers.c.id == last.c.last_id))
         return [
             QuestionHistory(r.question_id, r.topic, r.attempts, r.answered_at, r.score, r.best)
-            for r in await self.conn.execute(q)
+            for r in await self.conn.execute(_HISTORY, {"learner_id": learner_id})
         ]
 
     async def topic_accuracy(self, learner_id: int) -> list[TopicAccuracy]:
-        q = (
-            select(answers.c.topic, func.count().label("n"), func.avg(answers.c.score).label("mean"))
-            .where(answers.c.learner_id == learner_id)
-            .group_by(answers.c.topic)
-        )
-        return [TopicAccuracy(r.topic, int(r.n), float(r.mean)) for r in await self.conn.execute(q)]
+        rows = await self.conn.execute(_TOPIC_ACCURACY, {"learner_id": learner_id})
+        return [TopicAccuracy(r.topic, int(r.n), float(r.mean)) for r in rows]
 
     async def last(self, learner_id: int) -> LastAnswer | None:
         q = select(answers).where(answers.c.learner_id == learner_id).order_by(answers.c.id.desc()).limit(1)
@@ -302,7 +331,7 @@ class SqlAnswers:
 
 
 class SqlRefs:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def put(self, key: str, value: str, expires_at: datetime) -> None:

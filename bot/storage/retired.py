@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 
 from sqlalchemy import Table, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.storage.connection import Conn
 from bot.storage.learning_repos import card_from_row
 from bot.storage.tables import answers, appeals, asked, cards, deliveries, rounds, sessions
 
@@ -21,7 +21,7 @@ from bot.storage.tables import answers, appeals, asked, cards, deliveries, round
 _PLAIN: tuple[Table, ...] = (answers, appeals, rounds, sessions, deliveries)
 
 
-async def follow_retired(conn: AsyncConnection, successors: Mapping[str, str]) -> int:
+async def follow_retired(conn: Conn, successors: Mapping[str, str]) -> int:
     """Move every row on a retired id to its successor; the number of rows moved or merged."""
     moved = 0
     for old, kept in sorted(successors.items()):
@@ -33,7 +33,7 @@ async def follow_retired(conn: AsyncConnection, successors: Mapping[str, str]) -
     return moved
 
 
-async def _merge_cards(conn: AsyncConnection, old: str, kept: str) -> int:
+async def _merge_cards(conn: Conn, old: str, kept: str) -> int:
     rows = (await conn.execute(select(cards).where(cards.c.question_id == old))).all()
     for r in rows:
         theirs = card_from_row(r)
@@ -50,7 +50,7 @@ async def _merge_cards(conn: AsyncConnection, old: str, kept: str) -> int:
     return len(rows)
 
 
-async def _merge_asked(conn: AsyncConnection, old: str, kept: str) -> int:
+async def _merge_asked(conn: Conn, old: str, kept: str) -> int:
     rows = (await conn.execute(select(asked).where(asked.c.question_id == old))).all()
     for r in rows:
         where_kept = (asked.c.learner_id == r.learner_id) & (asked.c.question_id == kept)

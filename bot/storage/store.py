@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage import retired
 from bot.storage.batch_repos import SqlBatch
+from bot.storage.connection import Conn, InlineConnection, begin_immediate, settle
 from bot.storage.daily_repos import SqlDeliveries, SqlReminders, SqlSubscriptions
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.purge_repos import SqlPurge
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
 from bot.storage.schema_version import at_head
 
+log = logging.getLogger(__name__)
+
 
 class SqlTx:
     """Implements bot.core.ports.Tx: every repository on one connection, in one transaction."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: Conn) -> None:
         self.conn = conn
         self.learners = SqlLearners(conn)
         self.chats = SqlChats(conn)
@@ -48,35 +52,91 @@ def sqlite_url(path: Path) -> str:
 
 
 class SqlStore:
-    """Implements bot.core.ports.Store."""
+    """Implements bot.core.ports.Store.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    A caller cancelled inside a transaction leaves nothing behind: the transaction is rolled back
+    (or its connection discarded) and the write lock released before the cancellation goes on.
+    """
+
+    def __init__(self, engine: AsyncEngine, inline: Engine | None = None, commit_off_loop: bool = False) -> None:
         self.engine = engine
         self.is_sqlite = engine.dialect.name == "sqlite"
+        # SQLite transactions run in place on the loop's thread (bot/storage/connection.py).
+        self.inline = inline
+        # synchronous=FULL syncs the disk at every commit: that wait goes to a worker thread.
+        self.commit_off_loop = commit_off_loop
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY retries.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
 
     def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
-        return self._transaction()
+        if self.inline is not None:
+            return self._inline_transaction(self.inline)
+        return self._async_transaction()
 
     @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[SqlTx]:
-        if self._write_lock is not None:
-            async with self._write_lock, self.engine.begin() as conn:
+    async def _inline_transaction(self, inline: Engine) -> AsyncIterator[SqlTx]:
+        assert self._write_lock is not None
+        async with self._write_lock:
+            conn = inline.connect()
+            try:
+                await begin_immediate(conn)
+                yield SqlTx(InlineConnection(conn))
+                if self.commit_off_loop:
+                    await settle(asyncio.to_thread(conn.commit))
+                else:
+                    conn.commit()
+            except BaseException:
+                conn.rollback()  # synchronous: no cancellation can cut it short
+                raise
+            finally:
+                conn.close()
+
+    @asynccontextmanager
+    async def _async_transaction(self) -> AsyncIterator[SqlTx]:
+        if self._write_lock is not None:  # SQLite in memory: one database, one connection
+            await self._write_lock.acquire()
+        try:
+            conn = self.engine.connect()
+            try:
+                await settle(conn.start())
+                await conn.begin()
                 yield SqlTx(conn)
-        else:
-            async with self.engine.begin() as conn:
-                yield SqlTx(conn)
+                await settle(conn.commit())
+            except BaseException:
+                await settle(_discard(conn))
+                raise
+            await settle(conn.close())
+        finally:
+            if self._write_lock is not None:
+                self._write_lock.release()
+
+    def statement_engines(self) -> list[Engine]:
+        """The engines statements go through (a benchmark counts them)."""
+        return [self.engine.sync_engine] + ([self.inline] if self.inline is not None else [])
 
     async def follow_retired(self, successors: Mapping[str, str]) -> int:
         """Move learners' rows on merged questions to the kept ids (see bot.storage.retired)."""
         if not successors:
             return 0
-        async with self._transaction() as tx:
+        async with self.transaction() as tx:
             return await retired.follow_retired(tx.conn, successors)
 
     async def close(self) -> None:
+        if self.inline is not None:
+            self.inline.dispose()
         await self.engine.dispose()
+
+
+async def _discard(conn: AsyncConnection) -> None:
+    """Roll back and give the connection back; one that cannot roll back (cut mid-statement) is
+    invalidated, so the pool never hands it out again."""
+    try:
+        await conn.rollback()
+    except Exception:
+        log.warning("a connection could not roll back; discarding it", exc_info=True)
+        await conn.invalidate()
+    finally:
+        await conn.close()
 
 
 def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> AsyncEngine:
@@ -90,24 +150,41 @@ def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> Asyn
     # engine.begin() always ends in COMMIT or ROLLBACK, so the pool need not roll back again on
     # check-in: one thread hop saved per transaction.
     engine = create_async_engine(url, pool_reset_on_return=None, **kwargs)
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        # Let us issue BEGIN ourselves (below), so writers take the lock up front.
-        dbapi_conn.isolation_level = None
-        cur = dbapi_conn.cursor()
-        # The wait first: switching a new database to WAL needs a lock another process may hold.
-        cur.execute("PRAGMA busy_timeout=10000")
-        cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute(f"PRAGMA synchronous={synchronous}")
-        cur.execute("PRAGMA foreign_keys=ON")
-        cur.close()
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas(synchronous, busy_ms=10_000))
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def inline_engine(url: str, synchronous: str) -> Engine | None:
+    """The synchronous engine SQLite transactions run on in place (None for an in-memory database,
+    which exists once per connection: that one stays on the async engine)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    # Used from the loop's thread only; a pool of its own so a reader and a writer never share one.
+    engine = create_engine(parsed.set(drivername="sqlite+pysqlite"), connect_args={"check_same_thread": False})
+    # Busy timeout 0: a lock another process holds is waited for in begin_immediate, loop free.
+    event.listen(engine, "connect", _sqlite_pragmas(synchronous, busy_ms=0))
+    return engine
+
+
+def _sqlite_pragmas(synchronous: str, busy_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let us issue BEGIN ourselves, so writers take the lock up front.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        # The wait first: switching a new database to WAL needs a lock another process may hold.
+        cur.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    return on_connect
 
 
 def postgres_engine(url: URL, **kwargs: Any) -> AsyncEngine:
@@ -142,7 +219,7 @@ async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORM
                 if engine.dialect.name != "sqlite" or "locked" not in str(exc) or attempt == _MIGRATE_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
-    return SqlStore(engine)
+    return SqlStore(engine, inline_engine(url, synchronous), commit_off_loop=synchronous != "NORMAL")
 
 
 _MIGRATE_ATTEMPTS = 5
