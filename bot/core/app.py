@@ -60,6 +60,9 @@ MAX_TEXT = 20_000
 
 Handler = Callable[[Ctx, str], Awaitable[list[Reply]]]
 
+# Commands whose reply carries a drawn chart or a packed deck: limited per learner.
+DOCUMENT_COMMANDS = frozenset({"stats", "export"})
+
 
 async def _answer_text(ctx: Ctx, text: str) -> list[Reply]:
     if ctx.in_group:
@@ -288,8 +291,13 @@ class StudyBot:
         return notes + await COMMANDS[command.name](ctx, args)
 
     async def _over_limit(self, ctx: Ctx, command: Command | None) -> list[Reply] | None:
-        """A refusal (maybe silent) when this update would grade an answer or open a round past its limit."""
-        if _is_answer(ctx.inc, command):
+        """A refusal (maybe silent) when this update would grade an answer, open a round or draw a
+        document past its limit."""
+        if command is not None and command.name in DOCUMENT_COMMANDS:
+            refusal = self.limiter.documents.hit(str(ctx.learner.id), ctx.now)
+            if refusal is not None:
+                return _refuse(ctx, refusal, "limit.documents", self.limiter.limits.documents.count)
+        elif _is_answer(ctx.inc, command):
             refusal = self.limiter.answers.hit(str(ctx.learner.id), ctx.now)
             if refusal is not None:
                 return _refuse(ctx, refusal, "limit.answers", self.limiter.limits.answers.count)

@@ -25,6 +25,9 @@ class Limit:
 class Limits:
     answers: Limit = Limit(0, timedelta(minutes=1))  # graded answers per learner
     rounds: Limit = Limit(0, timedelta(hours=1))  # new group rounds per group
+    # /stats and /export per learner: each draws a chart or packs a deck (CPU for a second or so),
+    # so a flood of them must not take the machine from everyone else.
+    documents: Limit = Limit(5, timedelta(minutes=10))
 
     @classmethod
     def per(cls, answers_per_minute: int = 0, rounds_per_hour: int = 0) -> Limits:
@@ -105,9 +108,10 @@ class SlidingWindow:
 
 
 class Limiter:
-    """The core's two limits, one window each."""
+    """The core's limits, one window each."""
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits()
         self.answers = SlidingWindow(self.limits.answers)
         self.rounds = SlidingWindow(self.limits.rounds)
+        self.documents = SlidingWindow(self.limits.documents)

@@ -52,6 +52,9 @@ class InlineConnection:
     async def scalar(self, statement: Executable, parameters: Any = None) -> Any:
         return self.sync.scalar(statement, parameters)
 
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[Any]:
+        return self.sync.exec_driver_sql(statement, parameters)
+
 
 # How long a writer waits for another process's write lock before giving up (SQLite's busy_timeout
 # did this before, but blocking: here the event loop sleeps between attempts).

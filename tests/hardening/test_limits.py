@@ -125,3 +125,20 @@ async def test_telegram_burst_from_one_user_gets_the_limit_then_one_slow_down(
     assert sum("Slow down" in t for t in texts) == 1
     assert await stored_answers(store) <= 3
     assert sum("Score" in t for t in texts) <= 3  # at most 3 answers let through (graded or "no question open")
+
+
+async def test_stats_and_export_are_limited_per_learner_and_say_so_once(
+    bank: Bank, store: SqlStore, clock: FakeClock
+) -> None:
+    bot = system(bank, store, clock, seed=3).bot  # the default limits: documents are limited out of the box
+    ada, bob = Harness(bot), Harness(bot, user_id="u2", user_name="Bob")
+    count = bot.limiter.limits.documents.count
+    said = [keys(await ada.say(command)) for command in ["/stats", "/export"] * count]
+    drawn = [k for k in said if k != ["limit.documents"] and k]
+    assert len(drawn) == count and said.count(["limit.documents"]) == 1 and said.count([]) == count - 1
+    refusal = next(r for r in ada.history if "limit.documents" in r.keys)
+    assert f"at most {count} every 10 minutes" in refusal.plain()
+    assert keys(await bob.say("/stats")) != ["limit.documents"]  # per learner: someone else is not held up
+    assert keys(await ada.say("/help")) != ["limit.documents"]  # and other commands go on
+    clock.advance(minutes=11)
+    assert keys(await ada.say("/stats")) != ["limit.documents"]
