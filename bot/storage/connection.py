@@ -35,6 +35,8 @@ class Conn(Protocol):
 
     async def scalar(self, statement: Executable, parameters: Any = None) -> Any: ...
 
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> CursorResult[Any]: ...
+
 
 class InlineConnection:
     """Implements `Conn` over a synchronous connection: each statement runs in place, no thread hop."""
