@@ -13,11 +13,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 
 from bot.adapters.base import Adapter, TokenRejected, Unreachable
 from bot.adapters.terminal import TerminalChat
 from bot.bootstrap import System, bootstrap
+from bot.logging_setup import redact
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -110,7 +112,8 @@ async def launch(settings: Settings, on_ready: Callable[[], None] | None = None)
         try:
             await serve(system, stop, on_ready)
         except TokenRejected as exc:
-            log.error("%s: stopping (fix the token and start again)", exc)
+            # like every other start-up error: one plain line a person reads last, not a log event
+            print(f"studybot: {redact(str(exc))}: stopping (fix the token and start again)", file=sys.stderr)
             return EXIT_TOKEN_REJECTED
     return 0
 

@@ -218,7 +218,7 @@ async def test_a_rejected_telegram_token_fails_in_one_line_without_the_token(tmp
     finally:
         await api.stop()
     output = out + err
-    assert code == 1, output[-2000:]
+    assert code == 2, output[-2000:]  # the README: a rejected token is a configuration error, exit 2
     assert TOKEN not in output and default_secret(TOKEN) not in output
     last = err.strip().splitlines()[-1]
     assert last.startswith("studybot: ") and "token" in last.lower(), last
