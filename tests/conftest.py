@@ -67,7 +67,7 @@ def clock() -> FakeClock:
 
 
 # Storage and scheduling suites: every test that uses a store runs on SQLite and on PostgreSQL.
-BOTH_ENGINES = ("tests/integration/", "tests/postgres/")
+BOTH_ENGINES = ("tests/integration/", "tests/postgres/", "tests/contract/test_retired_ids.py")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-
-import pytest
 
 from bot.bootstrap import bootstrap
 from bot.content.bank import Bank
 from bot.core.modes import Mode
 from bot.core.ports.answers import NewAppeal
 from bot.core.ports.sessions import SessionStart
-from bot.storage.store import SqlStore, open_store, sqlite_url
+from bot.storage.store import SqlStore, open_store
 from tests.contract.test_ports import T0, answer, card, people
-from tests.postgres.db import fresh_schema, require_postgres
 from tests.wiring import test_settings as settings_for
 
 MERGED = {"old-q": "kept-q", "older-q": "kept-q"}  # two retired ids merged into one question
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
-    if request.param == "sqlite":
-        sql = await open_store(sqlite_url(tmp_path / "retired.db"))
-        yield sql
-        await sql.close()
-        return
-    require_postgres()
-    async with fresh_schema() as url:
-        sql = await open_store(url)
-        yield sql
-        await sql.close()
 
 
 async def test_rows_on_retired_ids_move_to_the_kept_question_once(store: SqlStore) -> None:

@@ -9,32 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.storage.store import SqlStore, open_store, sqlite_url
-from tests.postgres.db import fresh_schema, require_postgres
+from bot.storage.store import SqlStore
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=1)
 WRITES = 3  # rows per transaction: all of them are visible afterwards, or none
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
-    if request.param == "sqlite":
-        sql = await open_store(sqlite_url(tmp_path / "cancel.db"))
-        yield sql
-        await sql.close()
-        return
-    require_postgres()
-    async with fresh_schema() as url:
-        sql = await open_store(url)
-        yield sql
-        await sql.close()
 
 
 async def write_rows(store: SqlStore, tag: str, rng: random.Random) -> None:

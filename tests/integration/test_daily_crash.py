@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import sqlite3
-import sys
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,13 @@ from sqlalchemy import insert
 from bot.storage.store import open_store, sqlite_url
 from bot.storage.tables import chats, learners, subscriptions
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.hardening.processes import start
+
+RUN_STREAMS = {
+    "stdin": asyncio.subprocess.DEVNULL,
+    "stdout": asyncio.subprocess.DEVNULL,
+    "stderr": asyncio.subprocess.PIPE,
+}
 
 pytestmark = pytest.mark.slow
 
@@ -74,20 +80,6 @@ def confirmed(db: Path) -> int:
         return int(conn.execute("select count(*) from deliveries where status = 'sent'").fetchone()[0])
 
 
-async def start_bot(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(tmp_path: Path) -> None:
     if datetime.now(UTC).hour == 23 and datetime.now(UTC).minute >= 58:
         pytest.skip("the broadcast would straddle midnight UTC, when the day's deliveries end")
@@ -109,7 +101,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
     env.pop("DISCORD_BOT_TOKEN", None)
     procs: list[asyncio.subprocess.Process] = []
     try:
-        first = await start_bot(env, tmp_path)
+        first = await start(["run"], env, tmp_path, **RUN_STREAMS)
         procs.append(first)
         await api.wait_for(lambda: api.held > 0, timeout=300)
         # Kill it once every delivery the platform acknowledged is confirmed in the ledger: the one
@@ -124,7 +116,7 @@ async def test_sigkill_mid_broadcast_then_restart_delivers_each_subscriber_once(
         assert SUBSCRIBERS // 2 <= halfway < SUBSCRIBERS
 
         api.hold_after = None
-        second = await start_bot(env, tmp_path)
+        second = await start(["run"], env, tmp_path, **RUN_STREAMS)
         procs.append(second)
         try:
             await api.wait_for(lambda: len(set(api.delivered)) >= SUBSCRIBERS, timeout=300)

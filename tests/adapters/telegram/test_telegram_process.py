@@ -15,6 +15,13 @@ import pytest
 from bot.adapters.telegram.adapter import TelegramAdapter, WebhookConfig
 from bot.core.app import StudyBot
 from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi, chat, user
+from tests.hardening.processes import start
+
+RUN_STREAMS = {
+    "stdin": asyncio.subprocess.DEVNULL,
+    "stdout": asyncio.subprocess.PIPE,
+    "stderr": asyncio.subprocess.PIPE,
+}
 
 pytestmark = pytest.mark.slow
 
@@ -99,23 +106,9 @@ def run_env(base_url: str, tmp_path: Path, token: str = TOKEN) -> dict[str, str]
     return env
 
 
-async def studybot_run(env: dict[str, str], cwd: Path) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "run",
-        env=env,
-        cwd=cwd,
-        stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
 async def test_no_network_at_start_is_one_line_and_retried(tmp_path: Path) -> None:
     port = free_port()  # nothing listens there yet
-    proc = await studybot_run(run_env(f"http://127.0.0.1:{port}/bot", tmp_path), tmp_path)
+    proc = await start(["run"], run_env(f"http://127.0.0.1:{port}/bot", tmp_path), tmp_path, **RUN_STREAMS)
     assert proc.stderr is not None
     lines: list[str] = []
     api = FakeBotApi()
@@ -138,7 +131,9 @@ async def test_no_network_at_start_is_one_line_and_retried(tmp_path: Path) -> No
 
 
 async def test_a_rejected_token_is_one_line_and_a_non_zero_exit(fake_api: FakeBotApi, tmp_path: Path) -> None:
-    proc = await studybot_run(run_env(fake_api.base_url, tmp_path, token="123456:WRONG-token"), tmp_path)
+    proc = await start(
+        ["run"], run_env(fake_api.base_url, tmp_path, token="123456:WRONG-token"), tmp_path, **RUN_STREAMS
+    )
     _, stderr = await asyncio.wait_for(proc.communicate(), timeout=120)
     text = stderr.decode()
     assert proc.returncode == 2, text[-2000:]
