@@ -400,7 +400,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print_own(
         f"\nOur labelled answers, IN-SAMPLE ({OWN.relative_to(ROOT)}, {len(read_jsonl(OWN))} answers): the grader's "
-        "point weights and thresholds were chosen on them and the Chinese combiner fitted on their Chinese ones",
+        "point weights and thresholds were chosen on them and the Chinese combiner fitted on their Chinese ones; "
+        f"{sum('previous' in r for r in read_jsonl(OWN))} relabelled after the content's second edition "
+        "(tests/data/README.md)",
         own_agreement(grader, read_jsonl(OWN)),
         args.by_kind,
     )

@@ -4,7 +4,9 @@ tests/data/graded_answers.jsonl holds answers to bank questions (en, zh, and Chi
 English questions): excellent, good, partial, wrong, off-topic, empty, too short, copied and
 prompt-injection ones, each with the score a strict interviewer would give and why. The floors
 sit a little under the figures measured when the grader was tuned (benchmarks/grading.py prints
-them: verdict agreement 0.829, Pearson r 0.896, mean |error| 0.102 on 316 answers).
+them: verdict agreement 0.829, Pearson r 0.896, mean |error| 0.102 on 316 answers). The 142
+answers on questions whose key points the content's second edition rewrote were relabelled
+against the new key points (tests/data/README.md; each keeps its first label under `previous`).
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def test_the_labelled_set_is_what_the_issue_asks_for(bank: Bank, labelled: list[
 
 @pytest.mark.xfail(
     strict=False,
-    reason="open in issue #14: 142 of the 316 labels are on questions whose key points the content's second edition rewrote this round; agreement is 0.80 on the unchanged ones, 0.62 on the rewritten ones: relabel, then restore",
+    reason="open in issue #14: after relabelling the 142 answers on rewritten questions against their new key points, verdict agreement is 0.782 (0.768 on the relabelled, 0.793 on the unchanged; r 0.901, mean |error| 0.097): the grader misses paraphrased points and some contradictions (tests/data/README.md lists the disagreeing rows)",
 )
 def test_agreement_with_strict_interviewer_labels(graded: list[tuple[dict, object]]) -> None:  # type: ignore[type-arg]
     ours = [g.score for _, g in graded]  # type: ignore[attr-defined]
@@ -80,10 +82,6 @@ def test_answers_that_must_earn_nothing_earn_nothing(graded: list[tuple[dict, ob
             assert Flag.INJECTION in g.flags, (r["id"], r["answer"])  # type: ignore[attr-defined]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open in issue #14: the 7 'excellent' answers that fail are on questions rewritten this round (new key points): relabel",
-)
 def test_excellent_answers_are_correct(graded: list[tuple[dict, object]]) -> None:  # type: ignore[type-arg]
     excellent = [g for r, g in graded if r["kind"] == "excellent"]
     assert excellent and all(g.verdict is Verdict.CORRECT for g in excellent)  # type: ignore[attr-defined]
