@@ -128,6 +128,9 @@ class Reply:
     # Files an adapter saved from attachments whose name starts with this belong to a learner who
     # asked to be forgotten: delete them (the terminal keeps charts and decks on disk).
     forget_files: str | None = None
+    # Every send of the same message (a retry after a timeout, from any process) carries the same
+    # value: a platform that can drops the resend of a message it already has (Discord's nonce).
+    dedup: str | None = None
     lang: str = field(kw_only=True)
 
     @property

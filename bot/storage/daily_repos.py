@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 
 from bot.core.daily.schedule import WEEKDAYS
 from bot.core.events import ChatKind, ChatRef
-from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, Reminder, Subscription
+from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, LedgerEntry, Postponed, Reminder, Subscription
 from bot.storage.connection import Conn
 from bot.storage.tables import chats, deliveries, reminders, subscriptions
 
@@ -193,31 +193,37 @@ class SqlDeliveries:
                 ],
             )
 
-    async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
-        q = (
+    def _claims(self, limit: int, platforms: Sequence[str], *when: Any) -> Any:
+        return (
             select(
                 *_COLUMNS,
                 deliveries.c.local_date,
                 deliveries.c.question_id,
                 deliveries.c.attempts,
                 deliveries.c.round_id,
+                deliveries.c.last_error,
             )
             .select_from(deliveries)
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .join(chats, chats.c.id == subscriptions.c.chat_id)
-            .where(
-                deliveries.c.status == "claimed",
-                deliveries.c.claimed_at < cutoff,
-                chats.c.platform.in_(list(platforms)),
-            )
-            .order_by(deliveries.c.claimed_at)
+            .where(deliveries.c.status == "claimed", chats.c.platform.in_(list(platforms)), *when)
             .limit(limit)
             .with_for_update(of=deliveries, skip_locked=True)
         )
+
+    async def _deliveries(self, q: Any) -> list[Delivery]:
         return [
-            Delivery(_subscription(r), r.local_date, r.question_id, r.attempts, r.round_id)
+            Delivery(_subscription(r), r.local_date, r.question_id, r.attempts, r.round_id, r.last_error)
             for r in await self.conn.execute(q)
         ]
+
+    async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
+        when = (deliveries.c.retry_at.is_(None), deliveries.c.claimed_at < cutoff)
+        return await self._deliveries(self._claims(limit, platforms, *when).order_by(deliveries.c.claimed_at))
+
+    async def due_retries(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
+        q = self._claims(limit, platforms, deliveries.c.retry_at <= now).order_by(deliveries.c.retry_at)
+        return await self._deliveries(q)
 
     async def renew(self, keys: Sequence[DeliveryKey], worker: str, now: datetime) -> set[DeliveryKey]:
         """Restart the lease of these claims if they are still `worker`'s; the ones that still are."""
@@ -249,10 +255,51 @@ class SqlDeliveries:
             select(func.min(deliveries.c.claimed_at))
             .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
             .join(chats, chats.c.id == subscriptions.c.chat_id)
+            .where(
+                deliveries.c.status == "claimed",
+                deliveries.c.retry_at.is_(None),
+                chats.c.platform.in_(list(platforms)),
+            )
+        )
+        value: datetime | None = await self.conn.scalar(q)
+        return value
+
+    async def next_retry(self, platforms: Sequence[str]) -> datetime | None:
+        q = (
+            select(func.min(deliveries.c.retry_at))
+            .join(subscriptions, subscriptions.c.id == deliveries.c.subscription_id)
+            .join(chats, chats.c.id == subscriptions.c.chat_id)
             .where(deliveries.c.status == "claimed", chats.c.platform.in_(list(platforms)))
         )
         value: datetime | None = await self.conn.scalar(q)
         return value
+
+    async def postpone(self, items: Sequence[Postponed]) -> None:
+        if not items:
+            return
+        q = (
+            update(deliveries)
+            .where(
+                deliveries.c.subscription_id == bindparam("k_sub"),
+                deliveries.c.local_date == bindparam("k_day"),
+                deliveries.c.status == "claimed",
+            )
+            .values(retry_at=bindparam("k_at"), last_error=bindparam("k_error"))
+        )
+        await self.conn.execute(
+            q,
+            [{"k_sub": k.subscription_id, "k_day": k.local_date, "k_at": at, "k_error": e[:200]} for k, at, e in items],
+        )
+
+    async def latest(self, subscription_id: int) -> LedgerEntry | None:
+        q = (
+            select(deliveries.c.local_date, deliveries.c.status, deliveries.c.attempts, deliveries.c.last_error)
+            .where(deliveries.c.subscription_id == subscription_id)
+            .order_by(deliveries.c.local_date.desc())
+            .limit(1)
+        )
+        row = (await self.conn.execute(q)).first()
+        return LedgerEntry(row.local_date, row.status, row.attempts, row.last_error) if row is not None else None
 
     async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool:
         q = (
@@ -261,9 +308,12 @@ class SqlDeliveries:
                 deliveries.c.subscription_id == delivery.subscription.id,
                 deliveries.c.local_date == delivery.local_date,
                 deliveries.c.status == "claimed",
-                deliveries.c.claimed_at < cutoff,
+                or_(
+                    and_(deliveries.c.retry_at.is_(None), deliveries.c.claimed_at < cutoff),
+                    deliveries.c.retry_at <= now,
+                ),
             )
-            .values(claimed_by=worker[:64], claimed_at=now, attempts=deliveries.c.attempts + 1)
+            .values(claimed_by=worker[:64], claimed_at=now, attempts=deliveries.c.attempts + 1, retry_at=None)
         )
         return bool((await self.conn.execute(q)).rowcount)
 

@@ -286,12 +286,16 @@ deliveries = Table(
     Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="CASCADE"), primary_key=True),
     Column("local_date", Date, primary_key=True),
     Column("question_id", String(64), nullable=False),
-    Column("status", String(16), nullable=False),  # claimed, sent, failed, skipped
+    Column("status", String(16), nullable=False),  # claimed, sent, failed, missed, abandoned
     Column("claimed_by", String(64), nullable=False),
     Column("claimed_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("round_id", Integer, nullable=True),  # the group round this delivery posted
+    # A claim the platform did not take yet (5xx, timeout): tried again at `retry_at` (back-off),
+    # not when its lease runs out. `last_error` says why, for /daily when it was given up.
+    Column("retry_at", UTCDateTime, nullable=True),
+    Column("last_error", String(200), nullable=True),
     Index(None, "status", "claimed_at"),
 )
 

@@ -17,7 +17,7 @@ from bot.core.fakes import MemoryStore
 from bot.core.modes import Mode
 from bot.core.ports.answers import NewAnswer, NewAppeal
 from bot.core.ports.cards import CardState
-from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, NextDue
+from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, LedgerEntry, NextDue, Postponed
 from bot.core.ports.rounds import NewRound, RoundAnswer
 from bot.core.ports.sessions import SessionStart
 from bot.core.ports.store import Store, Tx
@@ -327,6 +327,40 @@ async def test_the_delivery_ledger(store: Store) -> None:
         await tx.deliveries.fail(keys[1:2], "failed")
         assert await tx.deliveries.stale_claims(T0 + timedelta(days=1), 10, ["telegram"]) == []
         assert await tx.deliveries.oldest_claim(["telegram"]) is None
+
+
+async def test_postponed_deliveries_wait_for_their_time(store: Store) -> None:
+    async with store.transaction() as tx:
+        ada, _, private, group = await people(tx)
+        a = await tx.subscriptions.save(plan(private, ada, T0), T0)
+        b = await tx.subscriptions.save(plan(group, None, T0), T0)
+        day = date(2026, 3, 2)
+        assert await tx.deliveries.latest(a.id) is None
+        await tx.deliveries.claim_many([Delivery(a, day, "q1", 1), Delivery(b, day, "q2", 1)], "w1", T0)
+        ka, kb = DeliveryKey(a.id, day), DeliveryKey(b.id, day)
+        await tx.deliveries.postpone([Postponed(ka, T0 + timedelta(minutes=5), "retry: 502 Bad Gateway")])
+        # postponed: no longer a stale claim (its lease no longer applies), due at its own time
+        assert [
+            d.subscription.id for d in await tx.deliveries.stale_claims(T0 + timedelta(hours=1), 10, ["telegram"])
+        ] == [b.id]
+        assert await tx.deliveries.oldest_claim(["telegram"]) == T0
+        assert await tx.deliveries.next_retry(["telegram"]) == T0 + timedelta(minutes=5)
+        assert await tx.deliveries.next_retry(["discord"]) is None
+        assert await tx.deliveries.due_retries(T0 + timedelta(minutes=4), 10, ["telegram"]) == []
+        [due] = await tx.deliveries.due_retries(T0 + timedelta(minutes=5), 10, ["telegram"])
+        assert (due.subscription.id, due.attempts, due.last_error) == (a.id, 1, "retry: 502 Bad Gateway")
+        cutoff = T0 - timedelta(minutes=2)  # no lease ran out: only its retry time lets it be taken
+        assert not await tx.deliveries.reclaim(due, "w2", T0 + timedelta(minutes=4), cutoff)
+        assert await tx.deliveries.reclaim(due, "w2", T0 + timedelta(minutes=5), cutoff)
+        assert not await tx.deliveries.reclaim(due, "w3", T0 + timedelta(minutes=5), cutoff)  # once
+        assert await tx.deliveries.next_retry(["telegram"]) is None  # claimed again: its lease applies
+        await tx.deliveries.postpone([Postponed(ka, T0 + timedelta(minutes=6), "uncertain: timed out")])
+        await tx.deliveries.fail([ka], "abandoned")
+        assert await tx.deliveries.latest(a.id) == LedgerEntry(day, "abandoned", 2, "uncertain: timed out")
+        assert await tx.deliveries.due_retries(T0 + timedelta(days=1), 10, ["telegram"]) == []
+        await tx.deliveries.confirm([kb], T0)
+        await tx.deliveries.postpone([Postponed(kb, T0, "too late")])  # settled rows stay as they are
+        assert await tx.deliveries.latest(b.id) == LedgerEntry(day, "sent", 1, None)
 
 
 async def test_reminders(store: Store) -> None:

@@ -200,7 +200,7 @@ async def test_a_blocked_chat_is_paused_and_a_command_there_resumes_it(
     assert (await daily.run_due()).sent == 1
 
 
-async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(
+async def test_retry_and_uncertain_stay_claimed_and_go_out_when_their_time_comes(
     harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder, store: SqlStore
 ) -> None:
     await harness.say("/daily 09:05 UTC")
@@ -211,10 +211,10 @@ async def test_retry_and_uncertain_stay_claimed_and_go_out_after_the_lease(
     async with store.engine.connect() as conn:
         status = (await conn.execute(select(deliveries.c.status))).scalar()
     assert status == "claimed"  # nothing is recorded as sent that the platform did not accept
-    assert (await daily.run_due()).retried == 0  # the lease holds it: no hammering
-    clock.advance(seconds=31)
+    assert (await daily.run_due()).retried == 0  # postponed: no hammering
+    clock.advance(seconds=daily.retries.first.total_seconds())
     assert (await daily.run_due()).retried == 1  # the uncertain try: still not confirmed
-    clock.advance(seconds=31)
+    clock.advance(seconds=daily.retries.uncertain.total_seconds())
     report = await daily.run_due()
     assert (report.reclaimed, report.sent) == (1, 1) and len(recorder.to("u1")) == 1
     async with store.engine.connect() as conn:

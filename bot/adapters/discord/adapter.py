@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import re
 from dataclasses import replace
@@ -69,8 +70,19 @@ SEND_TIMEOUT = 60.0  # seconds a post may take, discord.py's own 429 waits inclu
 COMMANDS_HASH_KEY = "discord:commands-hash"
 COMMANDS_HASH_TTL = timedelta(days=3650)
 TOLD_ADMIN_TTL = timedelta(days=30)
+NONCE_MAX = 25
 
 Deferred = Literal["none", "public", "ephemeral", "update"]
+
+
+def nonce(dedup: str | None, part: int) -> dict[str, str]:
+    """The nonce of one message of a reply (as send() keywords): discord.py sends it with
+    `enforce_nonce`, so Discord answers a resend within a few minutes with the message it already
+    has instead of posting it twice. At most 25 characters (Discord's limit): a longer key is hashed."""
+    if dedup is None:
+        return {}
+    value = f"{dedup}.{part}"
+    return {"nonce": value if len(value) <= NONCE_MAX else hashlib.blake2b(value.encode(), digest_size=12).hexdigest()}
 
 
 def api_base(url: str) -> str:
@@ -452,9 +464,10 @@ class DiscordAdapter:
         channel = self.client.get_partial_messageable(channel_id)
         result: SendResult = Delivered()
         try:
-            for m in render(reply):
+            for i, m in enumerate(render(reply)):
+                kwargs = {**m.kwargs(), **nonce(reply.dedup, i)}
                 async with asyncio.timeout(self.send_timeout):
-                    posted = await channel.send(**m.kwargs())
+                    posted = await channel.send(**kwargs)
                 result = Delivered(str(posted.id))
                 await self._remember_part(channel_id, reply, posted.id)
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:

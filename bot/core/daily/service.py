@@ -10,8 +10,9 @@ The cycle, driven by the scheduler (or a test) as a function of "now":
 3. Confirm: every accepted send is marked `sent` in the ledger within `confirm_every`
    seconds; a chat that is gone or will not take messages has its delivery marked `failed`
    and its subscription stopped (gone) or paused (blocked, kicked, no permission); a send the
-   platform did not accept yet (5xx, network, timeout) stays claimed and is sent again once
-   its lease runs out.
+   platform did not accept yet (5xx, network, timeout) stays claimed and is postponed: tried
+   again with back-off, an uncertain one soon and with the same dedup key (retrying.py), and
+   given up for the day (`abandoned`) after the policy's last try.
 A process that dies leaves `claimed` rows; once their lease runs out another run (any process)
 sends them, if it is still the same local day there, and otherwise marks them `missed`.
 
@@ -41,12 +42,13 @@ from bot.core.actions import Ask
 from bot.core.chat_status import settle
 from bot.core.clock import Clock
 from bot.core.context import Ctx, Services
+from bot.core.daily.retrying import RetryPolicy
 from bot.core.daily.schedule import When, next_occurrence, occurrence_on
 from bot.core.events import ChatKind, ChatRef, Incoming, Reply, UserRef
 from bot.core.features import rounds
 from bot.core.features.quiz import question_reply
 from bot.core.modes import Mode
-from bot.core.ports.daily import Delivery, DeliveryKey, NextDue, Subscription
+from bot.core.ports.daily import Delivery, DeliveryKey, NextDue, Postponed, Subscription
 from bot.core.ports.messaging import Messenger
 from bot.core.ports.people import Chat, Learner
 from bot.core.ports.rounds import NewRound
@@ -92,7 +94,8 @@ class RunReport:
     reclaimed: int = 0
     sent: int = 0
     failed: int = 0
-    retried: int = 0  # not accepted yet (5xx, timeouts, network): sent again after the lease
+    retried: int = 0  # not accepted yet (5xx, timeouts, network): postponed, or given up
+    abandoned: int = 0  # of those, given up for the day (the retry policy's last try)
     missed: int = 0
     errors: int = 0
     skipped_days: int = 0
@@ -102,6 +105,26 @@ class RunReport:
 class _Confirmations:
     sent: list[DeliveryKey] = field(default_factory=list)
     failed: list[DeliveryKey] = field(default_factory=list)
+    postponed: list[Postponed] = field(default_factory=list)
+    abandoned: list[Postponed] = field(default_factory=list)  # given up; `retry_at` unused
+
+    def take(self) -> _Confirmations:
+        """Move everything gathered so far out (put back with `restore` if it could not be written)."""
+        taken = _Confirmations(self.sent[:], self.failed[:], self.postponed[:], self.abandoned[:])
+        self.sent.clear()
+        self.failed.clear()
+        self.postponed.clear()
+        self.abandoned.clear()
+        return taken
+
+    def restore(self, taken: _Confirmations) -> None:
+        self.sent.extend(taken.sent)
+        self.failed.extend(taken.failed)
+        self.postponed.extend(taken.postponed)
+        self.abandoned.extend(taken.abandoned)
+
+    def keys(self) -> list[DeliveryKey]:
+        return [*self.sent, *self.failed, *(p.key for p in self.postponed), *(p.key for p in self.abandoned)]
 
 
 class DailyService:
@@ -116,6 +139,7 @@ class DailyService:
         concurrency: int = 200,
         confirm_every: float = 0.1,
         lease: timedelta = LEASE,
+        retries: RetryPolicy | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -126,6 +150,7 @@ class DailyService:
         self.concurrency = concurrency
         self.confirm_every = confirm_every
         self.lease = lease
+        self.retries = retries or RetryPolicy()
         self._pools: dict[str | None, list[Question]] = {}
         # Deliveries this process claimed and has not settled yet: its own reclaim pass must not
         # take them back while they wait for their send or their confirmation.
@@ -234,15 +259,19 @@ class DailyService:
                 reply = rounds.round_question(ctx, rnd, q)
             else:
                 reply = question_reply(ctx, q, sessions_opened[sub.chat_id])
-            out.append((Delivery(sub, day, q.id, 1, rnd.id if rnd else None), self._daily(ctx, reply, sub)))
+            delivery = Delivery(sub, day, q.id, 1, rnd.id if rnd else None)
+            out.append((delivery, self._daily(ctx, reply, delivery)))
         return out
 
     async def _reclaim(self, report: RunReport) -> list[tuple[Delivery, Reply]]:
         now = self.clock.now()
         cutoff = now - self.lease
         out: list[tuple[Delivery, Reply]] = []
+        platforms = list(self.messengers)
         async with self.store.transaction() as tx:
-            stale = await tx.deliveries.stale_claims(cutoff, self.batch, list(self.messengers))
+            # Claims a dead process left, and postponed ones whose next try has come.
+            stale = await tx.deliveries.stale_claims(cutoff, self.batch, platforms)
+            stale += await tx.deliveries.due_retries(now, self.batch, platforms)
             missed: list[DeliveryKey] = []
             for delivery in stale:
                 if delivery.key in self._mine:
@@ -252,6 +281,7 @@ class DailyService:
                     continue
                 if not await tx.deliveries.reclaim(delivery, self.worker, now, cutoff):
                     continue
+                delivery = replace(delivery, attempts=delivery.attempts + 1)  # as reclaim counted it
                 reply = await self._reopen(tx, delivery, now)
                 if reply is not None:
                     out.append((delivery, reply))
@@ -273,13 +303,13 @@ class DailyService:
             rnd = await tx.rounds.get(delivery.round_id) if delivery.round_id else None
             if rnd is None:
                 return None
-            return self._daily(ctx, rounds.round_question(ctx, rnd, q), sub)
+            return self._daily(ctx, rounds.round_question(ctx, rnd, q), delivery)
         learner = await tx.learners.get(sub.learner_id) if sub.learner_id else None
         if learner is None:
             return None
         ctx = self._ctx(tx, sub, learner, now)
         session = await tx.sessions.open(SessionStart(sub.chat_id, learner.id, q.id, Mode.QUIZ), now)
-        return self._daily(ctx, question_reply(ctx, q, session), sub)
+        return self._daily(ctx, question_reply(ctx, q, session), delivery)
 
     def _ctx(self, tx: Tx, sub: Subscription, learner: Learner | None, now: datetime) -> Ctx:
         """A context for a message nobody asked for just now: the chat's (or subscriber's) language."""
@@ -307,9 +337,12 @@ class DailyService:
         return max(now + timedelta(minutes=5), following - timedelta(hours=1))
 
     @staticmethod
-    def _daily(ctx: Ctx, reply: Reply, sub: Subscription) -> Reply:
+    def _daily(ctx: Ctx, reply: Reply, delivery: Delivery) -> Reply:
         head = ctx.part("daily.title", "title")
-        return replace(reply, parts=(head, *reply.parts), mention=sub.role)
+        # The same for every try of this delivery, in any process: a platform that can (Discord's
+        # nonce) drops a resend of a message it already has.
+        dedup = f"qd{delivery.subscription.id}.{delivery.local_date:%Y%m%d}"
+        return replace(reply, parts=(head, *reply.parts), mention=delivery.subscription.role, dedup=dedup)
 
     # -- sending --------------------------------------------------------------------------------
 
@@ -331,19 +364,28 @@ class DailyService:
                     return  # that platform is not running in this process: the claim expires, another sends
                 try:
                     result = await messenger.send(delivery.subscription.chat, reply)
-                except Exception:
+                except Exception as exc:
                     report.errors += 1
                     log.exception("sending the question of the day to %s failed", delivery.subscription.chat.key())
-                    self._mine.discard(key)
-                    return  # stays claimed: retried after the lease
+                    result = Retry(f"error: {type(exc).__name__}")
                 if isinstance(result, Delivered):
                     confirmations.sent.append(key)
                     report.sent += 1
                 elif isinstance(result, Retry | Uncertain):
-                    # Stays claimed; once the lease runs out a run sends it again (an uncertain one
-                    # may then arrive twice: at-least-once, never silently lost).
+                    # Stays claimed and is tried again later (an uncertain one may then arrive twice
+                    # where the platform cannot drop the resend: at-least-once, never silently lost).
                     report.retried += 1
-                    self._mine.discard(key)
+                    why = f"{'uncertain' if isinstance(result, Uncertain) else 'retry'}: {result.reason}"
+                    now = self.clock.now()
+                    at = self.retries.next_try(key, delivery.attempts, result, now)
+                    if at is None:
+                        report.abandoned += 1
+                        log.warning(
+                            "question of the day to %s given up after %d tries (%s)", key, delivery.attempts, why
+                        )
+                        confirmations.abandoned.append(Postponed(key, now, why))
+                    else:
+                        confirmations.postponed.append(Postponed(key, at, why))
                 else:
                     confirmations.failed.append(key)
                     report.failed += 1
@@ -389,23 +431,24 @@ class DailyService:
                 log.exception("confirming deliveries failed; retrying")
 
     async def _flush(self, confirmations: _Confirmations) -> None:
-        sent, failed = confirmations.sent[:], confirmations.failed[:]
-        if not sent and not failed:
+        done = confirmations.take()
+        keys = done.keys()
+        if not keys:
             return
-        del confirmations.sent[: len(sent)]
-        del confirmations.failed[: len(failed)]
         try:
             async with self.store.transaction() as tx:
-                if sent:
-                    await tx.deliveries.confirm(sent, self.clock.now())
-                if failed:
-                    await tx.deliveries.fail(failed, "failed")
+                if done.sent:
+                    await tx.deliveries.confirm(done.sent, self.clock.now())
+                if done.failed:
+                    await tx.deliveries.fail(done.failed, "failed")
+                if done.postponed or done.abandoned:
+                    await tx.deliveries.postpone([*done.postponed, *done.abandoned])  # abandoned: for its reason
+                if done.abandoned:
+                    await tx.deliveries.fail([p.key for p in done.abandoned], "abandoned")
         except BaseException:
-            confirmations.sent.extend(sent)
-            confirmations.failed.extend(failed)
+            confirmations.restore(done)
             raise
-        self._mine.difference_update(sent)
-        self._mine.difference_update(failed)
+        self._mine.difference_update(keys)
 
     async def next_wakeup(self) -> datetime | None:
         """When the next subscription or reminder is due (the scheduler sleeps until then)."""
@@ -415,6 +458,7 @@ class DailyService:
             oldest = await tx.deliveries.oldest_claim(platforms)
             if oldest is not None:  # a claim a dead process left: wake when its lease runs out
                 times.append(oldest + self.lease + timedelta(seconds=1))
+            times.append(await tx.deliveries.next_retry(platforms))
         return min((t for t in times if t is not None), default=None)
 
     async def run_reminders(self) -> int:

@@ -8,7 +8,16 @@ from datetime import datetime
 from bot.core.events import ChatRef
 from bot.core.fakes.learning import open_round, open_session
 from bot.core.fakes.state import MAX_WORKER, DeliveryRow, ReminderRow, State, SubscriptionRow
-from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, NextDue, Reminder, Subscription
+from bot.core.ports.daily import (
+    DailyPlan,
+    Delivery,
+    DeliveryKey,
+    LedgerEntry,
+    NextDue,
+    Postponed,
+    Reminder,
+    Subscription,
+)
 from bot.core.ports.people import Learner
 from bot.core.ports.rounds import NewRound, Round
 from bot.core.ports.sessions import OpenQuestion, SessionStart
@@ -124,7 +133,7 @@ class MemoryDeliveries:
 
     def _delivery(self, key: DeliveryKey, row: DeliveryRow) -> Delivery:
         sub = subscription(self.s, self.s.subscriptions[key.subscription_id])
-        return Delivery(sub, key.local_date, row.question_id, row.attempts, row.round_id)
+        return Delivery(sub, key.local_date, row.question_id, row.attempts, row.round_id, row.last_error)
 
     def _claimed_on(self, platforms: Sequence[str]) -> list[tuple[DeliveryKey, DeliveryRow]]:
         return [
@@ -144,12 +153,35 @@ class MemoryDeliveries:
 
     async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
         stale = sorted(
-            ((k, r) for k, r in self._claimed_on(platforms) if r.claimed_at < cutoff), key=lambda kr: kr[1].claimed_at
+            ((k, r) for k, r in self._claimed_on(platforms) if r.retry_at is None and r.claimed_at < cutoff),
+            key=lambda kr: kr[1].claimed_at,
         )
         return [self._delivery(k, r) for k, r in stale[:limit]]
 
+    async def due_retries(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
+        due = [
+            (k, r, r.retry_at) for k, r in self._claimed_on(platforms) if r.retry_at is not None and r.retry_at <= now
+        ]
+        return [self._delivery(k, r) for k, r, _ in sorted(due, key=lambda kra: kra[2])[:limit]]
+
     async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None:
-        return min((r.claimed_at for _, r in self._claimed_on(platforms)), default=None)
+        return min((r.claimed_at for _, r in self._claimed_on(platforms) if r.retry_at is None), default=None)
+
+    async def next_retry(self, platforms: Sequence[str]) -> datetime | None:
+        return min((r.retry_at for _, r in self._claimed_on(platforms) if r.retry_at is not None), default=None)
+
+    async def postpone(self, items: Sequence[Postponed]) -> None:
+        for key, at, error in items:
+            row = self.s.deliveries.get(key)
+            if row is not None and row.status == "claimed":
+                row.retry_at, row.last_error = at, error[:200]
+
+    async def latest(self, subscription_id: int) -> LedgerEntry | None:
+        mine = [(day, row) for (sid, day), row in self.s.deliveries.items() if sid == subscription_id]
+        if not mine:
+            return None
+        day, row = max(mine, key=lambda dr: dr[0])
+        return LedgerEntry(day, row.status, row.attempts, row.last_error)
 
     async def renew(self, keys: Sequence[DeliveryKey], worker: str, now: datetime) -> set[DeliveryKey]:
         held: set[DeliveryKey] = set()
@@ -162,9 +194,12 @@ class MemoryDeliveries:
 
     async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool:
         row = self.s.deliveries.get(delivery.key)
-        if row is None or row.status != "claimed" or row.claimed_at >= cutoff:
+        if row is None or row.status != "claimed":
+            return False
+        if (row.retry_at is None and row.claimed_at >= cutoff) or (row.retry_at is not None and row.retry_at > now):
             return False
         row.claimed_by, row.claimed_at, row.attempts = worker[:MAX_WORKER], now, row.attempts + 1
+        row.retry_at = None
         return True
 
     async def confirm(self, keys: Sequence[DeliveryKey], now: datetime) -> None:

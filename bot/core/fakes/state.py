@@ -83,6 +83,8 @@ class DeliveryRow:
     attempts: int
     round_id: int | None
     sent_at: datetime | None = None
+    retry_at: datetime | None = None
+    last_error: str | None = None
 
 
 @dataclass

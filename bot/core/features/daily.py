@@ -34,8 +34,17 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
         if current is None or not current.active:
             return [ctx.say("daily.none")]
         resumed = [ctx.say("daily.resumed", reason=ctx.resumed_from[:200])] if ctx.resumed_from else []
+        today = await ctx.tx.deliveries.latest(current.id)
+        gave_up = (
+            [ctx.say("daily.gave_up", tries=today.attempts, reason=(today.last_error or "")[:200])]
+            if today is not None
+            and today.status == "abandoned"
+            and today.local_date == ctx.now.astimezone(ZoneInfo(current.tz)).date()
+            else []
+        )
         return [
             *resumed,
+            *gave_up,
             ctx.say(
                 "daily.current",
                 time=f"{current.hour:02d}:{current.minute:02d}",

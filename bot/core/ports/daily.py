@@ -61,10 +61,29 @@ class Delivery:
     question_id: str
     attempts: int = 0
     round_id: int | None = None
+    last_error: str | None = None  # why the previous try did not go through (a retried delivery)
 
     @property
     def key(self) -> DeliveryKey:
         return DeliveryKey(self.subscription.id, self.local_date)
+
+
+class Postponed(NamedTuple):
+    """A claim the platform did not take yet: tried again at `retry_at`."""
+
+    key: DeliveryKey
+    retry_at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """What became of one day's delivery (what /daily tells about today)."""
+
+    local_date: date
+    status: str  # claimed, sent, failed, missed, abandoned
+    attempts: int
+    last_error: str | None
 
 
 class NextDue(NamedTuple):
@@ -109,21 +128,43 @@ class DeliveryLedger(Protocol):
 
     async def claim_many(self, batch: Sequence[Delivery], worker: str, now: datetime) -> None: ...
     async def stale_claims(self, cutoff: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
-        """Claims not renewed since `cutoff` (their worker died), locked where the engine can."""
+        """Claims not renewed since `cutoff` (their worker died), locked where the engine can.
+        Postponed claims are not among them: they wait for their own time (`due_retries`)."""
         ...
 
-    async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None: ...
+    async def due_retries(self, now: datetime, limit: int, platforms: Sequence[str]) -> list[Delivery]:
+        """Postponed claims whose time has come, locked where the engine can."""
+        ...
+
+    async def oldest_claim(self, platforms: Sequence[str]) -> datetime | None:
+        """When the oldest claim not postponed was made (its lease runs out a lease later)."""
+        ...
+
+    async def next_retry(self, platforms: Sequence[str]) -> datetime | None:
+        """The earliest time a postponed claim is due again."""
+        ...
+
+    async def postpone(self, items: Sequence[Postponed]) -> None:
+        """Leave these claims for another try at their `retry_at` (whoever is first then)."""
+        ...
+
+    async def latest(self, subscription_id: int) -> LedgerEntry | None:
+        """The subscription's most recent delivery, whatever became of it."""
+        ...
+
     async def renew(self, keys: Sequence[DeliveryKey], worker: str, now: datetime) -> set[DeliveryKey]:
         """Restart these claims' lease where `worker` still holds them; the keys it still holds."""
         ...
 
     async def reclaim(self, delivery: Delivery, worker: str, now: datetime, cutoff: datetime) -> bool:
-        """Take over a stale claim (once, whoever is first); one more attempt counted."""
+        """Take over a stale claim or a postponed one now due (once, whoever is first); one more
+        attempt counted."""
         ...
 
     async def confirm(self, keys: Sequence[DeliveryKey], now: datetime) -> None: ...
     async def fail(self, keys: Sequence[DeliveryKey], status: str) -> None:
-        """Settle these claims as `failed` (unreachable) or `missed` (its local day passed)."""
+        """Settle these claims as `failed` (unreachable), `missed` (its local day passed) or
+        `abandoned` (given up after its retries)."""
         ...
 
 

@@ -50,3 +50,12 @@ async def adapter(studybot: StudyBot, fake: FakeDiscord) -> AsyncIterator[Discor
     await a.start()
     yield a
     await a.stop()
+
+
+@pytest.fixture
+async def quick(studybot: StudyBot, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
+    """An adapter that gives up on a post after 0.3 s."""
+    a = make_adapter(studybot, fake, send_timeout=0.3)
+    await a.start()
+    yield a
+    await a.stop()

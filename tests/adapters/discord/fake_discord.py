@@ -7,6 +7,9 @@ gateway that says HELLO, answers IDENTIFY with READY and GUILD_CREATE, acks hear
 sends the INTERACTION_CREATE dispatches a test injects. Every request is recorded; a test
 can make the next matching requests fail with 403, 404 or 429 (a proper rate-limit answer:
 JSON body, X-RateLimit headers, and `Via`, without which discord.py sees a Cloudflare ban).
+A channel message sent with a nonce and `enforce_nonce` is posted once: a resend with the same
+nonce within `nonce_window` seconds gets the message already posted, as Discord answers it.
+`revoked = True` answers every REST call with 401 (the bot's token was reset).
 """
 
 from __future__ import annotations
@@ -104,6 +107,10 @@ class FakeDiscord:
         self.port = 0
         self.delay: float = 0.0  # seconds every REST answer waits (a slow Discord)
         self.posted: dict[str, dict[str, Any]] = {}  # message id -> the message as it looks now
+        self.channel_posts: list[dict[str, Any]] = []  # messages created by POST /channels/{id}/messages
+        self.nonce_window = 300.0  # Discord says "the past few minutes"
+        self._nonces: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
+        self.revoked = False
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -184,6 +191,9 @@ class FakeDiscord:
         body, files = await self._parse(request)
         rec = Request(request.method, path, dict(request.query), body, files)
         self.requests.append(rec)
+        if self.revoked:
+            rec.status = 401
+            return json_response({"message": "401: Unauthorized", "code": 0}, 401)
         if self.delay:
             await asyncio.sleep(self.delay)
         failure = self._failure_for(request.method, path)
@@ -269,7 +279,7 @@ class FakeDiscord:
             if len(parts) == 5 and method == "GET":
                 return 200, self.message(0, {}, [])
         if parts[0] == "channels" and len(parts) >= 3 and parts[2] == "messages" and method == "POST":
-            return 200, self.message(int(parts[1]), body or {}, files)
+            return 200, self._channel_post(int(parts[1]), body or {}, files)
         if parts[0] == "channels" and len(parts) == 4 and parts[2] == "messages" and method == "PATCH":
             known = self.posted.get(parts[3])
             if known is None:
@@ -309,6 +319,20 @@ class FakeDiscord:
         elif kind is not None:
             answer["resource"] = {"type": kind}
         return answer
+
+    def _channel_post(self, channel_id: int, body: dict[str, Any], files: list[tuple[str, bytes]]) -> dict[str, Any]:
+        nonce = body.get("nonce")
+        key = (channel_id, str(nonce))
+        if nonce is not None and body.get("enforce_nonce"):
+            seen = self._nonces.get(key)
+            if seen is not None and time.monotonic() - seen[0] < self.nonce_window:
+                return {**seen[1], "nonce": nonce}
+        message = self.message(channel_id, body, files)
+        self.channel_posts.append(message)
+        if nonce is not None:
+            self._nonces[key] = (time.monotonic(), message)
+            return {**message, "nonce": nonce}  # only the answer to the create carries it, as on Discord
+        return message
 
     def message(
         self, channel_id: int, body: dict[str, Any], files: list[tuple[str, bytes]], flags: int = 0

@@ -6,15 +6,11 @@ The fake answers with Discord's real error bodies (`{"message": ..., "code": ...
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.adapters.discord.adapter import DiscordAdapter
-from bot.core.app import StudyBot
 from bot.core.events import ChatRef, Part, Reply, ReplyKind
 from bot.core.sending import Delivered, Gone, Paused, Refused, Retry, Uncertain
-from tests.adapters.discord.conftest import make_adapter
 from tests.adapters.discord.fake_discord import CHANNEL_ID, OWNER_ID, FakeDiscord
 
 SUMMARY = Reply(
@@ -24,15 +20,6 @@ SUMMARY = Reply(
 )
 CHANNEL = ChatRef("discord", str(CHANNEL_ID))
 MESSAGES = rf"/channels/{CHANNEL_ID}/messages"
-
-
-@pytest.fixture
-async def quick(studybot: StudyBot, fake: FakeDiscord) -> AsyncIterator[DiscordAdapter]:
-    """An adapter that gives up on a post after 0.3 s."""
-    a = make_adapter(studybot, fake, send_timeout=0.3)
-    await a.start()
-    yield a
-    await a.stop()
 
 
 def owner_dms(fake: FakeDiscord) -> list[object]:

@@ -23,3 +23,14 @@ async def telegram(fake_api: FakeBotApi, studybot: StudyBot) -> AsyncIterator[Te
     await adapter.start()
     yield adapter
     await adapter.stop()
+
+
+@pytest.fixture
+async def quick(fake_api: FakeBotApi, studybot: StudyBot) -> AsyncIterator[TelegramAdapter]:
+    """Short timeouts and back-off, so a slow or failing API shows within a test's patience."""
+    adapter = TelegramAdapter(
+        studybot, TOKEN, base_url=fake_api.base_url, poll_timeout=1, read_timeout=0.5, backoff=(0.01, 0.01, 0.01)
+    )
+    await adapter.start()
+    yield adapter
+    await adapter.stop()

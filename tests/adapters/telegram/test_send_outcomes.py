@@ -3,29 +3,15 @@ can end in"), through real python-telegram-bot against the fake Bot API's real e
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.adapters.telegram.adapter import TelegramAdapter
-from bot.core.app import StudyBot
 from bot.core.events import ChatRef, Part, Reply
 from bot.core.sending import Delivered, Gone, Paused, Refused, Retry, Uncertain
-from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi
+from tests.adapters.telegram.fake_bot_api import FakeBotApi
 
 NOTE = Reply((Part("Question of the day", "title", "daily.title"), Part("What is attention?", "plain")), lang="en")
 CHAT = ChatRef("telegram", "41")
-
-
-@pytest.fixture
-async def quick(fake_api: FakeBotApi, studybot: StudyBot) -> AsyncIterator[TelegramAdapter]:
-    """Short timeouts and back-off, so a slow or failing API shows within a test's patience."""
-    adapter = TelegramAdapter(
-        studybot, TOKEN, base_url=fake_api.base_url, poll_timeout=1, read_timeout=0.5, backoff=(0.01, 0.01, 0.01)
-    )
-    await adapter.start()
-    yield adapter
-    await adapter.stop()
 
 
 @pytest.mark.parametrize(
