@@ -40,7 +40,7 @@ from bot.core.ports.store import Store
 from bot.core.purge import Retention
 from bot.core.sending import Delivered, SendResult
 from bot.core.wakeup import Wakeup
-from bot.rendering.renderer import LocalRenderer
+from bot.rendering.renderer import LocalRenderer, stop_rendering
 from bot.scheduling.scheduler import Scheduler
 from bot.settings import Settings
 
@@ -265,6 +265,8 @@ async def bootstrap(
                 warming.cancel()  # still waiting for start-up to finish: nothing to stop
             with suppress(asyncio.CancelledError):
                 await warming
+        if renderer is None:
+            stop_rendering()  # the drawing worker this bot started, if it drew anything
         if opened is not None:
             await opened.close()
 

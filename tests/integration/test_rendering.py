@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import signal
 from collections.abc import AsyncIterator
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import date, timedelta
+
+import pytest
 
 from bot.content.bank import Bank
 from bot.core.clock import FakeClock
-from bot.core.documents import Deck, Drawing, StatsChart
+from bot.core.documents import DayPoint, Deck, DeckNote, Drawing, StatsChart
 from bot.core.ports.store import Store, Tx
+from bot.rendering.renderer import LocalRenderer, stop_rendering
 from bot.storage.store import SqlStore
 from tests.harness import Harness
 from tests.wiring import system
@@ -61,3 +70,38 @@ async def test_stats_and_export_render_outside_any_transaction(bank: Bank, store
     assert isinstance(deck, Deck) and len(deck.notes) == 1 and deck.notes[0].key_points
     for reply in (stats, export):
         assert reply.attachment is not None and reply.attachment.data == b"drawn" and reply.attachment.drawing is None
+
+
+def _chart(title: str, topics: tuple[str, ...]) -> StatsChart:
+    start = date(2026, 1, 1)
+    days = tuple(DayPoint(start + timedelta(days=i), i % 3, None if i % 3 == 0 else 10.0 * (i % 10)) for i in range(30))
+    return StatsChart(title, days, tuple((name, (i % 5) / 4) for i, name in enumerate(topics)))
+
+
+def _deck(lang: str, prompt: str) -> Deck:
+    note = DeckNote("q1", "rag", prompt, "an <answer>\nover two lines", ("a point", "another"))
+    return Deck("studybot", f"deck-{lang}", lang, (note,))
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "topics", "prompt"),
+    [
+        ("en", "Your progress", ("Retrieval", "Tokenization"), "What is RAG?"),
+        ("zh", "你的进度", ("检索增强", "分词"), "什么是检索增强生成？"),
+    ],
+)
+async def test_the_local_renderer_draws_in_its_worker_and_replaces_a_dead_one(
+    lang: str, title: str, topics: tuple[str, ...], prompt: str
+) -> None:
+    renderer = LocalRenderer()
+    chart, deck = _chart(title, topics), _deck(lang, prompt)
+    assert (await renderer.render(chart)).startswith(b"\x89PNG")
+    assert (await renderer.render(deck)).startswith(b"PK")  # an .apkg is a zip archive
+    for child in multiprocessing.active_children():  # the worker dies (killed, out of memory)
+        os.kill(child.pid or 0, signal.SIGKILL)
+    with contextlib.suppress(BrokenProcessPool):  # the drawing under way when it died is lost
+        await renderer.render(chart)
+    assert (await renderer.render(chart)).startswith(b"\x89PNG")  # a new worker took over
+    stop_rendering()
+    assert (await renderer.render(deck)).startswith(b"PK")  # and after a stop, the next drawing starts one
+    stop_rendering()
