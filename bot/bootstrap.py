@@ -188,7 +188,8 @@ def assemble(
         ledger=timedelta(days=settings.ledger_retention_days),
         expired=timedelta(hours=settings.expired_retention_hours),
     )
-    scheduler = Scheduler(bot, daily, _poster(messengers), clock, wakeup, retention=retention)
+    # The scheduler posts through the daily service's messengers: a platform stopped there is stopped for both.
+    scheduler = Scheduler(bot, daily, _poster(daily.messengers), clock, wakeup, retention=retention)
     return System(settings, bank, store, clock, services, limiter, bot, built, daily, scheduler)
 
 

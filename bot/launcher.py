@@ -1,7 +1,9 @@
 """`studybot run`: every platform whose token is set, on one event loop; the terminal chat if none.
 
 SIGTERM / SIGINT stop the scheduler (deliveries in flight finish), then the adapters (no new
-updates, in-flight replies finish), then the database closes; the process exits 0. The whole
+updates, in-flight replies finish), then the database closes; the process exits 0. A platform
+that rejects the bot's token while running (revoked or reset) is stopped alone with one line;
+when no platform is left the process stops and exits 2, as for a token rejected at start-up. The whole
 stop takes at most STUDYBOT_STOP_TIMEOUT seconds (plus a second per step past it): what is
 still running then is abandoned, which loses nothing committed — every answer is committed
 before its reply is sent, and an unconfirmed delivery is sent again by the next process.
@@ -43,12 +45,45 @@ async def serve(system: System, stop: asyncio.Event, on_ready: Callable[[], None
         if on_ready is not None:
             on_ready()
         log.info("ready")
-        await stop.wait()
+        lost = await run_until_stopped(system, started, stop)
         log.info("stopping: finishing what is in flight (at most %.0f s)", system.settings.stop_timeout)
+        if lost:
+            raise TokenRejected(lost)
     finally:
         steps = [("scheduler", system.scheduler.stop)] + [(a.platform, a.stop) for a in reversed(started)]
         await stop_within(steps, system.settings.stop_timeout)
         log.info("stopped")
+
+
+async def run_until_stopped(system: System, started: list[Adapter], stop: asyncio.Event) -> str | None:
+    """Wait for `stop`. A platform whose token is rejected meanwhile is stopped on its own, with one
+    line; the others go on. Returns the last such line when no platform is left, else None."""
+
+    async def stopped() -> str:
+        await stop.wait()
+        return ""
+
+    watchers = {asyncio.create_task(a.revoked(), name=f"{a.platform}-token"): a for a in started}
+    stopping = asyncio.create_task(stopped())
+    try:
+        while watchers:
+            done, _ = await asyncio.wait({stopping, *watchers}, return_when=asyncio.FIRST_COMPLETED)
+            if stopping in done:
+                return None
+            for task in done:
+                adapter = watchers.pop(task)
+                reason = redact(task.result())
+                system.daily.stop_platform(adapter.platform)
+                started.remove(adapter)
+                if watchers:
+                    log.critical("%s: stopping %s (fix the token and restart)", reason, adapter.platform)
+                await stop_within([(adapter.platform, adapter.stop)], system.settings.stop_timeout)
+                if not watchers:
+                    return reason
+        return None
+    finally:
+        for task in (stopping, *watchers):
+            task.cancel()
 
 
 async def start_with_retry(adapter: Adapter, stop: asyncio.Event) -> bool:

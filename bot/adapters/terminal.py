@@ -145,6 +145,11 @@ class TerminalChat:
             self.show([reply], self.out, self.color)
         return Delivered()
 
+    async def revoked(self) -> str:
+        """No token here: never."""
+        await asyncio.Event().wait()
+        return ""
+
     async def close_rounds(self, out: TextIO, color: bool) -> None:
         """Post the summary of any round whose time ran out (a group room's timer)."""
         for outgoing in await self.bot.close_due_rounds():

@@ -35,7 +35,7 @@ import yarl
 from discord import app_commands
 from discord.http import Route
 
-from bot.adapters.base import TokenRejected, Unreachable
+from bot.adapters.base import Revocation, TokenRejected, Unreachable
 from bot.adapters.discord.commands import (
     CHOICE_NAME_LIMIT,
     CHOICES_LIMIT,
@@ -45,7 +45,7 @@ from bot.adapters.discord.commands import (
     payload_hash,
 )
 from bot.adapters.discord.components import DYNAMIC_ITEMS, MODAL_PREFIX, AnswerModal, modal_answer
-from bot.adapters.discord.outcomes import result_of, wants_admin_told
+from bot.adapters.discord.outcomes import result_of, token_rejected, wants_admin_told
 from bot.adapters.discord.render import NO_MENTIONS, clean, render
 from bot.adapters.live import LiveMessages
 from bot.adapters.ordering import ChatQueues
@@ -178,6 +178,7 @@ class DiscordAdapter:
         self._stopping = False
         self._saved_base: str | None = None
         self._set_up = False
+        self.revocation = Revocation()
         if self.gateway_url:
             self._route_gateway(self.gateway_url)
 
@@ -236,8 +237,18 @@ class DiscordAdapter:
         log.info("Discord: connected as %s", self.client.user)
 
     def _gateway_ended(self, task: asyncio.Task[None]) -> None:
-        if not task.cancelled() and task.exception() is not None and not self._stopping:
-            log.error("Discord gateway stopped", exc_info=task.exception())
+        if task.cancelled() or (error := task.exception()) is None or self._stopping:
+            return
+        if token_rejected(error):
+            self._token_rejected()
+        else:
+            log.error("Discord gateway stopped", exc_info=error)
+
+    def _token_rejected(self) -> None:
+        self.revocation.report("Discord rejected DISCORD_BOT_TOKEN while running (401 Unauthorized)")
+
+    async def revoked(self) -> str:
+        return await self.revocation.wait()
 
     async def stop(self) -> None:
         self._stopping = True
@@ -472,6 +483,8 @@ class DiscordAdapter:
                 await self._remember_part(channel_id, reply, posted.id)
         except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             result = result_of(exc)
+            if token_rejected(exc):
+                self._token_rejected()
             log.warning("Discord: posting to channel %s: %s", channel_id, result)
             if wants_admin_told(result):
                 await self._tell_admin_once(channel_id)

@@ -18,6 +18,8 @@ MISSING_ACCESS = 50001
 CANNOT_DM = 50007
 MISSING_PERMISSIONS = 50013
 _GONE = {UNKNOWN_CHANNEL, UNKNOWN_USER}
+UNAUTHORIZED = 401
+AUTHENTICATION_FAILED = 4004  # the gateway's close code for a token it does not accept
 
 
 def result_of(exc: BaseException) -> SendResult:
@@ -34,12 +36,21 @@ def result_of(exc: BaseException) -> SendResult:
     if isinstance(exc, discord.HTTPException):
         if exc.status == 429:
             return Retry("rate limited")
+        if exc.status == UNAUTHORIZED:  # the token was reset: nothing was sent (the adapter stops)
+            return Retry(f"token rejected: {exc.status} {exc.text}"[:200])
         return Refused(f"{exc.status} {exc.code}: {exc.text}"[:200])
     if isinstance(exc, TimeoutError):  # the request left; Discord may have posted it
         return Uncertain("timed out")
     if isinstance(exc, aiohttp.ClientError | OSError):
         return Retry(f"network: {type(exc).__name__}")
     raise exc
+
+
+def token_rejected(exc: BaseException) -> bool:
+    """The platform no longer accepts the bot's token (REST 401, or the gateway closed with 4004)."""
+    if isinstance(exc, discord.HTTPException):
+        return exc.status == UNAUTHORIZED
+    return isinstance(exc, discord.ConnectionClosed) and exc.code == AUTHENTICATION_FAILED
 
 
 def wants_admin_told(result: SendResult) -> bool:

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
+from http import HTTPStatus
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -49,7 +50,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.adapters.base import TokenRejected, Unreachable
+from bot.adapters.base import Revocation, TokenRejected, Unreachable
 from bot.adapters.live import LiveMessages
 from bot.adapters.telegram.ordering import PerChatUpdateProcessor
 from bot.adapters.telegram.outcomes import is_parse_error, result_of
@@ -118,6 +119,38 @@ def default_secret(token: str) -> str:
     return hashlib.sha256(b"studybot-webhook:" + token.encode()).hexdigest()[:64]
 
 
+class _WatchedRequest(HTTPXRequest):
+    """PTB's HTTP client, telling the adapter when the Bot API rejects the token (401) on any call,
+    getUpdates included: PTB's polling loop gives up on that by itself, without telling anyone."""
+
+    def __init__(self, on_rejected: Callable[[], None], **options: Any) -> None:
+        super().__init__(**options)
+        self._on_rejected = on_rejected
+
+    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        status, payload = await super().do_request(*args, **kwargs)
+        if status == HTTPStatus.UNAUTHORIZED:
+            self._on_rejected()
+        return status, payload
+
+
+# PTB's loggers that report a rejected token with a traceback (a logger's filter does not apply
+# to its children's records, so each is named).
+_PTB_LOGGERS = ("telegram.ext", "telegram.ext.Updater", "telegram.ext.Application")
+
+
+class _QuietAboutTheToken(logging.Filter):
+    """Drops PTB's traceback for a rejected token once the adapter has reported it in one line."""
+
+    def __init__(self, revocation: Revocation) -> None:
+        super().__init__()
+        self.revocation = revocation
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return not (self.revocation.reported and isinstance(error, InvalidToken))
+
+
 class TelegramAdapter:
     platform = "telegram"
 
@@ -154,6 +187,8 @@ class TelegramAdapter:
         self._hinted: TTLCache[int, bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=PRIVATE_HINT_SECONDS)
         self.username = ""
         self.bot_id = 0
+        self.revocation = Revocation()
+        self._quiet = _QuietAboutTheToken(self.revocation)
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -163,10 +198,16 @@ class TelegramAdapter:
         limiter = AIORateLimiter(overall_max_rate=self.max_rate, max_retries=3)
         # A small pool: httpcore's pool bookkeeping grows with its size and dominated the CPU
         # profile of a fan-out at 256 (benchmarks/README.md); sends past it wait for a connection.
-        request = HTTPXRequest(
-            connection_pool_size=self.pool_size, read_timeout=self.read_timeout, pool_timeout=POOL_TIMEOUT
+        request = _WatchedRequest(
+            self._token_rejected,
+            connection_pool_size=self.pool_size,
+            read_timeout=self.read_timeout,
+            pool_timeout=POOL_TIMEOUT,
         )
-        builder = ApplicationBuilder().token(self.token).rate_limiter(limiter).request(request)
+        polling = _WatchedRequest(self._token_rejected, connection_pool_size=1)  # PTB's own default for it
+        builder = (
+            ApplicationBuilder().token(self.token).rate_limiter(limiter).request(request).get_updates_request(polling)
+        )
         if self.base_url:
             base = self.base_url.rstrip("/")
             builder = builder.base_url(base).base_file_url(base.rsplit("/bot", 1)[0] + "/file/bot")
@@ -180,14 +221,20 @@ class TelegramAdapter:
         return app
 
     async def start(self) -> None:
+        try:
+            await self._start()
+        except InvalidToken as exc:  # at getMe, or revoked in the middle of starting
+            raise TokenRejected(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc})") from None
+
+    async def _start(self) -> None:
         self.app = self.build()
         try:
             await self.app.initialize()
-        except InvalidToken as exc:
-            raise TokenRejected(f"Telegram rejected TELEGRAM_BOT_TOKEN ({exc})") from None
         except NetworkError as exc:
             where = urlparse(self.base_url or "https://api.telegram.org").netloc
             raise Unreachable(f"Telegram's Bot API at {where}: {exc}") from None
+        for name in _PTB_LOGGERS:
+            logging.getLogger(name).addFilter(self._quiet)
         me = self.app.bot
         self.username, self.bot_id = me.username, me.id
         await self.register_commands()
@@ -209,8 +256,26 @@ class TelegramAdapter:
     async def stop(self) -> None:
         if self.app is None:
             return
+        try:
+            await self._stop_app()
+        finally:
+            for name in _PTB_LOGGERS:
+                logging.getLogger(name).removeFilter(self._quiet)
+
+    def _token_rejected(self) -> None:
+        self.revocation.report("Telegram rejected TELEGRAM_BOT_TOKEN while running (401 Unauthorized)")
+
+    async def revoked(self) -> str:
+        return await self.revocation.wait()
+
+    async def _stop_app(self) -> None:
+        assert self.app is not None
         if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
+            try:
+                await self.app.updater.stop()
+            except InvalidToken:
+                if not self.revocation.reported:
+                    raise  # polling ends with the 401 that revoked it: reported in one line already
         if self.app.running:
             await self.app.stop()  # waits for in-flight handlers
         await self.app.shutdown()
@@ -565,8 +630,9 @@ class TelegramAdapter:
                 await self.bot.chat_migrated(chat_ref(chat_id), chat_ref(exc.new_chat_id))
                 raise Moved(exc.new_chat_id) from None
             except InvalidToken as exc:
-                log.critical("telegram rejected the bot token (%s): check TELEGRAM_BOT_TOKEN", exc)
-                return Retry(str(exc))
+                # Nothing was sent, and nothing will be until the token is fixed: the launcher
+                # stops this platform (revocation); a delivery stays for the next process.
+                return Retry(f"token rejected: {exc}")
             except TelegramError as exc:
                 if plain_fallback and is_parse_error(exc):
                     return _PARSE_ERROR

@@ -156,6 +156,11 @@ class DailyService:
         # take them back while they wait for their send or their confirmation.
         self._mine: set[DeliveryKey] = set()
 
+    def stop_platform(self, platform: str) -> None:
+        """That platform's adapter stopped for good (its token was rejected): claim nothing more for
+        it here; what is claimed stays in the ledger for a process that runs it."""
+        self.messengers.pop(platform, None)
+
     # -- the cycle ------------------------------------------------------------------------------
 
     async def run_due(self) -> RunReport:

@@ -6,6 +6,8 @@ The fake answers with Discord's real error bodies (`{"message": ..., "code": ...
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.adapters.discord.adapter import DiscordAdapter
@@ -86,3 +88,11 @@ async def test_429_is_waited_out_and_delivered(adapter: DiscordAdapter, fake: Fa
     fake.fail("POST", MESSAGES, 429, times=2, retry_after=0.05)
     assert isinstance(await adapter.send(CHANNEL, SUMMARY), Delivered)
     assert [r.status for r in fake.find("POST", MESSAGES)] == [429, 429, 200]
+
+
+async def test_a_token_reset_while_running_is_retry_and_reported(adapter: DiscordAdapter, fake: FakeDiscord) -> None:
+    fake.revoked = True  # the owner reset the token: every REST call now gets 401
+    result = await adapter.send(CHANNEL, SUMMARY)
+    assert isinstance(result, Retry) and "token rejected" in result.reason  # nothing sent; kept for later
+    reason = await asyncio.wait_for(adapter.revoked(), timeout=5)
+    assert reason == "Discord rejected DISCORD_BOT_TOKEN while running (401 Unauthorized)"

@@ -3,12 +3,15 @@ can end in"), through real python-telegram-bot against the fake Bot API's real e
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.adapters.telegram.adapter import TelegramAdapter
+from bot.core.app import StudyBot
 from bot.core.events import ChatRef, Part, Reply
 from bot.core.sending import Delivered, Gone, Paused, Refused, Retry, Uncertain
-from tests.adapters.telegram.fake_bot_api import FakeBotApi
+from tests.adapters.telegram.fake_bot_api import TOKEN, FakeBotApi
 
 NOTE = Reply((Part("Question of the day", "title", "daily.title"), Part("What is attention?", "plain")), lang="en")
 CHAT = ChatRef("telegram", "41")
@@ -58,7 +61,24 @@ async def test_server_errors_are_retried_then_left_for_later(
 
 async def test_a_rejected_token_is_not_taken_for_a_gone_chat(fake_api: FakeBotApi, quick: TelegramAdapter) -> None:
     fake_api.fail("sendMessage", 401, "Unauthorized", chat_id=41)
-    assert isinstance(await quick.send(CHAT, NOTE), Retry)
+    result = await quick.send(CHAT, NOTE)
+    assert isinstance(result, Retry) and "token rejected" in result.reason  # nothing sent; kept for later
+    assert quick.revocation.reported  # and the launcher is told: this platform stops
+
+
+async def test_a_token_revoked_while_polling_is_reported_once_and_stops_cleanly(
+    fake_api: FakeBotApi, studybot: StudyBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    adapter = TelegramAdapter(studybot, TOKEN, base_url=fake_api.base_url, poll_timeout=1)
+    await adapter.start()
+    try:
+        fake_api.token = "654321:the-token-was-revoked"  # every call now gets 401, getUpdates first
+        reason = await asyncio.wait_for(adapter.revoked(), timeout=60)
+        assert reason == "Telegram rejected TELEGRAM_BOT_TOKEN while running (401 Unauthorized)"
+        assert isinstance(await adapter.send(CHAT, NOTE), Retry) and fake_api.delivered == []
+    finally:
+        await adapter.stop()  # PTB's polling ended on the 401: stopping does not raise it again
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback: the launcher's one line says it
 
 
 async def test_unparseable_html_is_resent_once_as_plain_text(fake_api: FakeBotApi, quick: TelegramAdapter) -> None:

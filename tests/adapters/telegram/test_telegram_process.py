@@ -139,3 +139,23 @@ async def test_a_rejected_token_is_one_line_and_a_non_zero_exit(fake_api: FakeBo
     assert proc.returncode == 2, text[-2000:]
     assert "Telegram rejected TELEGRAM_BOT_TOKEN" in text and "Traceback" not in text
     assert "WRONG-token" not in text
+
+
+async def test_a_token_revoked_while_running_is_one_line_and_exit_2(fake_api: FakeBotApi, tmp_path: Path) -> None:
+    proc = await start(["run"], run_env(fake_api.base_url, tmp_path), tmp_path, **RUN_STREAMS)
+    try:
+        fake_api.message(user(72, "Proc"), chat(72), "/start")
+        await fake_api.wait_for(lambda: fake_api.texts(72), timeout=60)  # running: polling and answering
+        fake_api.token = "654321:the-owner-revoked-it"  # BotFather /revoke: every call now gets 401
+        _, stderr = await asyncio.wait_for(proc.communicate(), timeout=60)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+    text = stderr.decode()
+    assert proc.returncode == 2, text[-2000:]
+    said = [line for line in text.splitlines() if "rejected TELEGRAM_BOT_TOKEN" in line]
+    assert said == [
+        "studybot: Telegram rejected TELEGRAM_BOT_TOKEN while running (401 Unauthorized): "
+        "stopping (fix the token and start again)"
+    ]
+    assert "Traceback" not in text and TOKEN not in text
