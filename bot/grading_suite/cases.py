@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.content.schema import Question
 from bot.core.grading.text import clean, phrase_pattern
+from bot.grading_suite.paraphrase import EN_A, EN_B, ZH_A, ZH_B, paraphrase, restated_points
 
 ATTACKS = (
     "dont_know",
@@ -479,112 +480,18 @@ def _as_is(ctx: _Ctx) -> str:
     return _reference(ctx.q, ctx.lang)
 
 
-_EN_SYNONYMS_A = {
-    "uses": "relies on",
-    "use": "employ",
-    "used": "employed",
-    "reduces": "cuts",
-    "reduce": "cut",
-    "large": "big",
-    "because": "since",
-    "therefore": "so",
-    "however": "but",
-    "improves": "boosts",
-    "allows": "lets",
-    "requires": "needs",
-    "important": "key",
-    "often": "frequently",
-    "helps": "aids",
-    "method": "approach",
-    "methods": "approaches",
-}
-_EN_SYNONYMS_B = {
-    "uses": "makes use of",
-    "use": "make use of",
-    "reduces": "lowers",
-    "reduce": "lower",
-    "large": "sizeable",
-    "because": "as",
-    "so": "hence",
-    "but": "yet",
-    "improves": "raises",
-    "allows": "enables",
-    "requires": "demands",
-    "many": "numerous",
-    "each": "every",
-    "fast": "quick",
-    "small": "modest",
-}
-_ZH_SYNONYMS_A = {
-    "使用": "采用",
-    "通过": "借助",
-    "因此": "所以",
-    "可以": "能够",
-    "需要": "要",
-    "提高": "提升",
-    "非常": "很",
-    "主要": "基本",
-    "但是": "不过",
-}
-_ZH_SYNONYMS_B = {
-    "使用": "运用",
-    "通过": "凭借",
-    "因此": "因而",
-    "可以": "可",
-    "需要": "须",
-    "提高": "改善",
-    "但": "然而",
-    "每个": "每一个",
-    "方法": "办法",
-}
-
-
-def _substitute(text: str, table: dict[str, str], lang: str) -> str:
-    if lang == "zh":
-        pattern = re.compile("|".join(sorted(map(re.escape, table), key=len, reverse=True)))
-        return pattern.sub(lambda m: table[m.group(0)], text)
-    words = re.compile(r"\b(" + "|".join(map(re.escape, table)) + r")\b", re.IGNORECASE)
-
-    def repl(m: re.Match[str]) -> str:
-        other = table[m.group(0).lower()]
-        return other.capitalize() if m.group(0)[:1].isupper() else other
-
-    return words.sub(repl, text)
-
-
-def _without_aliases(ctx: _Ctx, text: str) -> str | None:
-    """`text` with every alias of the question (both languages) put in other words, or None when the
-    grader would still find one."""
-    aliases = sorted({a for kp in ctx.q.key_points for a in (*kp.aliases.en, *kp.aliases.zh)}, key=len, reverse=True)
-    for alias in aliases:
-        # An alias that says "not" ("never materializes", "no lock contention", "不用微调") keeps its "not".
-        negative = (_ZH_NEGATION if _has_cjk(alias) else _EN_NEGATION).search(alias)
-        stand_in = ("不这样做" if negative else "这种做法") if ctx.lang == "zh" else "not this" if negative else "this"
-        text = re.sub(_literal(alias, ctx.lang if _has_cjk(alias) else "en"), stand_in, text, flags=re.IGNORECASE)
-    cleaned = clean(text)
-    if any(phrase_pattern(a).search(cleaned) for a in aliases):
-        kept = [s for s in sentences(text) if not any(phrase_pattern(a).search(clean(s)) for a in aliases)]
-        if len(kept) < max(2, len(sentences(text)) // 2):
-            return None
-        text = ("" if ctx.lang == "zh" else " ").join(kept)
-    return text
-
-
-def _has_cjk(s: str) -> bool:
-    return any("\u4e00" <= c <= "\u9fff" for c in s)
-
-
 def _paraphrase(en: dict[str, str], zh: dict[str, str], reverse: bool, lead_en: str = "", lead_zh: str = "") -> Maker:
     def make(ctx: _Ctx) -> str | None:
-        parts = sentences(_reference(ctx.q, ctx.lang))
-        if reverse:
-            parts = parts[::-1]
-        text = ("" if ctx.lang == "zh" else " ").join(parts)
-        text = _substitute(text, zh if ctx.lang == "zh" else en, ctx.lang)
-        text = _without_aliases(ctx, text) or ""
-        return ((lead_zh if ctx.lang == "zh" else lead_en) + text) if text else None
+        lead = lead_zh if ctx.lang == "zh" else lead_en
+        return paraphrase(ctx.q, ctx.lang, zh if ctx.lang == "zh" else en, reverse, lead)
 
     return make
+
+
+def _restated(en: dict[str, str], zh: dict[str, str], lead_en: str, lead_zh: str) -> Maker:
+    return lambda ctx: restated_points(
+        ctx.q, ctx.lang, zh if ctx.lang == "zh" else en, lead_zh if ctx.lang == "zh" else lead_en
+    )
 
 
 def _short(drop_last: bool, lead_en: str = "", lead_zh: str = "") -> Maker:
@@ -702,12 +609,13 @@ TEMPLATES: dict[str, tuple[Template, ...]] = {
     "reference": (Template("as-is", _as_is),),
     "other_language": (Template("as-is", _as_is),),
     "paraphrase": (
-        Template("synonyms", _paraphrase(_EN_SYNONYMS_A, _ZH_SYNONYMS_A, reverse=False)),
+        Template("synonyms", _paraphrase(EN_A, ZH_A, reverse=False)),
         Template(
             "reordered",
-            _paraphrase(_EN_SYNONYMS_B, _ZH_SYNONYMS_B, reverse=True, lead_en="Put simply: ", lead_zh="简单地说，"),
+            _paraphrase(EN_B, ZH_B, reverse=True, lead_en="Put simply: ", lead_zh="简单地说，"),
             held_out=True,
         ),
+        Template("points-reworded", _restated(EN_B, ZH_A, "My answer: ", "我的回答：")),
     ),
     "short": (
         Template("statements", _short(drop_last=False)),

@@ -17,8 +17,7 @@ from bot.grading_suite import ATTACKS, POSITIVES, Outcome, evaluate, generate, s
 
 SAMPLE = 12
 # Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14). Below
-# target today: swapped facts in English (a term traded deep inside a long model answer) and paraphrase
-# (the generator swaps alias words for "this").
+# target today: swapped facts in English (a term traded deep inside a long model answer).
 FLOORS = {
     "dont_know": 0.95,
     "negated": 0.95,
@@ -32,7 +31,7 @@ FLOORS = {
     "other_topic": 0.9,
     "injection": 0.95,
     "reference": 0.95,
-    "paraphrase": 0.55,
+    "paraphrase": 0.95,
     "other_language": 0.95,
     "short": 0.95,
 }

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 
 from bot.core.grading.assertions import Mention, Reading, Stance, read_rubric
@@ -438,6 +439,10 @@ def claim_clause(reading: Reading, patterns: Sequence[tuple[str, ...]]) -> int |
 # ------------------------------------------------------------------------------------ swapped facts
 
 
+# A statement's word, or one of the rubric's terms standing in it: (key point, the alias's tokens).
+_Item = str | tuple[int, tuple[str, ...]]
+
+
 @dataclass(frozen=True)
 class _Unit:
     """A sentence-sized stretch of text: its plain words, and its terms, numbers and directions in order."""
@@ -448,6 +453,8 @@ class _Unit:
     opposites: tuple[str, ...]
     negated: frozenset[str] = frozenset()  # the words a negation reaches
     point: int | None = None  # the key point whose statement this is (None: the model answer)
+    # its tokens in order, each term as one (key point, alias) item: what aligns one statement with another
+    sequence: tuple[_Item, ...] = ()
 
 
 def swapped_clauses(
@@ -517,10 +524,12 @@ def _traded(a: _Unit, b: _Unit, lang: str, terms: bool) -> bool:
     """A number or direction of `b` traded for another in `a`, or (`terms`) a key point's term, or two
     of them in each other's place."""
     if terms:
-        extra_terms, missing_terms = set(a.terms) - set(b.terms), set(b.terms) - set(a.terms)
-        if any(x[0] != y[0] for x in extra_terms for y in missing_terms):
+        if _term_traded(a.sequence, b.sequence):
             return True  # another key point's term where this one's stood
-        if _swapped_order(_points(a.terms), _points(b.terms)):
+        common = set(a.terms) & set(b.terms)
+        if _swapped_order(
+            _points(tuple(t for t in a.terms if t in common)), _points(tuple(t for t in b.terms if t in common))
+        ):
             return True  # two key points' terms in each other's place
     if (a.negated ^ b.negated) & a.words & b.words:
         return True  # the same statement, negated where it was not (or the reverse)
@@ -536,6 +545,27 @@ def _traded(a: _Unit, b: _Unit, lang: str, terms: bool) -> bool:
     if any(table.get(w, frozenset()) & missing for w in extra):
         return True
     return _swapped_order(a.opposites, b.opposites)
+
+
+def _term_traded(mine: tuple[_Item, ...], theirs: tuple[_Item, ...]) -> bool:
+    """Aligned word by word, a stretch of the statement holding one key point's term was replaced by a stretch
+    holding another's. Where the statement's words were only put in other words ("quality near to MHA" for
+    "quality close to MHA", which breaks the alias "close to MHA" and leaves "MHA" matching another point's),
+    no term stands in another's place."""
+    if not any(isinstance(x, tuple) for x in mine):
+        return False
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, theirs, mine, autojunk=False).get_opcodes():
+        if op != "replace":
+            continue
+        was = {x[0] for x in theirs[i1:i2] if isinstance(x, tuple)}
+        if not was:
+            continue
+        # The words that stood there: a term of the answer made of them is the same words, not a new term.
+        words = {w for x in theirs[i1:i2] for w in (x[1] if isinstance(x, tuple) else (x,))}
+        for x in mine[j1:j2]:
+            if isinstance(x, tuple) and x[0] not in was and not set(x[1]) <= words:
+                return True
+    return False
 
 
 def _points(terms: tuple[tuple[int, tuple[str, ...]], ...]) -> tuple[int, ...]:
@@ -597,13 +627,17 @@ def _unit(
     opposites: list[tuple[int, str]] = []
     words: set[str] = set()
     negated: set[str] = set()
+    sequence: list[_Item] = []
     prev: str | None = None
     for i in span:
         tok = reading.tokens[i]
         word: str | None = None
+        if i not in special:
+            sequence.append(tok)
         if i in special:
             if not terms or terms[-1] != special[i]:
                 terms.append(special[i])
+                sequence.append(special[i])
             prev = None
         elif _NUMBER.search(tok):
             if not _enumerates(reading, i, first=i == span[0]):
@@ -628,4 +662,4 @@ def _unit(
                 negated.add(word)
     opposites += [(m.start(), m.group(0)) for m in zh_found]
     ordered = tuple(w for _, w in sorted(opposites))
-    return _Unit(frozenset(words), tuple(terms), tuple(numbers), ordered, frozenset(negated), point)
+    return _Unit(frozenset(words), tuple(terms), tuple(numbers), ordered, frozenset(negated), point, tuple(sequence))
