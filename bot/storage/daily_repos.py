@@ -13,6 +13,7 @@ from bot.core.daily.schedule import WEEKDAYS
 from bot.core.events import ChatKind, ChatRef
 from bot.core.ports.daily import DailyPlan, Delivery, DeliveryKey, LedgerEntry, Postponed, Reminder, Subscription
 from bot.storage.connection import Conn
+from bot.storage.prepared import Prepared
 from bot.storage.tables import chats, deliveries, reminders, subscriptions
 
 
@@ -60,12 +61,17 @@ def _joined() -> Any:
     return select(*_COLUMNS).join(chats, chats.c.id == subscriptions.c.chat_id)
 
 
+_FOR_CHAT = Prepared(
+    _joined().where(subscriptions.c.chat_id == bindparam("chat_id"))
+)  # every command asks (a paused chat)
+
+
 class SqlSubscriptions:
     def __init__(self, conn: Conn) -> None:
         self.conn = conn
 
     async def for_chat(self, chat_id: int) -> Subscription | None:
-        row = (await self.conn.execute(_joined().where(subscriptions.c.chat_id == chat_id))).first()
+        row = await _FOR_CHAT.first(self.conn, {"chat_id": chat_id})
         return _subscription(row) if row is not None else None
 
     async def save(self, plan: DailyPlan, now: datetime) -> Subscription:

@@ -12,6 +12,7 @@ from bot.core.ports.answers import Appeal, NewAppeal
 from bot.core.ports.cards import CardState
 from bot.core.ports.rounds import LeaderRow, NewRound, Round, RoundAnswer
 from bot.storage.connection import Conn
+from bot.storage.prepared import Prepared
 from bot.storage.tables import appeals, cards, learners, link_codes, round_answers, rounds
 
 MAX_STORED_TEXT = 8000
@@ -48,12 +49,15 @@ def card_from_row(row: Any) -> CardState:
 
 
 # Built once (see bot/storage/repos.py): the card statements of every answer.
-_CARD = select(cards).where(cards.c.learner_id == bindparam("learner_id"), cards.c.question_id == bindparam("qid"))
-# The SET clause comes from the parameters' card columns (bind names here must not be column names).
-_CARD_UPDATE = update(cards).where(
-    cards.c.learner_id == bindparam("w_learner"), cards.c.question_id == bindparam("w_qid")
+_CARD = Prepared(
+    select(cards).where(cards.c.learner_id == bindparam("learner_id"), cards.c.question_id == bindparam("qid"))
 )
-_CARDS_DUE = (
+# The SET clause comes from the parameters' card columns (bind names here must not be column names).
+_CARD_UPDATE = Prepared(
+    update(cards).where(cards.c.learner_id == bindparam("w_learner"), cards.c.question_id == bindparam("w_qid"))
+)
+_NEW_CARD = Prepared(insert(cards))
+_CARDS_DUE = Prepared(
     select(cards)
     .where(cards.c.learner_id == bindparam("learner_id"), cards.c.due <= bindparam("now"))
     .order_by(cards.c.due, cards.c.question_id)
@@ -66,19 +70,17 @@ class SqlCards:
         self.conn = conn
 
     async def get(self, learner_id: int, question_id: str) -> CardState | None:
-        row = (await self.conn.execute(_CARD, {"learner_id": learner_id, "qid": question_id})).first()
+        row = await _CARD.first(self.conn, {"learner_id": learner_id, "qid": question_id})
         return card_from_row(row) if row is not None else None
 
     async def put(self, learner_id: int, card: CardState) -> None:
         values = card_values(card)
-        result = await self.conn.execute(_CARD_UPDATE, {"w_learner": learner_id, "w_qid": card.question_id, **values})
-        if not result.rowcount:
-            await self.conn.execute(
-                insert(cards).values(learner_id=learner_id, question_id=card.question_id, **card_values(card))
-            )
+        written = await _CARD_UPDATE.write(self.conn, {"w_learner": learner_id, "w_qid": card.question_id, **values})
+        if not written.rowcount:
+            await _NEW_CARD.write(self.conn, {"learner_id": learner_id, "question_id": card.question_id, **values})
 
     async def due(self, learner_id: int, now: datetime, limit: int = 20) -> list[CardState]:
-        rows = await self.conn.execute(_CARDS_DUE, {"learner_id": learner_id, "now": now, "limit": limit})
+        rows = await _CARDS_DUE.rows(self.conn, {"learner_id": learner_id, "now": now, "limit": limit})
         return [card_from_row(r) for r in rows]
 
     async def all(self, learner_id: int) -> list[CardState]:

@@ -14,46 +14,54 @@ from bot.core.ports.sessions import OpenQuestion, SessionStart
 from bot.storage.connection import Conn
 from bot.storage.locks import serialize_on
 from bot.storage.merging import detach_identity, merge_chats, merge_learners
+from bot.storage.prepared import Prepared
 from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
 
 # Stored answer text is for appeals and authors, not an archive: keep it bounded.
 MAX_STORED_ANSWER = 8000
 
 
-# The statements of the answer and /quiz paths, built once: building a statement costs more than
-# running it on SQLite (SQLAlchemy then finds the compiled form in its cache by the statement's key).
-_LEARNER_BY_IDENTITY = (
+# The statements of the answer and /quiz paths, built and compiled once (bot/storage/prepared.py).
+_LEARNER_BY_IDENTITY = Prepared(
     select(learners)
     .join(identities, identities.c.learner_id == learners.c.id)
     .where(identities.c.platform == bindparam("platform"), identities.c.external_id == bindparam("external_id"))
 )
-_CHAT_BY_REF = select(chats).where(
-    chats.c.platform == bindparam("platform"), chats.c.external_id == bindparam("external_id")
+_CHAT_BY_REF = Prepared(
+    select(chats).where(chats.c.platform == bindparam("platform"), chats.c.external_id == bindparam("external_id"))
 )
 _SESSION_OF = {
-    mine: select(sessions)
-    .where(
-        sessions.c.chat_id == bindparam("chat_id"),
-        sessions.c.learner_id == bindparam("learner_id") if mine else sessions.c.learner_id.is_(None),
+    mine: Prepared(
+        select(sessions)
+        .where(
+            sessions.c.chat_id == bindparam("chat_id"),
+            sessions.c.learner_id == bindparam("learner_id") if mine else sessions.c.learner_id.is_(None),
+        )
+        .order_by(sessions.c.id.desc())
+        .limit(1)
     )
-    .order_by(sessions.c.id.desc())
-    .limit(1)
     for mine in (True, False)
 }
-_CLOSE_SESSION = delete(sessions).where(sessions.c.id == bindparam("session_id"))
+# Inserts take their values as parameters: `insert(t).values(...)` per call would build a new statement.
+_NEW_SESSION = Prepared(insert(sessions))
+_NEW_ASKED = Prepared(insert(asked))
+_NEW_ANSWER = Prepared(insert(answers))
+_CLOSE_SESSION = Prepared(delete(sessions).where(sessions.c.id == bindparam("session_id")))
 _CLOSE_SESSIONS_OF = {
-    mine: delete(sessions).where(
-        sessions.c.chat_id == bindparam("chat_id"),
-        sessions.c.learner_id == bindparam("learner_id") if mine else sessions.c.learner_id.is_(None),
+    mine: Prepared(
+        delete(sessions).where(
+            sessions.c.chat_id == bindparam("chat_id"),
+            sessions.c.learner_id == bindparam("learner_id") if mine else sessions.c.learner_id.is_(None),
+        )
     )
     for mine in (True, False)
 }
-_ASKED_AGAIN = (
+_ASKED_AGAIN = Prepared(
     update(asked)
     .where(asked.c.learner_id == bindparam("w_learner"), asked.c.question_id == bindparam("w_question"))
     .values(asked_at=bindparam("w_asked_at"))
 )
-_ASKED_AT = select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == bindparam("learner_id"))
+_ASKED_AT = Prepared(select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == bindparam("learner_id")))
 _LAST_PER_QUESTION = (
     select(
         answers.c.question_id,
@@ -65,15 +73,17 @@ _LAST_PER_QUESTION = (
     .group_by(answers.c.question_id)
     .subquery()
 )
-_HISTORY = select(
-    answers.c.question_id,
-    answers.c.topic,
-    answers.c.answered_at,
-    answers.c.score,
-    _LAST_PER_QUESTION.c.attempts,
-    _LAST_PER_QUESTION.c.best,
-).join(_LAST_PER_QUESTION, answers.c.id == _LAST_PER_QUESTION.c.last_id)
-_TOPIC_ACCURACY = (
+_HISTORY = Prepared(
+    select(
+        answers.c.question_id,
+        answers.c.topic,
+        answers.c.answered_at,
+        answers.c.score,
+        _LAST_PER_QUESTION.c.attempts,
+        _LAST_PER_QUESTION.c.best,
+    ).join(_LAST_PER_QUESTION, answers.c.id == _LAST_PER_QUESTION.c.last_id)
+)
+_TOPIC_ACCURACY = Prepared(
     select(answers.c.topic, func.count().label("n"), func.avg(answers.c.score).label("mean"))
     .where(answers.c.learner_id == bindparam("learner_id"))
     .group_by(answers.c.topic)
@@ -92,9 +102,7 @@ class SqlLearners:
     async def resolve(self, user: UserRef, name: str, lang: str | None, now: datetime) -> Learner:
         await serialize_on(self.conn, "user", user.platform, user.id)
         name = name[:128]
-        row = (
-            await self.conn.execute(_LEARNER_BY_IDENTITY, {"platform": user.platform, "external_id": user.id})
-        ).first()
+        row = await _LEARNER_BY_IDENTITY.first(self.conn, {"platform": user.platform, "external_id": user.id})
         if row is not None:
             learner = _learner(row)
             changes: dict[str, object] = {}
@@ -171,7 +179,7 @@ class SqlChats:
 
     async def resolve(self, ref: ChatRef, kind: ChatKind, now: datetime) -> Chat:
         await serialize_on(self.conn, "chat", ref.platform, ref.id)
-        row = (await self.conn.execute(_CHAT_BY_REF, {"platform": ref.platform, "external_id": ref.id})).first()
+        row = await _CHAT_BY_REF.first(self.conn, {"platform": ref.platform, "external_id": ref.id})
         if row is not None:
             if not row._mapping["active"]:
                 await self.conn.execute(update(chats).where(chats.c.id == row._mapping["id"]).values(active=True))
@@ -234,13 +242,13 @@ class SqlSessions:
 
     async def get(self, chat_id: int, learner_id: int | None) -> OpenQuestion | None:
         q = _SESSION_OF[learner_id is not None]
-        row = (await self.conn.execute(q, {"chat_id": chat_id, "learner_id": learner_id})).first()
+        row = await q.first(self.conn, {"chat_id": chat_id, "learner_id": learner_id})
         return _session(row) if row is not None else None
 
     async def open(self, start: SessionStart, now: datetime) -> OpenQuestion:
         s = start
         close = _CLOSE_SESSIONS_OF[s.learner_id is not None]
-        await self.conn.execute(close, {"chat_id": s.chat_id, "learner_id": s.learner_id})
+        await close.write(self.conn, {"chat_id": s.chat_id, "learner_id": s.learner_id})
         await self.mark_asked(s.learner_id, s.question_id, now)
         values = dict(
             chat_id=s.chat_id,
@@ -251,19 +259,18 @@ class SqlSessions:
             options=",".join(str(o) for o in s.options),
             asked_at=now,
         )
-        result = await self.conn.execute(insert(sessions).values(**values))
-        session_id = int(result.inserted_primary_key[0])  # type: ignore[index]
+        session_id = (await _NEW_SESSION.write(self.conn, values)).last_id
+        assert session_id is not None
         return OpenQuestion(session_id, s.chat_id, s.learner_id, s.question_id, s.mode, 0, s.options, now)
 
     async def mark_asked(self, learner_id: int, question_id: str, now: datetime) -> None:
         # Update-then-insert rather than an upsert: portable across SQLite and PostgreSQL.
         params = {"w_learner": learner_id, "w_question": question_id, "w_asked_at": now}
-        result = await self.conn.execute(_ASKED_AGAIN, params)
-        if not result.rowcount:
-            await self.conn.execute(insert(asked).values(learner_id=learner_id, question_id=question_id, asked_at=now))
+        if not (await _ASKED_AGAIN.write(self.conn, params)).rowcount:
+            await _NEW_ASKED.write(self.conn, {"learner_id": learner_id, "question_id": question_id, "asked_at": now})
 
     async def asked_at(self, learner_id: int) -> dict[str, datetime]:
-        rows = await self.conn.execute(_ASKED_AT, {"learner_id": learner_id})
+        rows = await _ASKED_AT.rows(self.conn, {"learner_id": learner_id})
         return {r.question_id: r.asked_at for r in rows}
 
     async def add_hint(self, session_id: int) -> int:
@@ -272,8 +279,7 @@ class SqlSessions:
         return int(hints or 0)
 
     async def close(self, session_id: int) -> bool:
-        result = await self.conn.execute(_CLOSE_SESSION, {"session_id": session_id})
-        return bool(result.rowcount)
+        return bool((await _CLOSE_SESSION.write(self.conn, {"session_id": session_id})).rowcount)
 
 
 class SqlAnswers:
@@ -282,31 +288,31 @@ class SqlAnswers:
 
     async def add(self, answer: NewAnswer) -> int:
         a = answer
-        result = await self.conn.execute(
-            insert(answers).values(
-                learner_id=a.learner_id,
-                chat_id=a.chat_id,
-                question_id=a.question_id,
-                topic=a.topic,
-                mode=a.mode,
-                score=a.score,
-                verdict=a.verdict,
-                hints=a.hints,
-                text=a.text[:MAX_STORED_ANSWER],
-                answered_at=a.answered_at,
-                local_day=a.local_day,
-            )
-        )
-        return int(result.inserted_primary_key[0])  # type: ignore[index]
+        values = {
+            "learner_id": a.learner_id,
+            "chat_id": a.chat_id,
+            "question_id": a.question_id,
+            "topic": a.topic,
+            "mode": a.mode,
+            "score": a.score,
+            "verdict": a.verdict,
+            "hints": a.hints,
+            "text": a.text[:MAX_STORED_ANSWER],
+            "answered_at": a.answered_at,
+            "local_day": a.local_day,
+        }
+        answer_id = (await _NEW_ANSWER.write(self.conn, values)).last_id
+        assert answer_id is not None
+        return answer_id
 
     async def history(self, learner_id: int) -> list[QuestionHistory]:
         return [
             QuestionHistory(r.question_id, r.topic, r.attempts, r.answered_at, r.score, r.best)
-            for r in await self.conn.execute(_HISTORY, {"learner_id": learner_id})
+            for r in await _HISTORY.rows(self.conn, {"learner_id": learner_id})
         ]
 
     async def topic_accuracy(self, learner_id: int) -> list[TopicAccuracy]:
-        rows = await self.conn.execute(_TOPIC_ACCURACY, {"learner_id": learner_id})
+        rows = await _TOPIC_ACCURACY.rows(self.conn, {"learner_id": learner_id})
         return [TopicAccuracy(r.topic, int(r.n), float(r.mean)) for r in rows]
 
     async def last(self, learner_id: int) -> LastAnswer | None:

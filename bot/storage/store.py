@@ -110,10 +110,6 @@ class SqlStore:
             if self._write_lock is not None:
                 self._write_lock.release()
 
-    def statement_engines(self) -> list[Engine]:
-        """The engines statements go through (a benchmark counts them)."""
-        return [self.engine.sync_engine] + ([self.inline] if self.inline is not None else [])
-
     async def follow_retired(self, successors: Mapping[str, str]) -> int:
         """Move learners' rows on merged questions to the kept ids (see bot.storage.retired)."""
         if not successors:

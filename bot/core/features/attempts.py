@@ -20,15 +20,27 @@ THROWAWAY = frozenset(
 )
 
 
-def meaningful_chars(text: str) -> int:
+# No throwaway phrase weighs more than this: a text that does is an attempt, whatever else it holds.
+_THROWAWAY_WEIGHT = CJK_WEIGHT * max(len(phrase) for phrase in THROWAWAY)
+
+
+def meaningful_chars(text: str, enough: int | None = None) -> int:
+    """Letters and digits, a CJK character counting CJK_WEIGHT; counting stops at `enough`."""
     total = 0
     for ch in text:
         if unicodedata.category(ch)[0] not in "LN":
             continue  # punctuation, symbols, emoji, spaces
         total += CJK_WEIGHT if "CJK" in unicodedata.name(ch, "") else 1
+        if enough is not None and total >= enough:
+            break  # a long answer need not be read to its end to know it is one
     return total
 
 
 def too_short(text: str) -> bool:
+    weight = meaningful_chars(text, enough=_THROWAWAY_WEIGHT + 1)
+    if weight < MIN_MEANINGFUL:
+        return True
+    if weight > _THROWAWAY_WEIGHT:
+        return False
     words = "".join(ch if ch.isalnum() or ch.isspace() else " " for ch in text.casefold()).split()
-    return meaningful_chars(text) < MIN_MEANINGFUL or " ".join(words) in THROWAWAY
+    return " ".join(words) in THROWAWAY
