@@ -351,12 +351,15 @@ def _swap_opposites(ctx: _Ctx) -> str | None:
     return _flip_opposites(_reference(ctx.q, ctx.lang), ctx.lang)
 
 
-_NUMBER = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)")
+# A number, but not a list item's ("(2)", "3. " or "4、" opening a line): renumbering a list trades no fact.
+_NUMBER = re.compile(r"(?<![\w.])(?<!\()(?<!^)(?<!\n)(\d+(?:\.\d+)?)|\((\d+)\)(?!\s*[%×x*/])")
 
 
 def _swap_numbers(ctx: _Ctx) -> str | None:
     def repl(m: re.Match[str]) -> str:
         s = m.group(1)
+        if s is None:
+            return m.group(0)  # "(2)": a list item
         if "." in s:
             return str(round(float(s) * 10, 3))
         n = int(s)

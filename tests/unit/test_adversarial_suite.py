@@ -16,14 +16,14 @@ from bot.core.grading import KeyPointGrader
 from bot.grading_suite import ATTACKS, POSITIVES, Outcome, evaluate, generate, summarise
 
 SAMPLE = 12
-# Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14). Below
-# target today: swapped facts in English (a term traded deep inside a long model answer).
+# Share held (attacks) or credited (positives) per kind; the targets are 0.95 and 0.90 (issue 14). The sample
+# holds only about 20 swapped-fact cases per language: one miss is 5 %, so that floor leaves room for two.
 FLOORS = {
     "dont_know": 0.95,
     "negated": 0.95,
     "contradiction": 0.85,
     "misconception": 0.9,
-    "swapped": 0.75,
+    "swapped": 0.9,
     "shuffled": 0.9,
     "bare_list": 0.95,
     "glued_list": 0.95,

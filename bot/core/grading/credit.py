@@ -478,11 +478,55 @@ def swapped_clauses(
         best = max(dice)
         # Judged against the statement it repeats most closely: one it repeats faithfully ("MQA shares one
         # K/V head") is not undone by a similar one about another point ("GQA shares one K/V head per group").
-        terms = len(unit.words) >= MIN_WORDS_FOR_TERMS
+        # A short clause whose every plain word is the statement's, aligned term for term, trades a term
+        # as surely as a long one.
+        terms = len(unit.words) >= MIN_WORDS_FOR_TERMS or best >= 1.0
         closest = [units[i] for i, d in enumerate(dice) if d == best]
         if best >= REPEATS and all(_traded(unit, r, lang, terms=terms) for r in closest):
-            out.append((n, frozenset(r.point for r in closest if r.point is not None)))
+            stated = {r.point for r in closest if r.point is not None}
+            stated |= _holding_traded(unit, closest, _statement_words(rubric, lang))
+            out.append((n, frozenset(stated)))
     return out
+
+
+# A key point shares at least this share of its statement's words with a clause that trades one of its
+# numbers, directions or terms: the clause states that point wrong.
+SHARES_POINT = 0.5
+
+
+def _holding_traded(unit: _Unit, closest: Sequence[_Unit], statements: Sequence[frozenset[str]]) -> set[int]:
+    """The key points a model-answer sentence restated with a number or direction traded gets wrong: those
+    whose statements hold what was traded away and say much of what the clause says ("(p−2)/(m+p−2)" in a
+    sentence about the bubble fraction contradicts "Bubble fraction is (p−1)/(m+p−1)")."""
+    lost: set[str] = set()
+    for r in closest:
+        for op, i1, i2, j1, j2 in SequenceMatcher(None, r.sequence, unit.sequence, autojunk=False).get_opcodes():
+            if op in ("replace", "delete"):
+                lost |= _flat(r.sequence[i1:i2]) - _flat(unit.sequence[j1:j2])
+    lost = {w for w in lost if _NUMBER.search(w) or w in _opposites()[0] or w in _opposite_chars()}
+    if not lost:
+        return set()
+    said = _flat(unit.sequence)
+    return {k for k, words in enumerate(statements) if lost & words and len(words & said) >= SHARES_POINT * len(words)}
+
+
+def _flat(items: Sequence[_Item]) -> set[str]:
+    return {w for x in items for w in (x[1] if isinstance(x, tuple) else (x,))}
+
+
+@lru_cache(maxsize=1)
+def _opposite_chars() -> frozenset[str]:
+    return frozenset("".join(_opposites()[1]))
+
+
+@lru_cache(maxsize=8192)
+def _statement_words(rubric: Rubric, lang: str) -> tuple[frozenset[str], ...]:
+    """Each key point's statement as the matcher's tokens, stop words aside."""
+    out = []
+    for point in rubric.points:
+        tokens = read_rubric(clean(point.text(lang))).tokens
+        out.append(frozenset(t for t in tokens if t not in STOP_EN and t not in STOP_ZH))
+    return tuple(out)
 
 
 def _repeats(mine: frozenset[str], theirs: frozenset[str]) -> float:
