@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
 from bot.core.daily.service import DailyService
+from bot.core.events import ChatKind
 from bot.core.ports.daily import DeliveryKey
 from bot.core.sending import Delivered, Retry, SendResult, Uncertain
 from bot.scheduling.scheduler import NEXT_JOB, Scheduler
@@ -136,3 +137,26 @@ async def test_the_scheduler_wakes_for_each_try(
         assert job is not None and job.next_run_time == datetime(2030, 1, 8, 9, 0, tzinfo=UTC)
     finally:
         await scheduler.stop()
+
+
+@pytest.mark.parametrize("group", [False, True])
+async def test_an_answer_to_an_uncertain_question_settles_it_without_a_resend(
+    harness: Harness, clock: FakeClock, daily: DailyService, recorder: Recorder, store: SqlStore, group: bool
+) -> None:
+    if group:
+        harness.chat_kind, harness.chat_id, harness.is_admin = ChatKind.GROUP, "grp", True
+    await harness.say("/daily 09:05 UTC")
+    clock.set(datetime(2026, 3, 2, 9, 5, tzinfo=UTC))
+    recorder.results = [Uncertain("timed out")]  # the platform may have it: nothing tells
+    assert (await daily.run_due()).retried == 1
+    async with store.engine.connect() as conn:
+        question_id = (await conn.execute(select(deliveries.c.question_id))).scalar_one()
+    answer = harness.bot.bank.by_id[question_id].answer
+    assert answer is not None
+    clock.advance(seconds=10)
+    member = harness.as_user("ada", "Ada") if group else harness
+    await member.say(answer.en, addressed=True)  # only possible if the message arrived
+    clock.advance(seconds=daily.retries.uncertain.total_seconds())
+    report = await daily.run_due()
+    assert (report.reconciled, report.reclaimed) == (1, 0) and not recorder.sent  # not sent twice
+    assert (await ledger(store))[1] == "sent"

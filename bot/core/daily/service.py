@@ -14,7 +14,8 @@ The cycle, driven by the scheduler (or a test) as a function of "now":
    again with back-off, an uncertain one soon and with the same dedup key (retrying.py), and
    given up for the day (`abandoned`) after the policy's last try.
 A process that dies leaves `claimed` rows; once their lease runs out another run (any process)
-sends them, if it is still the same local day there, and otherwise marks them `missed`.
+sends them, if it is still the same local day there, and otherwise marks them `missed`. Before
+resending anything, an answer to the question it asked counts as proof it arrived (`_arrived`).
 
 The one window no ledger closes: a crash after the platform accepted a message and before its
 confirmation was committed sends that message again after the restart (at-least-once for the
@@ -95,6 +96,7 @@ class RunReport:
     sent: int = 0
     failed: int = 0
     retried: int = 0  # not accepted yet (5xx, timeouts, network): postponed, or given up
+    reconciled: int = 0  # an earlier try's answer was lost, but someone answered its question: sent
     abandoned: int = 0  # of those, given up for the day (the retry policy's last try)
     missed: int = 0
     errors: int = 0
@@ -278,11 +280,15 @@ class DailyService:
             stale = await tx.deliveries.stale_claims(cutoff, self.batch, platforms)
             stale += await tx.deliveries.due_retries(now, self.batch, platforms)
             missed: list[DeliveryKey] = []
+            arrived: list[DeliveryKey] = []
             for delivery in stale:
                 if delivery.key in self._mine:
                     continue
                 if delivery.local_date != local_today(delivery.subscription, now):
                     missed.append(delivery.key)
+                    continue
+                if await self._arrived(tx, delivery):
+                    arrived.append(delivery.key)
                     continue
                 if not await tx.deliveries.reclaim(delivery, self.worker, now, cutoff):
                     continue
@@ -294,8 +300,30 @@ class DailyService:
             if missed:
                 await tx.deliveries.fail(missed, "missed")
                 report.missed += len(missed)
+            if arrived:
+                await tx.deliveries.confirm(arrived, now)
+                report.reconciled += len(arrived)
         report.reclaimed += len(out)
         return out
+
+    @staticmethod
+    async def _arrived(tx: Tx, delivery: Delivery) -> bool:
+        """Evidence that an earlier try reached the chat although its answer never came back (a
+        timeout, a crash before the confirmation): someone answered the question it asked — its
+        round, or the subscriber, that question, since it was due. Then it is not sent again."""
+        if delivery.round_id is not None:
+            return bool(await tx.rounds.answers(delivery.round_id))
+        sub = delivery.subscription
+        if sub.learner_id is None:
+            return False
+        last = await tx.answers.last(sub.learner_id)
+        due = occurrence_on(when_of(sub), delivery.local_date)
+        return (
+            last is not None
+            and due is not None
+            and last.question_id == delivery.question_id
+            and last.answered_at >= due
+        )
 
     async def _reopen(self, tx: Tx, delivery: Delivery, now: datetime) -> Reply | None:
         """The message of a claim a dead process left unsent: the same question, the same round."""
