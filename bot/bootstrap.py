@@ -238,7 +238,7 @@ async def bootstrap(
         moved = await opened.follow_retired(bank.successors)  # progress on merged questions follows them
         if moved:
             log.info("moved %d rows from retired question ids to the questions they were merged into", moved)
-        log.info("bank loaded: %d questions; storage: %s", len(bank.questions), opened.engine.dialect.name)
+        log.info("bank loaded: %d questions; storage: %s", len(bank.questions), opened.dialect)
     system = assemble(
         settings,
         bank=bank,

@@ -114,11 +114,12 @@ def _scalar(node: yaml.Node) -> Any:
 MAX_DEPTH = 32
 
 
-def check_shape(root: yaml.Node) -> None:
+def check_shape(root: yaml.Node, seen: set[int] | None = None, depth: int = 0) -> None:
     """Refuse anchors/aliases (a ten-line "billion laughs" deck expands to gigabytes when
-    validated) and absurd nesting, before anything is built from the nodes."""
-    seen: set[int] = set()
-    stack: list[tuple[yaml.Node, int, int]] = [(root, 0, root.start_mark.line + 1)]
+    validated) and absurd nesting, before anything is built from the nodes. `seen` and `depth`:
+    what a walk that reached `root` has already met, and how deep `root` is."""
+    seen = set() if seen is None else seen
+    stack: list[tuple[yaml.Node, int, int]] = [(root, depth, root.start_mark.line + 1)]
     while stack:
         node, depth, used_at = stack.pop()
         if id(node) in seen:  # reached twice: an alias, reported where it is used
@@ -134,13 +135,48 @@ def check_shape(root: yaml.Node) -> None:
 
 
 def load_fast(text: str) -> Any:
-    """Plain, fast parse for the happy path (no positions), with the same shape checks."""
+    """Plain, fast parse for the happy path (no positions), with the same shape checks.
+
+    Equal to `yaml.safe_load` on every document without anchors (tests/unit/test_yamlmap.py).
+    One walk over the composed nodes both checks the shape and builds the value; plain strings,
+    nearly all of a deck, are taken straight from their nodes, and only other scalars (numbers,
+    booleans, null, dates) and merge keys go through PyYAML's constructor. PyYAML's generic
+    construction, with the separate shape walk, was most of a first start's CPU time.
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        if node is None:
-            return None
-        check_shape(node)
-        return loader.construct_document(node)
+        return None if node is None else _plain(node, loader, set(), 0, node.start_mark.line + 1)
     finally:
         loader.dispose()
+
+
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+
+
+def _plain(node: yaml.Node, loader: Any, seen: set[int], depth: int, used_at: int) -> Any:
+    kind = type(node)
+    if kind is not yaml.ScalarNode and not _common(node):
+        # Rare shapes (a merge key, a non-string key, an explicit tag): check, then construct as safe_load does.
+        check_shape(node, seen, depth)
+        return loader.construct_document(node)
+    if id(node) in seen:  # reached twice: an alias
+        raise YamlSyntaxError(used_at, "YAML anchors and aliases (&, *) are not allowed in decks")
+    seen.add(id(node))
+    if depth > MAX_DEPTH:
+        raise YamlSyntaxError(node.start_mark.line + 1, f"nested more than {MAX_DEPTH} levels deep")
+    if kind is yaml.ScalarNode:
+        return node.value if node.tag == _STR else _scalar(node)
+    line = node.start_mark.line + 1
+    if kind is yaml.SequenceNode:
+        return [_plain(item, loader, seen, depth + 1, line) for item in node.value]
+    return {_plain(k, loader, seen, depth + 1, line): _plain(v, loader, seen, depth + 1, line) for k, v in node.value}
+
+
+def _common(node: yaml.Node) -> bool:
+    """A plain list, or a mapping with plain string keys: built here rather than by PyYAML."""
+    if type(node) is yaml.SequenceNode:
+        return bool(node.tag == _SEQ)
+    return node.tag == _MAP and all(type(k) is yaml.ScalarNode and k.tag == _STR for k, _ in node.value)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:  # sqlalchemy.ext.asyncio pulls in the ORM: a start that finds the schema at head needs neither
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 VERSIONS = Path(__file__).with_name("migrations") / "versions"
 _ASSIGNMENT = re.compile(r'^(down_revision|revision)\s*(?::[^=]*)?=\s*(?:"([^"]*)"|\'([^\']*)\'|None)', re.M)
@@ -34,14 +37,27 @@ def head_from_files(versions: Path = VERSIONS) -> str:
     return heads.pop()
 
 
+def _revision(conn: Connection) -> str | None:
+    try:
+        rows = conn.execute(text("SELECT version_num FROM alembic_version")).all()
+    except DBAPIError:  # no version table yet
+        return None
+    return str(rows[0][0]) if len(rows) == 1 else None
+
+
 async def stored_revision(engine: AsyncEngine) -> str | None:
     """The revision Alembic recorded in the database; None for a new (or unversioned) database."""
     try:
         async with engine.connect() as conn:
-            rows = (await conn.execute(text("SELECT version_num FROM alembic_version"))).all()
-    except DBAPIError:  # no version table yet
+            return await conn.run_sync(_revision)
+    except DBAPIError:  # cannot connect: the migration that follows says why
         return None
-    return str(rows[0][0]) if len(rows) == 1 else None
+
+
+def stored_revision_sync(engine: Engine) -> str | None:
+    """`stored_revision` through a synchronous engine (SQLite's in-place one)."""
+    with engine.connect() as conn:
+        return _revision(conn)
 
 
 async def at_head(engine: AsyncEngine) -> bool:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.storage import retired
 from bot.storage.batch_repos import SqlBatch
@@ -21,7 +21,10 @@ from bot.storage.daily_repos import SqlDeliveries, SqlReminders, SqlSubscription
 from bot.storage.learning_repos import SqlAppeals, SqlCards, SqlLinks, SqlRounds
 from bot.storage.purge_repos import SqlPurge
 from bot.storage.repos import SqlAnswers, SqlChats, SqlLearners, SqlRefs, SqlSessions
-from bot.storage.schema_version import at_head
+from bot.storage.schema_version import at_head, head_from_files, stored_revision_sync
+
+if TYPE_CHECKING:  # imported when an async engine is made: it pulls in the ORM (a tenth of a warm start)
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 log = logging.getLogger(__name__)
 
@@ -58,15 +61,33 @@ class SqlStore:
     (or its connection discarded) and the write lock released before the cancellation goes on.
     """
 
-    def __init__(self, engine: AsyncEngine, inline: Engine | None = None, commit_off_loop: bool = False) -> None:
-        self.engine = engine
-        self.is_sqlite = engine.dialect.name == "sqlite"
+    def __init__(
+        self,
+        engine: AsyncEngine | None,
+        inline: Engine | None = None,
+        commit_off_loop: bool = False,
+        *,
+        make_engine: Callable[[], AsyncEngine] | None = None,
+    ) -> None:
+        # An SQLite file's transactions all run on `inline`: its async engine (for the tests and
+        # benchmarks that ask for one) may be left to `make_engine`, called on first use.
+        self._engine = engine
+        self._make_engine = make_engine
+        self.dialect = (inline or self.engine).dialect.name
+        self.is_sqlite = self.dialect == "sqlite"
         # SQLite transactions run in place on the loop's thread (bot/storage/connection.py).
         self.inline = inline
         # synchronous=FULL syncs the disk at every commit: that wait goes to a worker thread.
         self.commit_off_loop = commit_off_loop
         # SQLite has one writer at a time; queueing writers here is cheaper than SQLITE_BUSY retries.
         self._write_lock = asyncio.Lock() if self.is_sqlite else None
+
+    @property
+    def engine(self) -> AsyncEngine:
+        if self._engine is None:
+            assert self._make_engine is not None
+            self._engine = self._make_engine()
+        return self._engine
 
     def transaction(self) -> AbstractAsyncContextManager[SqlTx]:
         if self.inline is not None:
@@ -120,7 +141,8 @@ class SqlStore:
     async def close(self) -> None:
         if self.inline is not None:
             self.inline.dispose()
-        await self.engine.dispose()
+        if self._engine is not None:
+            await self._engine.dispose()
 
 
 async def _discard(conn: AsyncConnection) -> None:
@@ -136,6 +158,8 @@ async def _discard(conn: AsyncConnection) -> None:
 
 
 def make_engine(url: str, *, synchronous: str = "NORMAL", **kwargs: Any) -> AsyncEngine:
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
         return postgres_engine(parsed, **kwargs)
@@ -195,12 +219,18 @@ def postgres_engine(url: URL, **kwargs: Any) -> AsyncEngine:
     if search_path:
         settings["search_path"] = str(search_path)
         url = url.difference_update_query(["search_path"])
+    from sqlalchemy.ext.asyncio import create_async_engine
+
     connect_args = {"server_settings": settings, **kwargs.pop("connect_args", {})}
     # pre-ping: a connection that died with a server restart is replaced, not handed out.
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORMAL") -> SqlStore:
+    inline = inline_engine(url, synchronous)
+    if inline is not None and (not migrate or _found_at_head(inline)):
+        later = functools.partial(make_engine, url, synchronous=synchronous)
+        return SqlStore(None, inline, commit_off_loop=synchronous != "NORMAL", make_engine=later)
     engine = make_engine(url, synchronous=synchronous)
     if migrate and not await at_head(engine):
         from bot.storage.migrate import upgrade
@@ -215,7 +245,21 @@ async def open_store(url: str, *, migrate: bool = True, synchronous: str = "NORM
                 if engine.dialect.name != "sqlite" or "locked" not in str(exc) or attempt == _MIGRATE_ATTEMPTS - 1:
                     raise
                 await asyncio.sleep(0.2 * (attempt + 1))
-    return SqlStore(engine, inline_engine(url, synchronous), commit_off_loop=synchronous != "NORMAL")
+    return SqlStore(engine, inline, commit_off_loop=synchronous != "NORMAL")
+
+
+def _found_at_head(inline: Engine) -> bool:
+    """An existing SQLite file already at the code's schema, read in place (most starts): no async
+    engine, no Alembic. Anything else (a new file, a lock held while another process migrates it)
+    goes the way that can migrate."""
+    database = inline.url.database
+    if not database or not Path(database).expanduser().exists():
+        return False
+    try:
+        return stored_revision_sync(inline) == head_from_files()
+    except OperationalError:
+        inline.dispose()
+        return False
 
 
 _MIGRATE_ATTEMPTS = 5

@@ -42,6 +42,19 @@ def test_any_edit_builds_a_new_entry(root: Path, tmp_path: Path) -> None:
     assert any(q.prompt.en.startswith("Edited ") for q in bank.questions)
 
 
+@pytest.mark.parametrize("pick", ["topics.yaml", "retired_ids.txt", "first deck", "last deck"])
+def test_a_change_to_any_file_the_bank_is_built_from_builds_a_new_entry(root: Path, tmp_path: Path, pick: str) -> None:
+    """Even a change that leaves the bank as it was (a comment) is a new key: the cache never
+    decides what a change means."""
+    cache = tmp_path / "cache"
+    before = load_bank(root, cache_dir=cache)
+    decks = sorted((root / "questions").glob("*.yaml"))
+    path = {"first deck": decks[0], "last deck": decks[-1]}.get(pick) or root / pick
+    path.write_text(path.read_text("utf-8") + "\n# touched\n", "utf-8")
+    after = load_bank(root, cache_dir=cache)
+    assert len(entries(cache)) == 2 and after.questions == before.questions
+
+
 def test_a_broken_edit_is_refused_even_with_a_cache(root: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     load_bank(root, cache_dir=cache)
