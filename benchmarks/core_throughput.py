@@ -133,7 +133,8 @@ class StatementCounter:
 
     def __init__(self, store: SqlStore) -> None:
         self.n = 0
-        event.listen(store.engine.sync_engine, "before_cursor_execute", self._count)
+        for name in ("begin", "before_cursor_execute", "commit"):  # PostgreSQL (and SQLite in memory)
+            event.listen(store.engine.sync_engine, name, self._count)
         if store.inline is not None:
             event.listen(store.inline, "connect", lambda dbapi, _: dbapi.set_trace_callback(self._count))
             store.inline.dispose()  # the connections opened from now on are traced

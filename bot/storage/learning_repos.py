@@ -12,24 +12,18 @@ from bot.core.ports.answers import Appeal, NewAppeal
 from bot.core.ports.cards import CardState
 from bot.core.ports.rounds import LeaderRow, NewRound, Round, RoundAnswer
 from bot.storage.connection import Conn
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, upsert
 from bot.storage.tables import appeals, cards, learners, link_codes, round_answers, rounds
 
 MAX_STORED_TEXT = 8000
 
 
+# An FSRS card's columns besides its keys (learner, question).
+CARD_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review", "reps", "lapses", "leech")
+
+
 def card_values(card: CardState) -> dict[str, Any]:
-    return {
-        "state": card.state,
-        "step": card.step,
-        "stability": card.stability,
-        "difficulty": card.difficulty,
-        "due": card.due,
-        "last_review": card.last_review,
-        "reps": card.reps,
-        "lapses": card.lapses,
-        "leech": card.leech,
-    }
+    return {field: getattr(card, field) for field in CARD_FIELDS}
 
 
 def card_from_row(row: Any) -> CardState:
@@ -53,10 +47,7 @@ _CARD = Prepared(
     select(cards).where(cards.c.learner_id == bindparam("learner_id"), cards.c.question_id == bindparam("qid"))
 )
 # The SET clause comes from the parameters' card columns (bind names here must not be column names).
-_CARD_UPDATE = Prepared(
-    update(cards).where(cards.c.learner_id == bindparam("w_learner"), cards.c.question_id == bindparam("w_qid"))
-)
-_NEW_CARD = Prepared(insert(cards))
+_PUT_CARD = upsert(cards, ("learner_id", "question_id"), CARD_FIELDS)
 _CARDS_DUE = Prepared(
     select(cards)
     .where(cards.c.learner_id == bindparam("learner_id"), cards.c.due <= bindparam("now"))
@@ -74,10 +65,8 @@ class SqlCards:
         return card_from_row(row) if row is not None else None
 
     async def put(self, learner_id: int, card: CardState) -> None:
-        values = card_values(card)
-        written = await _CARD_UPDATE.write(self.conn, {"w_learner": learner_id, "w_qid": card.question_id, **values})
-        if not written.rowcount:
-            await _NEW_CARD.write(self.conn, {"learner_id": learner_id, "question_id": card.question_id, **values})
+        values = {"learner_id": learner_id, "question_id": card.question_id, **card_values(card)}
+        await _PUT_CARD[self.conn.dialect.name].write(self.conn, values)
 
     async def due(self, learner_id: int, now: datetime, limit: int = 20) -> list[CardState]:
         rows = await _CARDS_DUE.rows(self.conn, {"learner_id": learner_id, "now": now, "limit": limit})

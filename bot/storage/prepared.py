@@ -17,7 +17,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Executable
+from sqlalchemy import Executable, Table
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -105,6 +106,18 @@ def _plan(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Pl
 
 def _item(i: int) -> Callable[[tuple[Any, ...]], Any]:
     return lambda row: row[i]
+
+
+def upsert(table: Table, keys: tuple[str, ...], updates: tuple[str, ...]) -> dict[str, Prepared]:
+    """Per dialect name, an insert that sets `updates` on the row with the same `keys` if there is
+    one: one statement where an update and then an insert took two. Every execution must give all
+    of `keys` and `updates`."""
+    out: dict[str, Prepared] = {}
+    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
+        statement = insert(table)
+        changes = {column: statement.excluded[column] for column in updates}
+        out[name] = Prepared(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
+    return out
 
 
 class Prepared:

@@ -14,7 +14,7 @@ from bot.core.ports.sessions import OpenQuestion, SessionStart
 from bot.storage.connection import Conn
 from bot.storage.locks import serialize_on
 from bot.storage.merging import detach_identity, merge_chats, merge_learners
-from bot.storage.prepared import Prepared
+from bot.storage.prepared import Prepared, upsert
 from bot.storage.tables import answers, asked, chats, identities, learners, refs, sessions
 
 # Stored answer text is for appeals and authors, not an archive: keep it bounded.
@@ -44,7 +44,7 @@ _SESSION_OF = {
 }
 # Inserts take their values as parameters: `insert(t).values(...)` per call would build a new statement.
 _NEW_SESSION = Prepared(insert(sessions))
-_NEW_ASKED = Prepared(insert(asked))
+_MARK_ASKED = upsert(asked, ("learner_id", "question_id"), ("asked_at",))
 _NEW_ANSWER = Prepared(insert(answers))
 _CLOSE_SESSION = Prepared(delete(sessions).where(sessions.c.id == bindparam("session_id")))
 _CLOSE_SESSIONS_OF = {
@@ -56,11 +56,6 @@ _CLOSE_SESSIONS_OF = {
     )
     for mine in (True, False)
 }
-_ASKED_AGAIN = Prepared(
-    update(asked)
-    .where(asked.c.learner_id == bindparam("w_learner"), asked.c.question_id == bindparam("w_question"))
-    .values(asked_at=bindparam("w_asked_at"))
-)
 _ASKED_AT = Prepared(select(asked.c.question_id, asked.c.asked_at).where(asked.c.learner_id == bindparam("learner_id")))
 _LAST_PER_QUESTION = (
     select(
@@ -264,10 +259,8 @@ class SqlSessions:
         return OpenQuestion(session_id, s.chat_id, s.learner_id, s.question_id, s.mode, 0, s.options, now)
 
     async def mark_asked(self, learner_id: int, question_id: str, now: datetime) -> None:
-        # Update-then-insert rather than an upsert: portable across SQLite and PostgreSQL.
-        params = {"w_learner": learner_id, "w_question": question_id, "w_asked_at": now}
-        if not (await _ASKED_AGAIN.write(self.conn, params)).rowcount:
-            await _NEW_ASKED.write(self.conn, {"learner_id": learner_id, "question_id": question_id, "asked_at": now})
+        params = {"learner_id": learner_id, "question_id": question_id, "asked_at": now}
+        await _MARK_ASKED[self.conn.dialect.name].write(self.conn, params)
 
     async def asked_at(self, learner_id: int) -> dict[str, datetime]:
         rows = await _ASKED_AT.rows(self.conn, {"learner_id": learner_id})

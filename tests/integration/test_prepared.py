@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.events import ChatKind, ChatRef, UserRef
 from bot.core.modes import Mode
 from bot.core.ports.answers import NewAnswer
 from bot.core.ports.cards import CardState
-from bot.storage import learning_repos, repos
+from bot.storage import learning_repos, repos, tables
 from bot.storage.prepared import Prepared
 from bot.storage.store import SqlStore
 
@@ -101,6 +102,6 @@ async def test_a_constraint_broken_on_the_driver_raises_what_sqlalchemy_raises(s
     values = {"learner_id": learner.id, "question_id": "q1", **learning_repos.card_values(card)}
     with pytest.raises(IntegrityError):
         async with store.transaction() as tx:
-            await learning_repos._NEW_CARD.write(tx.conn, values)  # the same card twice
+            await Prepared(insert(tables.cards)).write(tx.conn, values)  # the same card twice
     async with store.transaction() as tx:  # rolled back, and the store goes on
         assert await tx.cards.get(learner.id, "q1") == card

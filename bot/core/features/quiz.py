@@ -141,7 +141,8 @@ async def answer(ctx: Ctx, session: OpenQuestion, q: Question, text: str) -> lis
     assessed = ctx.assessment(target, q.id, text)
     grade, score, verdict = grade_answer(ctx, q, text, session.hints, assessed)
     recorded = await record(ctx, q, session.mode, score, verdict.value, text, session.hints)
-    await ctx.tx.sessions.close(session.id)
+    if grade.score >= RETRY_BELOW:  # after a weak answer the retry's session replaces this one (offer_retry)
+        await ctx.tx.sessions.close(session.id)
     extra = leech_part(ctx, recorded) + await first_answer_notice(ctx)
     due = len(await ctx.tx.cards.due(ctx.learner.id, ctx.now))
     if due:
