@@ -37,6 +37,7 @@ from benchmarks.fitting import (  # noqa: E402
     best_threshold,
     cross_validate,
     fit_signed,
+    folds_by_question,
     macro_f1,
     pearson,
 )
@@ -216,6 +217,29 @@ def cross_validation() -> None:
         cv = cross_validate(zh, names)
         print(f"  zh on our Chinese answers ({len(zh)}), {tag}: macro-F1 {cv.macro_f1:.3f}, Pearson r {cv.pearson:.3f}")
     print("  (zh features are chosen by backward elimination on this held-out Pearson r: `select_features`)")
+    le_zh_in_training(zh, selected)
+
+
+def le_zh_in_training(own: Sequence[Row], names: Sequence[str]) -> None:
+    """What fitting the Chinese combiner on le_zh too (at a weight per answer) would give, held out by question:
+    le_zh's Pearson r against what it costs on our own answers. Not what ships: le_zh is only measured."""
+    le = le_zh_rows()[0]
+    print("  zh fitted on our answers plus le_zh at a weight (5 folds by question), held out:")
+    for weight in (0.0, 0.1, 0.25, 0.5):
+        rows = [*own, *(Row(r.feats, r.label, r.score, r.group, weight) for r in le)] if weight else list(own)
+        folds = folds_by_question(rows)
+        scores, preds = [0.0] * len(rows), [0] * len(rows)
+        for fold in range(5):
+            combiner = fit_signed([r for r, f in zip(rows, folds, strict=True) if f != fold], names)
+            for i, (r, f) in enumerate(zip(rows, folds, strict=True)):
+                if f == fold:
+                    p = combiner.probability(r.feats)
+                    scores[i], preds[i] = combiner.calibrated(p), int(p >= combiner.threshold)
+        n = len(own)
+        le_r = pearson(scores[n:], [r.score for r in le]) if weight else float("nan")
+        own_r = pearson(scores[:n], [r.score for r in own])
+        own_f1 = macro_f1([r.label for r in own], preds[:n])
+        print(f"    le_zh weight {weight:g}: le_zh r {le_r:.3f}, our answers r {own_r:.3f} macro-F1 {own_f1:.3f}")
 
 
 # ---------------------------------------------------------------------------- measuring
