@@ -16,9 +16,12 @@ from typing import TextIO
 from bot.adapters.styling import Emphasis, Mark, Markup, wrapped
 from bot.core.app import StudyBot
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
+from bot.core.i18n import t
 from bot.core.sending import Delivered, SendResult
 
 PLATFORM = "terminal"
+# The name of whoever did not give one (`studybot chat` without --user): not a name to greet by.
+DEFAULT_USER = "you"
 
 # Escape sequences and control characters in content or names could drive the terminal.
 _UNSAFE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
@@ -94,7 +97,7 @@ class TerminalChat:
     def __init__(
         self,
         bot: StudyBot,
-        user: str = "you",
+        user: str = DEFAULT_USER,
         locale: str | None = None,
         out_dir: Path | None = None,
         group: str | None = None,
@@ -113,7 +116,7 @@ class TerminalChat:
         inc = Incoming(
             chat=self.ref,
             user=UserRef(PLATFORM, self.user),
-            user_name=self.user,
+            user_name="" if self.user == DEFAULT_USER and not self.group else self.user,
             chat_kind=ChatKind.GROUP if self.group else ChatKind.PRIVATE,
             locale=self.locale,
             text=text,
@@ -159,7 +162,7 @@ class TerminalChat:
     def show(self, replies: Iterable[Reply], out: TextIO, color: bool) -> None:
         for reply in replies:
             if reply.ephemeral and self.group:
-                out.write(f"(only {safe(self.user)} sees this)\n")
+                out.write(t(reply.lang, "terminal.only_sees", name=safe(self.user)) + "\n")
             out.write(render(reply, color, self.out_dir) + "\n\n")
         out.flush()
 

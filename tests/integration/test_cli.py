@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,20 @@ def test_run_without_tokens_starts_the_terminal_chat(tmp_path: Path) -> None:
 
 def test_chat_in_chinese(tmp_path: Path) -> None:
     assert "命令" in studybot(["chat", "--lang", "zh"], tmp_path, "/help\n").stdout
+
+
+def test_a_chinese_session_says_everything_in_chinese(tmp_path: Path) -> None:
+    """The greeting, /daily's days and next date, and a group's private-feedback label: no English."""
+    private = studybot(
+        ["chat", "--lang", "zh"], tmp_path, "/start\n/daily 08:30 Asia/Shanghai weekdays\n/daily mon,wed\n"
+    ).stdout
+    assert "你好，同学！" in private and "you" not in private
+    assert "，工作日，" in private and "，周一、周三，" in private
+    assert re.search(r"\d{4}-\d\d-\d\d（周[一二三四五六日]）08:30", private), private
+    assert not re.search(r"weekdays|every day|\((Mon|Tue|Wed|Thu|Fri|Sat|Sun)\)", private)
+    script = "/quiz basics\n/as bob\nsomething about neural networks and text\n"
+    group = studybot(["chat", "--group", "room", "--lang", "zh"], tmp_path, script).stdout
+    assert "（只有 bob 看得到）" in group and "sees this" not in group
 
 
 def test_grade_jsonl_in_order_with_progress_and_bad_lines(tmp_path: Path) -> None:

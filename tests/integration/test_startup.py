@@ -22,7 +22,7 @@ def test_a_slow_start_says_loading_before_the_first_prompt(tmp_path: Path) -> No
     chat = PtyChat(tmp_path, "chat")
     try:
         screen = chat.read_until(PROMPT)
-        assert screen.index("loading…") < screen.index("Hi you!")
+        assert screen.index("loading…") < screen.index("Hi there!")
         chat.type("/quit\n")
         assert chat.proc.wait(timeout=60) == 0
     finally:

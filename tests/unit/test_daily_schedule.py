@@ -2,7 +2,8 @@
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.core.daily.schedule import When, format_days, next_occurrence, parse_days, parse_time
+from bot.core.daily.schedule import When, next_occurrence, parse_days, parse_time
+from bot.core.features.daily import days_text
 
 
 def test_spring_forward_sends_once_at_the_next_valid_minute() -> None:
@@ -43,4 +44,17 @@ def test_parsing() -> None:
     assert parse_days("mon,wed,fri") == frozenset({0, 2, 4})
     assert parse_days("fri-mon") == frozenset({4, 5, 6, 0}) and parse_days("daily") == frozenset(range(7))
     assert parse_days("funday") is None and parse_days("") is None
-    assert format_days(frozenset(range(5))) == "weekdays" and format_days(frozenset({0, 2})) == "mon,wed"
+    assert days_text("en", frozenset(range(5))) == "weekdays" and days_text("en", frozenset({0, 2})) == "Mon, Wed"
+    assert days_text("zh", frozenset(range(5))) == "工作日" and days_text("zh", frozenset({0, 2})) == "周一、周三"
+    assert days_text("zh", frozenset(range(7))) == "每天" and days_text("zh", frozenset({5, 6})) == "周末"
+
+
+def test_every_set_of_days_reads_back_in_english_and_wholly_chinese_in_chinese() -> None:
+    import itertools
+    import re
+
+    for n in range(1, 8):
+        for picked in itertools.combinations(range(7), n):
+            days = frozenset(picked)
+            assert parse_days(days_text("en", days)) == days  # what /daily shows, /daily takes
+            assert not re.search(r"[A-Za-z]", days_text("zh", days)), days

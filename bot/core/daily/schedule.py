@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 EVERY_DAY = frozenset(range(7))
+WORKDAYS = frozenset(range(5))
+WEEKEND = frozenset({5, 6})
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：.h]([0-5]\d)$")
 
 
@@ -38,11 +40,11 @@ def parse_days(text: str) -> frozenset[int] | None:
         "everyday": EVERY_DAY,
         "all": EVERY_DAY,
         "每天": EVERY_DAY,
-        "weekdays": frozenset(range(5)),
-        "工作日": frozenset(range(5)),
-        "weekends": frozenset({5, 6}),
-        "weekend": frozenset({5, 6}),
-        "周末": frozenset({5, 6}),
+        "weekdays": WORKDAYS,
+        "工作日": WORKDAYS,
+        "weekends": WEEKEND,
+        "weekend": WEEKEND,
+        "周末": WEEKEND,
     }
     if t in named:
         return named[t]
@@ -59,14 +61,6 @@ def parse_days(text: str) -> frozenset[int] | None:
         else:
             return None
     return frozenset(days) if days else None
-
-
-def format_days(days: frozenset[int]) -> str:
-    if days == EVERY_DAY:
-        return "every day"
-    if days == frozenset(range(5)):
-        return "weekdays"
-    return ",".join(WEEKDAYS[d] for d in sorted(days))
 
 
 def local_occurrence(when: When, day: date) -> datetime:

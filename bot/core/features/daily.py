@@ -13,8 +13,18 @@ from zoneinfo import ZoneInfo
 
 from bot.core.clock import canonical_zone
 from bot.core.context import Ctx
-from bot.core.daily.schedule import EVERY_DAY, When, format_days, next_occurrence, parse_days, parse_time
+from bot.core.daily.schedule import (
+    EVERY_DAY,
+    WEEKDAYS,
+    WEEKEND,
+    WORKDAYS,
+    When,
+    next_occurrence,
+    parse_days,
+    parse_time,
+)
 from bot.core.events import Reply, ReplyKind
+from bot.core.i18n import t
 from bot.core.ports.daily import DailyPlan
 
 DEFAULT_TIME = (9, 0)
@@ -24,7 +34,17 @@ _OFF = {"off", "stop", "cancel", "关闭", "取消"}
 
 
 def _local(ctx: Ctx, moment: datetime, tz: str) -> str:
-    return moment.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d (%a) %H:%M")
+    local = moment.astimezone(ZoneInfo(tz))
+    weekday = ctx.t(f"weekday.{WEEKDAYS[local.weekday()]}")
+    return ctx.t("daily.moment", date=local.date().isoformat(), weekday=weekday, time=local.strftime("%H:%M"))
+
+
+def days_text(lang: str, days: frozenset[int]) -> str:
+    """The days a subscription is sent on, in `lang`: "weekdays", "Mon, Wed", "周一、周三"."""
+    named = {EVERY_DAY: "days.every_day", WORKDAYS: "days.weekdays", WEEKEND: "days.weekends"}
+    if days in named:
+        return t(lang, named[days])
+    return t(lang, "list.separator").join(t(lang, f"weekday.{WEEKDAYS[d]}") for d in sorted(days))
 
 
 async def daily(ctx: Ctx, args: str) -> list[Reply]:
@@ -49,7 +69,7 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
                 "daily.current",
                 time=f"{current.hour:02d}:{current.minute:02d}",
                 tz=current.tz,
-                days=format_days(current.days),
+                days=days_text(ctx.lang, current.days),
                 topic=current.topic or ctx.t("daily.all_topics"),
                 next=_local(ctx, current.next_due_at, current.tz),
             ),
@@ -102,7 +122,7 @@ async def daily(ctx: Ctx, args: str) -> list[Reply]:
             "daily.set",
             time=f"{hour:02d}:{minute:02d}",
             tz=tz,
-            days=format_days(sub.days),
+            days=days_text(ctx.lang, sub.days),
             topic=topic or ctx.t("daily.all_topics"),
             next=_local(ctx, due, tz),
         )

@@ -11,7 +11,7 @@ from bot.core.srs import MASTERED_STABILITY_DAYS
 
 
 async def start(ctx: Ctx) -> list[Reply]:
-    name = ctx.learner.name or ctx.inc.user_name or "there"
+    name = ctx.learner.name or ctx.inc.user_name or ctx.t("start.no_name")
     return [ctx.reply((ctx.part("start.welcome", name=name), ctx.part("start.try")))]
 
 
