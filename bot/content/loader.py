@@ -28,7 +28,7 @@ from bot.content.yamlmap import Located, YamlSyntaxError, load_fast, parse_locat
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "content"
 CHOICE_LENGTH_RULE = "choice-length"
 # Rules whose problems can be listed alone (`content check --only RULE`).
-CHECK_RULES = (generic_aliases.RULE, misconceptions.RULE, CHOICE_LENGTH_RULE)
+CHECK_RULES = (generic_aliases.RULE, misconceptions.RULE, misconceptions.CLAIM_RULE, CHOICE_LENGTH_RULE)
 
 
 @dataclass(frozen=True, order=True)
@@ -123,11 +123,11 @@ def _parse_deck(path: Path, text: str) -> _Parsed:
         problems.extend(
             Problem(
                 shown,
-                located.line_of((*where, "misconceptions", n, "patterns", lang, i)),
+                located.line_of((*where, *path)),
                 message,
                 rule=rule,
             )
-            for n, lang, i, message, rule in misconception_problems(q)
+            for path, message, rule in misconception_problems(q)
         )
         problems.extend(_choice_warnings(shown, located, where, q))
     extra = set(data) - {"questions"}
