@@ -7,13 +7,16 @@ Sets: the adversarial suite over the whole bank, tests/data/graded_answers*.json
 benchmark's generated long answers (bank, unseen and misspelt text; seeded), and, when the shared
 data is there, SemEval-2013 (every split) and le_zh. A line holds the exact score (repr of the
 float), the verdict, the flags and the key points covered, named, wrong and missed, so "identical"
-means identical, not close. Not a measurement of quality: benchmarks/grading.py is.
+means identical, not close. It runs with PYTHONHASHSEED=0 (it restarts itself so): the suite's
+generator picks from sets, so its cases differ from one hash seed to the next. Not a measurement of
+quality: benchmarks/grading.py is.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sys
 from collections.abc import Iterator
@@ -96,6 +99,8 @@ def diff(a: Path, b: Path) -> int:
 
 
 def main() -> None:
+    if os.environ.get("PYTHONHASHSEED") != "0":
+        os.execve(sys.executable, [sys.executable, *sys.argv], {**os.environ, "PYTHONHASHSEED": "0"})
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out", nargs="?", type=Path, help="where to write the grades")
     parser.add_argument("--diff", nargs=2, type=Path, metavar=("A", "B"), help="compare two files written before")

@@ -48,13 +48,16 @@ def test_warm_counts_rubrics_and_stops_when_asked() -> None:
     assert gc.isenabled()
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.dictionaries(words, words, max_size=20), st.dictionaries(words, words, max_size=20), st.data())
-def test_best_each_asks_the_same_question_the_other_way_round(
-    reference: dict[str, str], answer: dict[str, str], data: st.DataObject
-) -> None:
-    among = set(data.draw(st.lists(st.sampled_from(sorted(answer)), unique=True))) if answer else set()
-    targets = set(data.draw(st.lists(st.sampled_from(sorted(reference)), unique=True))) if reference else set()
-    found = SoftIndex(reference).best_each(answer, among, targets)
-    for term in targets:
-        assert found.get(term, 0.0) == brute_force(reference[term], answer, among)
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(words, words, max_size=30), words, st.data())
+def test_dice_each_gives_every_word_sharing_a_trigram(pool: dict[str, str], word: str, data: st.DataObject) -> None:
+    """The answer's index asked for a reference word: the Dice with each answer word it could match."""
+    among = set(data.draw(st.lists(st.sampled_from(sorted(pool)), unique=True))) if pool else set()
+    expected = {}
+    for term, other in pool.items():
+        a, b = trigrams(word), trigrams(other)
+        if term in among and min(len(word), len(other)) >= 4 and abs(len(other) - len(word)) <= 4 and a & b:
+            expected[term] = 2 * len(a & b) / (len(a) + len(b))
+    found = SoftIndex(pool).dice_each(word, among)
+    assert found == expected
+    assert max((d for d in found.values() if d >= 0.5), default=0.0) == brute_force(word, pool, among)

@@ -27,7 +27,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from bot.core.grading.assertions import Mention, Reading, Stance, read_rubric
-from bot.core.grading.features import Analysis, analyse, analyse_rubric, soft_recall
+from bot.core.grading.features import Analysis, analyse, analyse_answer, analyse_rubric, soft_recall
 from bot.core.grading.rubric import Rubric, RubricPoint
 from bot.core.grading.text import STOP_EN, STOP_ZH, AliasMatcher, clean, is_cjk, phrase_pattern
 
@@ -184,7 +184,7 @@ def weigh(
         for n, c in enumerate(reading.clauses)
     ]
     credible = _credible_text(reading, clauses)
-    credible_analysis = analyse(credible) if credible else None
+    credible_analysis = analyse_answer(credible) if credible else None
     negated_analysis = _negated_analysis(reading, clauses)
     reference = clean(rubric.reference(lang))
 
@@ -327,7 +327,7 @@ def prepare(rubric: Rubric) -> None:
     """Read what the credit rules read of a rubric, so that the first answer does not pay for it."""
     for lang in ("en", "zh"):
         reference = clean(rubric.reference(lang))
-        _units_of(rubric, lang)
+        _units_by_word(rubric, lang)
         for point in rubric.points:
             statement = clean(point.text(lang))
             for alias in point.aliases:
@@ -466,6 +466,7 @@ def swapped_clauses(
     units = _units_of(rubric, lang)
     if not units:
         return []
+    by_word = _units_by_word(rubric, lang)
     out: list[tuple[int, frozenset[int]]] = []
     special = _term_tokens(reading, matchers)
     for start, end, n in _statements(reading, lang):
@@ -474,14 +475,19 @@ def swapped_clauses(
         unit = _unit(reading, start, end, special)
         if len(unit.words) < MIN_REPEATED_WORDS:
             continue
-        dice = [_repeats(unit.words, r.words) for r in units]
-        best = max(dice)
+        # Only statements sharing a word with the clause can repeat it (no common word: Dice 0), so a long
+        # answer is compared with those, not with every sentence of the model answer.
+        near = sorted({i for w in unit.words for i in by_word.get(w, ())})
+        if not near:
+            continue
+        dice = {i: _repeats(unit.words, units[i].words) for i in near}
+        best = max(dice.values())
         # Judged against the statement it repeats most closely: one it repeats faithfully ("MQA shares one
         # K/V head") is not undone by a similar one about another point ("GQA shares one K/V head per group").
         # A short clause whose every plain word is the statement's, aligned term for term, trades a term
         # as surely as a long one.
         terms = len(unit.words) >= MIN_WORDS_FOR_TERMS or best >= 1.0
-        closest = [units[i] for i, d in enumerate(dice) if d == best]
+        closest = [units[i] for i, d in dice.items() if d == best]
         if best >= REPEATS and all(_traded(unit, r, lang, terms=terms) for r in closest):
             stated = {r.point for r in closest if r.point is not None}
             stated |= _holding_traded(unit, closest, _statement_words(rubric, lang))
@@ -636,6 +642,16 @@ def _units_of(rubric: Rubric, lang: str) -> tuple[_Unit, ...]:
             if len(unit.words) >= MIN_REPEATED_WORDS:
                 out.append(unit)
     return tuple(out)
+
+
+@lru_cache(maxsize=8192)
+def _units_by_word(rubric: Rubric, lang: str) -> dict[str, tuple[int, ...]]:
+    """word -> the rubric statements (indexes into `_units_of`) holding it."""
+    index: dict[str, list[int]] = {}
+    for i, unit in enumerate(_units_of(rubric, lang)):
+        for word in unit.words:
+            index.setdefault(word, []).append(i)
+    return {word: tuple(at) for word, at in index.items()}
 
 
 def _term_tokens(

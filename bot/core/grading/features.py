@@ -78,14 +78,14 @@ class Analysis:
     grams: frozenset[str]  # its character 4-grams
 
     @cached_property
-    def word_trigrams(self) -> dict[str, frozenset[str]]:
-        """The character trigrams of each word long enough for soft matching (computed once per text)."""
-        return {t: trigrams(w) for t, w in self.words.items() if len(w) >= _SOFT_MIN_LEN}
-
-    @cached_property
     def soft_index(self) -> SoftIndex:
         """Its words indexed by character trigram, for soft matching (built once, on first use)."""
         return SoftIndex({t: self.words.get(t, t) for t in self.units})
+
+    @cached_property
+    def word_order(self) -> dict[str, int]:
+        """Each term's place among its words, first occurrence first: soft hits are summed in this order."""
+        return {t: i for i, t in enumerate(self.words)}
 
 
 def char_grams(text: str, n: int = 4) -> frozenset[str]:
@@ -98,6 +98,14 @@ def char_grams(text: str, n: int = 4) -> frozenset[str]:
 @lru_cache(maxsize=16384)
 def analyse_rubric(cleaned: str) -> Analysis:
     """`analyse` for the texts of a rubric (questions, references, key points), which recur: cached."""
+    return analyse(cleaned)
+
+
+# The answer and its credible part are each read by the credit rules and by the combiner: one
+# analysis (and one soft index) per text per grade. Two grades' worth of entries: memory stays flat.
+@lru_cache(maxsize=4)
+def analyse_answer(cleaned: str) -> Analysis:
+    """`analyse` for the texts of the answer being graded."""
     return analyse(cleaned)
 
 
@@ -181,33 +189,22 @@ class SoftIndex:
                 best = dice
         return best if best >= _SOFT_MIN_DICE else 0.0
 
-    def best_each(
-        self,
-        words: Mapping[str, str],
-        among: Set[str],
-        targets: Set[str],
-        grams_of: Mapping[str, frozenset[str]] | None = None,
-    ) -> dict[str, float]:
-        """For each indexed term in `targets`, its best trigram Dice with a word of `words` (term -> word)
-        whose term is in `among`; terms with no match of at least 0.5 are left out. The same matches as
-        `best` asked the other way round (Dice and the length rules are symmetric)."""
-        found: dict[str, float] = {}
-        for term, word in words.items():
-            if term not in among or len(word) < _SOFT_MIN_LEN or _CJK.match(term):
-                continue
-            grams = grams_of[term] if grams_of is not None and term in grams_of else trigrams(word)
-            shared: dict[tuple[str, str, int], int] = {}
-            for g in grams:
-                for entry in self._postings.get(g, ()):
-                    shared[entry] = shared.get(entry, 0) + 1
-            n = len(grams)
-            for (other_term, other, size), count in shared.items():
-                if other_term not in targets or abs(len(other) - len(word)) > _SOFT_MAX_LEN_GAP:
-                    continue
-                dice = 2 * count / (n + size)
-                if dice >= _SOFT_MIN_DICE and dice > found.get(other_term, 0.0):
-                    found[other_term] = dice
-        return found
+    def dice_each(self, word: str, among: Set[str]) -> dict[str, float]:
+        """The trigram Dice of `word` with every indexed word whose term is in `among` and that shares a
+        trigram with it (length rules as in `best`; no floor)."""
+        if len(word) < _SOFT_MIN_LEN:
+            return {}
+        grams = trigrams(word)
+        shared: dict[tuple[str, str, int], int] = {}
+        for g in grams:
+            for entry in self._postings.get(g, ()):
+                shared[entry] = shared.get(entry, 0) + 1
+        n = len(grams)
+        return {
+            term: 2 * count / (n + size)
+            for (term, other, size), count in shared.items()
+            if term in among and abs(len(other) - len(word)) <= _SOFT_MAX_LEN_GAP
+        }
 
 
 @lru_cache(maxsize=1024)
@@ -239,10 +236,17 @@ def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: 
     soft_hit = float(len(hit))
     missing = {t for t in ref - hit if not _CJK.match(t)}
     if missing and ans:
-        # Each answer word is looked up in the reference's (cached, small) index: one pass over the answer,
-        # with no index of the answer to build (answers are long and never seen twice).
-        found = reference.soft_index.best_each(answer.words, ans, missing, answer.word_trigrams)
-        soft_hit += sum(found.values())
+        # Each missing reference word is looked up in the answer's index, built once per answer and read by
+        # every key point and reference: a few lookups per point, not a pass over a long answer for each.
+        # A missing word scores its best match (from 0.5); the sum runs in the order of each one's first
+        # matching answer word, so that it adds up as a pass over the answer would.
+        index, order = answer.soft_index, answer.word_order
+        found: list[tuple[int, float]] = []
+        for t in missing:
+            matches = {a: d for a, d in index.dice_each(reference.words.get(t, t), ans).items() if d >= _SOFT_MIN_DICE}
+            if matches:
+                found.append((min(order[a] for a in matches), max(matches.values())))
+        soft_hit += sum(d for _, d in sorted(found))
     return soft_hit
 
 

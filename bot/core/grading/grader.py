@@ -21,7 +21,7 @@ from typing import Literal, Protocol
 from bot.core.grading.assertions import read
 from bot.core.grading.combiner import Combiner, default_combiners
 from bot.core.grading.credit import weigh
-from bot.core.grading.features import Analysis, analyse, analyse_rubric, features
+from bot.core.grading.features import Analysis, analyse_answer, analyse_rubric, features
 from bot.core.grading.injection import addressed_to_grader, instruction_start, sentences
 from bot.core.grading.polarity import polarity_mismatch
 from bot.core.grading.rubric import Rubric
@@ -234,7 +234,7 @@ class KeyPointGrader:
                 return Grade(0.0, Verdict.INCORRECT, (), all_missed, tuple(flags), lang)
             lang = detect_lang(text)  # the language of what is graded, not of the instruction
 
-        analysed = analyse(text)
+        analysed = analyse_answer(text)
         if not analysed.terms:  # nothing but stop words: "yes", "是的", "ok"
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.TOO_SHORT, *flags), lang)
         cleaned_prompts = [clean(p) for p in rubric.prompts]
@@ -254,7 +254,7 @@ class KeyPointGrader:
         # points (the batch CLI, the public benchmarks) is the combiner's alone, on the text it was trained on.
         credible: Analysis | None = analysed
         if n_points:
-            credible = analyse(evidence.credible) if evidence.credible else None
+            credible = analyse_answer(evidence.credible) if evidence.credible else None
 
         best_p, best_feats = 0.0, None
         combiner = self.combiner(lang)
