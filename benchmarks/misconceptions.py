@@ -4,8 +4,8 @@ and survive a learner's rewording?
 Figures, per language:
 - claims caught: the share of misconception claims their own patterns match (the grader's matcher,
   every pattern of the misconception, as `content check` rule `misconception-claim` reads them);
-- false fires: patterns that match a correct text of their own question (model answer or correct
-  option, either language: rule `misconception-pattern`);
+- false fires: patterns that match a correct text of their own question (model answer, correct
+  option or the misconception's correction, either language: rule `misconception-pattern`);
 - rewordings: of the claims caught, the share still caught after each rewording a learner would
   write (`bot.content.rewordings`: inflection, is/are, noun order, 是/就是), every applicable place;
 - CPU seconds of the misconception rules over the whole bank, cold (nothing cached) and warm.

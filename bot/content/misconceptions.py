@@ -7,8 +7,8 @@ misconception in either language, as the grader runs them. Two ways a pattern se
 - its own claim, written as the bank writes it, is not caught (rule `misconception-claim`): a
   learner asserting the very wrong claim the bank lists would not be penalised;
 - a pattern fires on a correct text of its own question, the model answer or the correct
-  multiple-choice option, in either language (rule `misconception-pattern`): it would cost a
-  right answer credit.
+  multiple-choice option, or on its own correction, in either language (rule
+  `misconception-pattern`): it would cost a right answer credit.
 
 The checker and the grader never disagree about either: both go through the same matcher.
 """
@@ -91,6 +91,8 @@ def misconception_problems(q: Question) -> Iterator[MisconceptionProblem]:
         return
     texts = correct_texts(q)
     for n, mis in enumerate(q.misconceptions):
+        # Its own correction is right by definition: a learner who writes it must not be penalised.
+        right = texts + [(f"its own {lang} correction", mis.correction.get(lang)) for lang in LANGS]
         for lang in LANGS:
             for i, pattern in enumerate(mis.patterns.get(lang)):
                 where = ("misconceptions", n, "patterns", lang, i)
@@ -101,7 +103,7 @@ def misconception_problems(q: Question) -> Iterator[MisconceptionProblem]:
                         "skips a pattern with such a term: drop it or write the word it belongs to"
                     )
                     yield where, f"question {q.id!r}: {message}", ""
-                elif (what := _fires_on(pattern, texts)) is not None:
+                elif (what := _fires_on(pattern, right)) is not None:
                     message = (
                         f"misconception pattern {pattern!r} matches {what} itself: make it specific to the wrong "
                         "claim (add a term joined with ' + ')"

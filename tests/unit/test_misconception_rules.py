@@ -90,7 +90,7 @@ def _deck(claim: dict[str, str], patterns: dict[str, list[str]]) -> dict[str, An
                 "misconceptions": [
                     {
                         "claim": claim,
-                        "correction": {"en": "It is a lattice.", "zh": "它是晶格。"},
+                        "correction": {"en": "It is a lattice of quartz grains.", "zh": "它是石英颗粒组成的晶格。"},
                         "patterns": patterns,
                     }
                 ],
@@ -127,8 +127,10 @@ def test_a_claim_its_patterns_miss_is_reported_at_the_claims_line(
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(where=st.sampled_from(["answer", "correct option"]), lang=st.sampled_from(LANGS), other=st.booleans())
-def test_a_pattern_found_in_a_correct_text_is_reported_whichever_language(
+@given(
+    where=st.sampled_from(["answer", "correct option", "correction"]), lang=st.sampled_from(LANGS), other=st.booleans()
+)
+def test_a_pattern_found_in_a_correct_text_or_its_correction_is_reported_whichever_language(
     tmp_path: Path, where: str, lang: str, other: bool
 ) -> None:
     deck = _deck(
@@ -137,7 +139,11 @@ def test_a_pattern_found_in_a_correct_text_is_reported_whichever_language(
     )
     q = deck["questions"][0]
     # A term found in the chosen correct text, written in a pattern of this or the other language.
-    found = {"answer": ("cold caves", "冷洞"), "correct option": ("grows slowly", "缓慢生长")}[where]
+    found = {
+        "answer": ("cold caves", "冷洞"),
+        "correct option": ("grows slowly", "缓慢生长"),
+        "correction": ("quartz grains", "石英颗粒"),
+    }[where]
     term = found[0] if lang == "en" else found[1]
     pattern_lang = lang if not other else ("zh" if lang == "en" else "en")
     q["misconceptions"][0]["patterns"][pattern_lang].append(f"{'lattice' if lang == 'en' else '晶格'} + {term}")
