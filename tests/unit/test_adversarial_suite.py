@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import pytest
 
 from bot.content.bank import Bank
-from bot.core.grading import KeyPointGrader
+from bot.core.grading import Flag, KeyPointGrader
 from bot.grading_suite import ATTACKS, POSITIVES, Outcome, evaluate, generate, summarise
 
 SAMPLE = 12
@@ -62,3 +62,13 @@ def test_floor_per_kind_and_language(outcomes: Sequence[Outcome], kind: str) -> 
 
 def test_the_suite_is_large_enough_over_the_whole_bank(bank: Bank) -> None:
     assert len(generate(bank.questions, kinds=("negated", "reference"))) >= 2000
+
+
+def test_model_answers_are_not_taken_for_instructions(bank: Bank) -> None:
+    """A model answer that names the system prompt, a PDF parser called Marker or a grading rubric tells the
+    grader nothing: over the whole bank, only one that quotes an attack ("ignore previous instructions") may
+    be flagged."""
+    cases = generate(bank.questions, kinds=("reference",))
+    flagged = {o.case.qid for o in evaluate(cases, KeyPointGrader(), bank.questions) if Flag.INJECTION in o.grade.flags}
+    quoting = {q.id for q in bank.questions if q.answer and "ignore previous instructions" in q.answer.en.lower()}
+    assert flagged <= quoting, flagged

@@ -131,13 +131,15 @@ _INJECTION = re.compile(
     r"|(?:give|award|grade|score|mark)(?: me| this| it| the| my)?(?: answer)? (?:a |an )?(?:score of |grade of )?"
     r"(?:100|full|maximum|perfect|10/10)"
     r"|(?:output|return|set) (?:the )?(?:score|verdict|grade)\s*(?:=|:|to)"
-    r"|you are (?:now )?(?:a|the) grader|system prompt|as an ai"
+    # ("system prompt" is no instruction: answers about prompts, caching and guardrails name it)
+    r"|you are (?:now )?(?:a|the) grader"
     # disguised: notes addressed to the grader, grading markup or JSON, a fake transcript
-    r"|(?:note|message|dear) (?:to )?(?:the )?(?:grader|marker|examiner)|\b(?:grader|marker|examiner)\s*[:,]"
+    # ("Marker, Docling and …": a PDF parser, not someone addressed)
+    r"|(?:note|message|dear) (?:to )?(?:the )?(?:grader|marker|examiner)|\b(?:grader|examiner)\s*[:,]|\bmarker\s*:"
     r"|</?(?:answer|grade|score|verdict)\b|[\"']?(?:score|verdict|grade)[\"']?\s*[:=]\s*[\"']?(?:\d|correct|full)"
     r"|^\s*(?:assistant|system|user)\s*:"
     r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确"
-    r"|系统提示|评分器",
+    r"|评分器",
     re.MULTILINE,
 )
 
