@@ -63,12 +63,12 @@ class _Plan:
         values = []
         for name, process in zip(self.names, self.binds, strict=True):
             value = params[name] if name in params else self.defaults[name]
-            values.append(process(value) if process is not None and value is not None else value)
+            values.append(process(value) if process is not None else value)
         return tuple(values)
 
     def make_row(self, raw: tuple[Any, ...]) -> _Row:
         assert self.row is not None
-        return self.row(p(v) if p is not None and v is not None else v for p, v in zip(self.results, raw, strict=True))
+        return self.row(p(v) if p is not None else v for p, v in zip(self.results, raw, strict=True))
 
 
 def _plan(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> _Plan | None:
