@@ -16,7 +16,7 @@ from typing import TextIO
 from bot.adapters.styling import Emphasis, Mark, Markup, wrapped
 from bot.core.app import StudyBot
 from bot.core.events import ChatKind, ChatRef, Incoming, Part, Reply, UserRef
-from bot.core.i18n import t
+from bot.core.labels import only_sees
 from bot.core.sending import Delivered, SendResult
 
 PLATFORM = "terminal"
@@ -162,7 +162,7 @@ class TerminalChat:
     def show(self, replies: Iterable[Reply], out: TextIO, color: bool) -> None:
         for reply in replies:
             if reply.ephemeral and self.group:
-                out.write(t(reply.lang, "terminal.only_sees", name=safe(self.user)) + "\n")
+                out.write(only_sees(reply.lang, name=safe(self.user)) + "\n")
             out.write(render(reply, color, self.out_dir) + "\n\n")
         out.flush()
 

@@ -23,3 +23,8 @@ def open_private_chat(lang: str, *, link: str) -> str:
 def feedback_waiting(lang: str) -> str:
     """Heads the feedback kept for a member until they opened the private chat."""
     return t(lang, "telegram.feedback_waiting")
+
+
+def only_sees(lang: str, *, name: str) -> str:
+    """Heads a reply in a terminal group room meant for the person typing alone (their private feedback)."""
+    return t(lang, "terminal.only_sees", name=name)
