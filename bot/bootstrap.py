@@ -30,8 +30,7 @@ from bot.core.app import Outgoing, StudyBot
 from bot.core.clock import Clock, SystemClock
 from bot.core.context import Services
 from bot.core.daily.service import DailyService
-from bot.core.grading import Grader, KeyPointGrader, rubric_for
-from bot.core.grading import warmup as grading_warmup
+from bot.core.grading import Grade, Grader, Rubric, rubric_for
 from bot.core.limits import Limiter, Limits
 from bot.core.ports.assessing import Assessor
 from bot.core.ports.messaging import Messenger
@@ -74,7 +73,23 @@ class System:
 
 def default_grader() -> Grader:
     """The grader the bot and `studybot grade` use: offline, deterministic."""
-    return KeyPointGrader()
+    return LoadedOnUse()
+
+
+class LoadedOnUse:
+    """The default grader (KeyPointGrader), imported at its first grade: its regular expressions and
+    combiner are a tenth of a start-up, and the first prompt need not wait for them (the warm-up
+    that follows it, or the first answer, loads them)."""
+
+    def __init__(self) -> None:
+        self._grader: Grader | None = None
+
+    def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
+        if self._grader is None:
+            from bot.core.grading.grader import KeyPointGrader
+
+            self._grader = KeyPointGrader()
+        return self._grader.grade(rubric, answer, locale)
 
 
 def platform_limits(settings: Settings) -> Limits:
@@ -275,6 +290,8 @@ async def bootstrap(
 async def _warm_grader(bank: Bank, stop: threading.Event, ready: asyncio.Event) -> None:
     """Every rubric analysed ahead of the first answers, in a thread so that the bot answers meanwhile."""
     await ready.wait()
+    from bot.core.grading import warmup as grading_warmup  # the grader's machinery: after the first prompt
+
     started = time.perf_counter()
     rubrics = await asyncio.to_thread(lambda: [rubric_for(q) for q in bank.questions if q.answered])
     await asyncio.to_thread(related.warm, bank)  # follow-ups: the first weak answer need not wait for them

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from bot.content.schema import LANGS, Misconception, Question, pattern_terms
-from bot.core.grading.assertions import Reading, read_rubric
-from bot.core.grading.credit import claim_clause
 from bot.core.grading.text import clean, weak_alias
+
+if TYPE_CHECKING:  # the grader's matcher is imported when a check runs: the bot's start-up loads this module too
+    from bot.core.grading.assertions import Reading
 
 # A pattern the grader would find in a correct text of its question (`content check --only misconception-pattern`).
 RULE = "misconception-pattern"
@@ -34,7 +36,16 @@ MisconceptionProblem = tuple[tuple[str | int, ...], str, str]
 
 @lru_cache(maxsize=8192)
 def _reading(text: str) -> Reading:
+    from bot.core.grading.assertions import read_rubric
+
     return read_rubric(clean(text))
+
+
+def _asserts(text: str, patterns: list[tuple[str, ...]]) -> bool:
+    """Whether one clause of `text` asserts every term of one of `patterns`, the grader's way."""
+    from bot.core.grading.credit import claim_clause
+
+    return claim_clause(_reading(text), patterns) is not None
 
 
 @lru_cache(maxsize=16384)
@@ -44,7 +55,7 @@ def _terms(pattern: str) -> tuple[str, ...]:
 
 def pattern_in(pattern: str, text: str) -> bool:
     """Whether `text` asserts `pattern` the way the grader decides it (one clause, every term, none negated)."""
-    return claim_clause(_reading(text), [_terms(pattern)]) is not None
+    return _asserts(text, [_terms(pattern)])
 
 
 def _patterns(mis: Misconception) -> list[tuple[str, ...]]:
@@ -54,7 +65,7 @@ def _patterns(mis: Misconception) -> list[tuple[str, ...]]:
 
 def claim_caught(mis: Misconception, lang: str) -> bool:
     """Whether the misconception's patterns catch its own claim in `lang`."""
-    return claim_clause(_reading(mis.claim.get(lang)), _patterns(mis)) is not None
+    return _asserts(mis.claim.get(lang), _patterns(mis))
 
 
 def claim_coverage(questions: Iterable[Question]) -> dict[str, tuple[int, int]]:
@@ -82,7 +93,7 @@ def correct_texts(q: Question) -> list[tuple[str, str]]:
 
 def _fires_on(pattern: str, texts: Sequence[tuple[str, str]]) -> str | None:
     terms = _terms(pattern)
-    return next((what for what, text in texts if claim_clause(_reading(text), [terms]) is not None), None)
+    return next((what for what, text in texts if _asserts(text, [terms])), None)
 
 
 def misconception_problems(q: Question) -> Iterator[MisconceptionProblem]:

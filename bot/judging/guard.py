@@ -24,7 +24,7 @@ from typing import Literal
 from cachetools import LRUCache
 
 from bot.core.grading import Flag, Grade, Grader, Rubric
-from bot.core.grading.grader import verdict_for
+from bot.core.grading.grade import verdict_for
 from bot.judging.breaker import CircuitBreaker
 from bot.judging.client import JudgeClient, JudgeUnavailable
 from bot.judging.prompt import PROMPT_VERSION, Misconception, system_message, user_message

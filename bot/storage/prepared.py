@@ -12,13 +12,13 @@ this cannot plan (Python-side column defaults, expanding IN lists), it is an ord
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Executable, Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
@@ -108,16 +108,30 @@ def _item(i: int) -> Callable[[tuple[Any, ...]], Any]:
     return lambda row: row[i]
 
 
-def upsert(table: Table, keys: tuple[str, ...], updates: tuple[str, ...]) -> dict[str, Prepared]:
+def upsert(table: Table, keys: tuple[str, ...], updates: tuple[str, ...]) -> Upsert:
     """Per dialect name, an insert that sets `updates` on the row with the same `keys` if there is
     one: one statement where an update and then an insert took two. Every execution must give all
     of `keys` and `updates`."""
-    out: dict[str, Prepared] = {}
-    for name, insert in (("sqlite", sqlite.insert), ("postgresql", postgresql.insert)):
-        statement = insert(table)
-        changes = {column: statement.excluded[column] for column in updates}
-        out[name] = Prepared(statement.on_conflict_do_update(index_elements=list(keys), set_=changes))
-    return out
+    return Upsert(table, keys, updates)
+
+
+class Upsert:
+    """`upsert`'s statements, each built when its dialect first asks: a bot on SQLite never imports
+    the PostgreSQL dialect (a tenth of its start-up), nor the reverse."""
+
+    def __init__(self, table: Table, keys: tuple[str, ...], updates: tuple[str, ...]) -> None:
+        self.table, self.keys, self.updates = table, keys, updates
+        self._built: dict[str, Prepared] = {}
+
+    def __getitem__(self, dialect: str) -> Prepared:
+        if dialect not in self._built:
+            insert = importlib.import_module(f"sqlalchemy.dialects.{dialect}").insert
+            statement = insert(self.table)
+            changes = {column: statement.excluded[column] for column in self.updates}
+            self._built[dialect] = Prepared(
+                statement.on_conflict_do_update(index_elements=list(self.keys), set_=changes)
+            )
+        return self._built[dialect]
 
 
 class Prepared:

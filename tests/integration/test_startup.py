@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -52,3 +55,42 @@ async def test_a_new_database_is_migrated_and_then_found_at_head(db_url: str) ->
         assert await stored_revision(store.engine) == head_revision()
     finally:
         await store.close()
+
+
+# What a start that finds everything in place (the bank cached, the schema at head) must not load
+# before the first prompt: migrations, the ORM behind SQLAlchemy's async engine, another
+# database's dialect, the grader's machinery (loaded by the warm-up after the prompt, or the first answer).
+DEFERRED = (
+    "alembic",
+    "sqlalchemy.orm",
+    "sqlalchemy.ext.asyncio",
+    "sqlalchemy.dialects.postgresql",
+    "bot.core.grading.grader",
+    "bot.core.grading.credit",
+)
+_BUILD = """
+import asyncio, sys
+from bot.bootstrap import bootstrap
+from bot.settings import Settings
+
+async def main() -> None:
+    async with bootstrap(Settings()):
+        print(" ".join(m for m in sys.argv[1:] if m in sys.modules) or "none")
+
+asyncio.run(main())
+"""
+
+
+def test_a_warm_start_loads_nothing_it_can_leave_for_later(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_", "STUDYBOT_"))}
+    env["STUDYBOT_DATA_DIR"] = str(tmp_path)
+
+    def build() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", _BUILD, *DEFERRED], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    assert "alembic" in build()  # the first start creates the database: migrations run
+    assert build() == "none"

@@ -17,7 +17,7 @@ from bot.content.schema import Question
 from bot.core.clock import FakeClock
 from bot.core.events import ChatKind, Reply, UserRef
 from bot.core.grading import KeyPointGrader, rubric_for
-from bot.core.grading.grader import verdict_for
+from bot.core.grading.grade import verdict_for
 from bot.core.i18n import t
 from bot.core.limits import Limits
 from bot.judging.assessor import JudgeAssessor

@@ -49,7 +49,8 @@ from __future__ import annotations
 
 from bot.content.bank import Bank
 from bot.content.schema import LANGS
-from bot.core.grading.grader import KeyPointGrader, Verdict
+from bot.core.grading.grade import Verdict
+from bot.core.grading.grader import KeyPointGrader
 from bot.core.grading.rubric import rubric_for
 
 # Floors per language, at or just under what the bank reaches today (docstring): raise them as

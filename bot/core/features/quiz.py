@@ -12,7 +12,7 @@ from bot.core.events import Button, Part, Reply, ReplyKind
 from bot.core.features.assessing import first_answer_notice, judge_parts
 from bot.core.features.progress import leech_part, new_answer, record, settle_pending_rating
 from bot.core.grading import Grade, Verdict, rubric_for
-from bot.core.grading.grader import MAX_GRADED_CHARS, Flag, verdict_for
+from bot.core.grading.grade import MAX_GRADED_CHARS, Flag, verdict_for
 from bot.core.modes import HINT_MODES, RATE_MODES, Mode
 from bot.core.picking import pick_question
 from bot.core.ports.assessing import Assessment

@@ -11,7 +11,7 @@ from bot.core.context import Ctx
 from bot.core.events import Part, Reply, ReplyKind
 from bot.core.features.progress import record, review_card, settle_pending_rating
 from bot.core.features.quiz import ask_question, open_quiz
-from bot.core.grading.grader import verdict_for
+from bot.core.grading.grade import verdict_for
 from bot.core.modes import RATE_MODES, Mode
 from bot.core.related import related_question
 from bot.core.srs import RATING_SCORE, RATINGS

@@ -25,7 +25,7 @@ from bot.core.features.attempts import too_short
 from bot.core.features.choice import mc_reply, option_number, option_texts, shuffled_options
 from bot.core.features.progress import record
 from bot.core.features.quiz import grade_answer, how_to_answer, pct, reference_parts
-from bot.core.grading.grader import verdict_for
+from bot.core.grading.grade import verdict_for
 from bot.core.modes import Mode
 from bot.core.names import display_name, storable_name
 from bot.core.picking import pick_question
