@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,7 +11,8 @@ from hypothesis import strategies as st
 from bot.core.grading import CORRECT_AT, Flag, KeyPointGrader, Verdict, rubric_from_record
 from bot.core.grading.combiner import default_combiner
 from bot.core.grading.features import FEATURES, analyse, features, soft_recall
-from bot.core.grading.text import clean, stem_en
+from bot.core.grading.text import _TOKEN as TOKEN
+from bot.core.grading.text import FIRST_CJK, cjk_ratio, clean, is_cjk, match_token, raw_tokens, stem_en, token_spans
 
 grader = KeyPointGrader()
 
@@ -170,3 +173,25 @@ def test_instructions_never_raise_the_score(injection: str, content: str, before
     injected = grader.grade(rubric, text, "en")
     assert injected.score <= plain.score
     assert Flag.INJECTION in injected.flags
+
+
+# Letters, digits, Greek, the edges of every Chinese range, punctuation the tokenizer joins on or splits at.
+_MIXED = st.text(
+    alphabet="abnotz0129αω.+'-, 的模型训练，。\u3400\u4dbf\u4e00\u9fff\uf900\ufaff\u33ff\u2e80", max_size=60
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED)
+def test_token_spans_read_tokens_as_match_token_does(text: str) -> None:
+    """The tokenizer's shortcut (Chinese by code point, no regex per token) gives what `match_token` gives."""
+    assert token_spans(text) == [(m.start(), m.end(), match_token(m.group(0))) for m in re.finditer(TOKEN, text)]
+    assert all((tok >= FIRST_CJK) == (len(tok) == 1 and is_cjk(tok)) for tok in raw_tokens(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MIXED)
+def test_cjk_ratio_counts_chinese_letters_among_letters(text: str) -> None:
+    letters = [c for c in text if c.isalnum()]
+    expected = sum(1 for c in letters if is_cjk(c)) / len(letters) if letters else 0.0
+    assert cjk_ratio(text) == expected

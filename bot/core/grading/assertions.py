@@ -194,13 +194,14 @@ def read(text: str) -> Reading:
     previous: tuple[int, int] | None = None
     for n, (s_start, s_end) in enumerate(sentences):
         sentence = text[s_start:s_end]
-        for c_start, c_end in _pieces(_CONTRAST, text, s_start, s_end):
+        bounds = _pieces(_CONTRAST, text, s_start, s_end)  # the sentence's clauses (cut once: a long answer has many)
+        for c_start, c_end in bounds:
             clauses.append(Clause(c_start, c_end, n, _stance(text[c_start:c_end], sentence)))
-        _negate_scopes(text, s_start, s_end, starts, flips, denials)
+        _negate_scopes(text, bounds, starts, flips, denials)
         # A refutation negates what it points back to: the rest of its clause before it ("说X是不对的"),
         # the sentence before it when it follows a comma or stands as a clause of its own ("X, which is
         # wrong", "X, but that is a myth"), the previous sentence when it is a sentence of its own.
-        for c_start, c_end in _pieces(_CONTRAST, text, s_start, s_end):
+        for c_start, c_end in bounds:
             for m in (*_REFUTE_EN.finditer(text, c_start, c_end), *_REFUTE_ZH.finditer(text, c_start, c_end)):
                 if not m.group(0).strip():
                     continue
@@ -270,12 +271,13 @@ STATEMENT_CUE_TOKENS = 4
 
 
 def _negate_scopes(
-    text: str, s_start: int, s_end: int, starts: tuple[int, ...], flips: list[int], denials: list[int]
+    text: str, clauses: list[tuple[int, int]], starts: tuple[int, ...], flips: list[int], denials: list[int]
 ) -> None:
-    """Each negation cue negates the tokens after it, to the end of its reach (see STATEMENT_CUE_TOKENS)."""
-    for c_start, c_end in _pieces(_CONTRAST, text, s_start, s_end):
-        statements = _stretches(text, c_start, c_end, starts)
+    """Each negation cue in these clauses (of one sentence) negates the tokens after it, to the end of its
+    reach (see STATEMENT_CUE_TOKENS)."""
+    for c_start, c_end in clauses:
         commas = _pieces(_SCOPE_BREAK, text, c_start, c_end)
+        statements = _stretches(text, commas)
         first = bisect.bisect_left(starts, c_start)
         for cue in (*_NEG_EN.finditer(text, c_start, c_end), *_NEG_ZH.finditer(text, c_start, c_end)):
             whole = bisect.bisect_left(starts, cue.start()) - first <= STATEMENT_CUE_TOKENS
@@ -286,11 +288,12 @@ def _negate_scopes(
                 _flip(starts, denials, cue.end(), stop)
 
 
-def _stretches(text: str, c_start: int, c_end: int, starts: tuple[int, ...]) -> list[tuple[int, int]]:
-    """The clause cut at commas, colons and brackets where a new statement begins ("…, it freezes …");
-    a piece that goes on with the same statement ("not true that A, B or C") stays with the one before."""
+def _stretches(text: str, commas: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The clause (cut at commas, colons and brackets: `commas`) cut where a new statement begins ("…, it
+    freezes …"); a piece that goes on with the same statement ("not true that A, B or C") stays with the one
+    before."""
     out: list[tuple[int, int]] = []
-    for a, b in _pieces(_SCOPE_BREAK, text, c_start, c_end):
+    for a, b in commas:
         if out and not _NEW_STATEMENT.match(text, a):
             out[-1] = (out[-1][0], b)
         else:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from bot.core.grading.text import STOP_EN, STOP_ZH, raw_tokens, stem_en
+from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, raw_tokens, stem_en
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # Negation words: English, and Chinese characters/words that negate what follows.
@@ -62,7 +62,7 @@ STOP = STOP_EN - _KEEP
 
 def trigrams(term: str) -> frozenset[str]:
     padded = f"#{term}#"
-    return frozenset(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset([padded[i : i + 3] for i in range(len(padded) - 2)])  # a list builds faster than a generator
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def analyse(cleaned: str) -> Analysis:
     prev_en: str | None = None
     negated = bool(_NEG_ZH.search(cleaned))
     for tok in raw_tokens(cleaned.replace("n't", " not")):
-        if len(tok) == 1 and _CJK.match(tok):
+        if tok >= FIRST_CJK:  # a Chinese character (see text.FIRST_CJK): no regex per token
             if tok not in STOP_ZH:
                 terms.append(tok)
                 units.append(tok)
