@@ -64,6 +64,7 @@ def main() -> None:
     for label in ("cold", "warm"):
         if label == "cold":
             misconceptions._reading.cache_clear()
+            misconceptions._tokens.cache_clear()
             read_rubric.cache_clear()
         start = time.process_time()
         problems = [p for q in questions for p in misconception_problems(q)]

@@ -91,9 +91,28 @@ def correct_texts(q: Question) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def _tokens(text: str) -> tuple[tuple[str, ...], dict[str, tuple[int, ...]]]:
+    from bot.core.grading.text import indexed_tokens
+
+    return indexed_tokens(clean(text).replace("\u2019", "'"))  # as the clause reading sees "don’t"
+
+
+def _may_hold(terms: tuple[str, ...], text: str) -> bool:
+    """Whether every term stands somewhere in `text`: a token lookup, so that the clause reading (several
+    times dearer) runs only on the few texts that may match. Symbol terms ("⊗") are left to the reading."""
+    from bot.core.grading.text import phrase_pattern
+
+    matchers = [phrase_pattern(t) for t in terms]
+    if any(m.symbols is not None for m in matchers):
+        return True
+    tokens = _tokens(text)
+    return all(m.found_in(*tokens) for m in matchers)
+
+
 def _fires_on(pattern: str, texts: Sequence[tuple[str, str]]) -> str | None:
     terms = _terms(pattern)
-    return next((what for what, text in texts if _asserts(text, [terms])), None)
+    return next((what for what, text in texts if _may_hold(terms, text) and _asserts(text, [terms])), None)
 
 
 def misconception_problems(q: Question) -> Iterator[MisconceptionProblem]:
