@@ -213,10 +213,25 @@ def sentences_of(text: str, lang: str) -> list[str]:
     return [s for s in (_ZH_END if lang == "zh" else _EN_END).split(text) if s.strip()]
 
 
+def _lines_kept_together(parts: Sequence[str]) -> list[str]:
+    """Sentences to reorder, each line-ended run (code, a command, a list) kept whole and in its order: a
+    paraphrase may say things in another order, but code run backwards is no answer."""
+    out: list[str] = []
+    for part in parts:
+        if out and out[-1].endswith("\n"):
+            out[-1] += part
+        else:
+            out.append(part)
+    return out
+
+
 def _joined(parts: Sequence[str], lang: str) -> str:
     if lang == "zh":
         return "".join(p if p.endswith(("。", "！", "？", "\n")) else p + "\n" for p in parts).strip()
-    return " ".join(p.strip() for p in parts)
+    out = ""
+    for p in parts:  # lines keep their line breaks and indentation (code); sentences are joined by a space
+        out += p if not out or out.endswith("\n") else " " + p.lstrip()
+    return out.strip()
 
 
 def reworded_points(q: Question, original: str, changed: str) -> list[int]:
@@ -236,7 +251,7 @@ def paraphrase(q: Question, lang: str, table: Mapping[str, str], reverse: bool =
     reference = q.answer.get(lang)
     parts = sentences_of(reference, lang)
     if reverse:
-        parts = parts[::-1]
+        parts = _lines_kept_together(parts)[::-1]
     original = _joined(parts, lang)
     text = reword(original, table, lang)
     return lead + text if text != original else None
