@@ -29,7 +29,7 @@ from functools import lru_cache
 from bot.core.grading.assertions import Mention, Reading, Stance, read_rubric
 from bot.core.grading.features import Analysis, analyse, analyse_answer, analyse_rubric, soft_recall
 from bot.core.grading.rubric import Rubric, RubricPoint
-from bot.core.grading.text import STOP_EN, STOP_ZH, AliasMatcher, clean, is_cjk, phrase_pattern
+from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean, phrase_pattern
 
 # A key point only named ("NF4 is important", a bare list) earns this much: an interviewer gives a
 # list of the right terms partial credit at most.
@@ -363,7 +363,7 @@ def _says_something(reading: Reading, start: int, end: int, alias_tokens: set[in
     asked: set[str] = set()  # the question's own words: two of them related by a term say something
     for i in reading.token_range(start, end):
         tok = reading.tokens[i]
-        if i in alias_tokens or not is_cjk(tok):
+        if i in alias_tokens or tok < FIRST_CJK:  # not a Chinese character (see text.FIRST_CJK)
             chars.append("|")
             if i in alias_tokens or _NUMBER.match(tok) or reading.raw(i) in STOP_EN or tok in _FILLER_STEMS:
                 continue
@@ -703,7 +703,7 @@ def _unit(
             if not _enumerates(reading, i, first=i == span[0]):
                 numbers.append(tok)
             prev = None
-        elif is_cjk(tok):
+        elif tok >= FIRST_CJK:  # a Chinese character (see text.FIRST_CJK)
             if reading.starts[i] in direction:
                 prev = None
                 continue

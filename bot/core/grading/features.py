@@ -234,7 +234,7 @@ FEATURES = (
 def _soft_hits(answer: Analysis, reference: Analysis, ans: frozenset[str], ref: frozenset[str]) -> float:
     hit = ans & ref
     soft_hit = float(len(hit))
-    missing = {t for t in ref - hit if not _CJK.match(t)}
+    missing = {t for t in ref - hit if t < FIRST_CJK}  # Chinese units aside (see text.FIRST_CJK)
     if missing and ans:
         # Each missing reference word is looked up in the answer's index, built once per answer and read by
         # every key point and reference: a few lookups per point, not a pass over a long answer for each.
@@ -277,9 +277,10 @@ def features(
         qindex = _question_index(question)
         for t in extra:
             word = answer.words.get(t, t)
-            s = 0.0 if _CJK.match(t) else index.best(word, ref)
+            chinese = t >= FIRST_CJK  # a character or character pair (see text.FIRST_CJK)
+            s = 0.0 if chinese else index.best(word, ref)
             soft_prec_hit += s
-            if s == 0.0 and (_CJK.match(t) or qindex.best(word, question) == 0.0):
+            if s == 0.0 and (chinese or qindex.best(word, question) == 0.0):
                 unrelated += 1
     soft_precision = soft_prec_hit / len(ans) if ans else 0.0
 
