@@ -119,10 +119,13 @@ async def stop_within(steps: Sequence[tuple[str, Callable[[], Awaitable[None]]]]
 async def run_terminal(system: System, chat: TerminalChat, on_ready: Callable[[], None] | None = None) -> None:
     """The terminal chat, with the question of the day and round timers delivered into it.
 
-    `on_ready` runs when the chat first waits for input (the first prompt, when interactive)."""
-    await system.scheduler.start()
+    `on_ready` runs when the chat first waits for input (the first prompt, when interactive). The
+    scheduler starts then, beside the prompt rather than before it: its first run (deliveries
+    missed while the bot was down) and APScheduler's import need not keep a person waiting."""
+    starting: list[asyncio.Task[None]] = []
 
     def ready() -> None:
+        starting.append(asyncio.create_task(system.scheduler.start(), name="scheduler-start"))
         system.ready.set()
         if on_ready is not None:
             on_ready()
@@ -130,6 +133,9 @@ async def run_terminal(system: System, chat: TerminalChat, on_ready: Callable[[]
     try:
         await chat.run(ready=ready)
     finally:
+        for task in starting:  # a stop right after the start: let the start finish, then stop
+            with contextlib.suppress(Exception):
+                await task
         await system.scheduler.stop()
 
 

@@ -14,11 +14,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
+from typing import TYPE_CHECKING
 
 from bot.core.app import Outgoing, StudyBot
 from bot.core.clock import Clock
@@ -26,6 +22,11 @@ from bot.core.daily.service import DailyService
 from bot.core.purge import PurgeReport, Retention, purge
 from bot.core.sending import SendResult
 from bot.core.wakeup import Wakeup
+
+if (
+    TYPE_CHECKING
+):  # APScheduler is imported when the scheduler starts: the terminal chat starts it after its first prompt
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,22 @@ class Scheduler:
         self.safety_seconds = safety_seconds
         self.rounds_seconds = rounds_seconds
         self.retention = retention or Retention()
-        self.aps = AsyncIOScheduler(timezone=UTC)
+        self._aps: AsyncIOScheduler | None = None
         self._running = asyncio.Lock()
         self._listener: asyncio.Task[None] | None = None
 
+    @property
+    def aps(self) -> AsyncIOScheduler:
+        if self._aps is None:
+            from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+            self._aps = AsyncIOScheduler(timezone=UTC)
+        return self._aps
+
     async def start(self) -> None:
+        from apscheduler.triggers.cron import CronTrigger
+        from apscheduler.triggers.interval import IntervalTrigger
+
         self.aps.start()
         self.aps.add_job(
             self.tick,
@@ -95,8 +107,8 @@ class Scheduler:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._listener
             self._listener = None
-        if self.aps.running:
-            self.aps.shutdown(wait=False)
+        if self._aps is not None and self._aps.running:
+            self._aps.shutdown(wait=False)
         async with self._running:  # let a delivery run in flight finish
             pass
 
@@ -110,6 +122,8 @@ class Scheduler:
 
     async def rearm(self) -> datetime | None:
         """Wake the delivery step when the next subscription or reminder is due."""
+        from apscheduler.triggers.date import DateTrigger
+
         when = await self.daily.next_wakeup()
         if when is None:
             if self.aps.get_job(NEXT_JOB):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import subprocess
@@ -59,7 +60,8 @@ async def test_a_new_database_is_migrated_and_then_found_at_head(db_url: str) ->
 
 # What a start that finds everything in place (the bank cached, the schema at head) must not load
 # before the first prompt: migrations, the ORM behind SQLAlchemy's async engine, another
-# database's dialect, the grader's machinery (loaded by the warm-up after the prompt, or the first answer).
+# database's dialect, the grader's machinery (loaded by the warm-up after the prompt, or the first answer),
+# APScheduler (the terminal chat starts the scheduler beside its first prompt).
 DEFERRED = (
     "alembic",
     "sqlalchemy.orm",
@@ -67,6 +69,7 @@ DEFERRED = (
     "sqlalchemy.dialects.postgresql",
     "bot.core.grading.grader",
     "bot.core.grading.credit",
+    "apscheduler",
 )
 _BUILD = """
 import asyncio, sys
@@ -94,3 +97,32 @@ def test_a_warm_start_loads_nothing_it_can_leave_for_later(tmp_path: Path) -> No
 
     assert "alembic" in build()  # the first start creates the database: migrations run
     assert build() == "none"
+
+
+async def test_the_terminal_chat_starts_the_scheduler_beside_its_first_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.adapters.terminal import TerminalChat
+    from bot.bootstrap import bootstrap, terminal_adapter
+    from bot.launcher import run_terminal
+    from bot.settings import Settings
+
+    monkeypatch.setenv("STUDYBOT_DATA_DIR", str(tmp_path))
+    settings = Settings()
+    events: list[str] = []
+    async with bootstrap(settings, adapters=[terminal_adapter(settings)], warm=False) as system:
+        [chat] = system.adapters
+        assert isinstance(chat, TerminalChat)
+        start = system.scheduler.start
+
+        async def recorded_start() -> None:
+            events.append("scheduler started")
+            await start()
+
+        monkeypatch.setattr(system.scheduler, "start", recorded_start)
+        out = io.StringIO()
+        monkeypatch.setattr(chat, "run", functools.partial(chat.run, stdin=io.StringIO("/help\n"), stdout=out))
+        await run_terminal(system, chat, lambda: events.append("waiting for input"))
+        assert events == ["waiting for input", "scheduler started"]
+        assert system.ready.is_set()
+    assert "/quiz" in out.getvalue()
