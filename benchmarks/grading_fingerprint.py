@@ -7,8 +7,8 @@ Sets: the adversarial suite over the whole bank, tests/data/graded_answers*.json
 benchmark's generated long answers (bank, unseen and misspelt text; seeded), and, when the shared
 data is there, SemEval-2013 (every split) and le_zh. A line holds the exact score (repr of the
 float), the verdict, the flags and the key points covered, named, wrong and missed, so "identical"
-means identical, not close. It runs with PYTHONHASHSEED=0 (it restarts itself so): the suite's
-generator picks from sets, so its cases differ from one hash seed to the next. Not a measurement of
+means identical, not close. It runs with PYTHONHASHSEED=0 (it restarts itself so): nothing ordered
+by string hashes can then make two runs differ (the suite's generator once did). Not a measurement of
 quality: benchmarks/grading.py is.
 """
 
