@@ -7,8 +7,11 @@ import gc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.content.bank import Bank
+from bot.core.grading import KeyPointGrader, rubric_for
 from bot.core.grading.features import SoftIndex, trigrams
 from bot.core.grading.rubric import Rubric, RubricPoint
+from bot.core.grading.text import _phrase_pattern
 from bot.core.grading.warmup import warm
 
 words = st.text(alphabet="abcdeilnorst", min_size=1, max_size=12)
@@ -61,3 +64,16 @@ def test_dice_each_gives_every_word_sharing_a_trigram(pool: dict[str, str], word
     found = SoftIndex(pool).dice_each(word, among)
     assert found == expected
     assert max((d for d in found.values() if d >= 0.5), default=0.0) == brute_force(word, pool, among)
+
+
+def test_after_the_warm_up_grading_builds_no_matcher(bank: Bank) -> None:
+    """Every alias and misconception term the grader looks for is made at start-up (and frozen), not per answer."""
+    rubrics = [rubric_for(q) for q in bank.questions[::25] if q.answered]
+    warm(rubrics)
+    grader = KeyPointGrader()
+    before = _phrase_pattern.cache_info().misses
+    for rubric in rubrics:
+        for lang in ("en", "zh"):
+            claims = " ".join(m.claim(lang) for m in rubric.misconceptions)
+            grader.grade(rubric, f"{rubric.reference(lang)} {claims}", lang)
+    assert _phrase_pattern.cache_info().misses == before

@@ -332,6 +332,10 @@ def prepare(rubric: Rubric) -> None:
             statement = clean(point.text(lang))
             for alias in point.aliases:
                 expected_negated(phrase_pattern(alias), reference, statement)
+    for misconception in rubric.misconceptions:  # what `claim_clause` looks for in every answer
+        for terms in misconception.patterns:
+            for term in terms:
+                phrase_pattern(term)
 
 
 def _has_substance(reading: Reading, n: int, alias_tokens: set[int], question: frozenset[str]) -> bool:
