@@ -37,7 +37,7 @@ from bot.core.ports.messaging import Messenger
 from bot.core.ports.rendering import Renderer
 from bot.core.ports.store import Store
 from bot.core.purge import Retention
-from bot.core.sending import Delivered, SendResult
+from bot.core.sending import Retry, SendResult
 from bot.core.wakeup import Wakeup
 from bot.rendering.renderer import LocalRenderer, stop_rendering
 from bot.scheduling.scheduler import Scheduler
@@ -220,7 +220,12 @@ def _assessor(settings: Settings, grader: Grader) -> Assessor | None:
 def _poster(messengers: Mapping[str, Messenger]) -> Callable[[Outgoing], Awaitable[SendResult]]:
     async def post(outgoing: Outgoing) -> SendResult:
         messenger = messengers.get(outgoing.chat.platform)
-        return Delivered() if messenger is None else await messenger.send(outgoing.chat, outgoing.reply)
+        if messenger is None:
+            # A round closed by its timer in a chat of a platform this process does not run (its
+            # token is not set here): nothing was sent, and saying "delivered" would be a lie.
+            log.warning("not posted to %s: that platform is not running here", outgoing.chat.platform)
+            return Retry(f"{outgoing.chat.platform} is not running")
+        return await messenger.send(outgoing.chat, outgoing.reply)
 
     return post
 

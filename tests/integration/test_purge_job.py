@@ -71,3 +71,16 @@ async def test_a_failing_purge_is_logged_not_raised(
         await tx.conn.exec_driver_sql("DROP TABLE refs")  # a broken database: the job logs, tomorrow retries
     assert await system.scheduler.purge() is None
     assert "the daily purge failed" in caplog.text
+
+
+async def test_a_message_for_a_platform_not_running_here_is_not_reported_delivered(
+    bank: Bank, store: SqlStore, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    from bot.core.app import Outgoing
+    from bot.core.events import ChatRef, Part, Reply
+    from bot.core.sending import Retry
+
+    system = wiring.system(bank, store, clock)  # no adapters: no platform runs in this process
+    result = await system.scheduler.post(Outgoing(ChatRef("discord", "42"), Reply((Part("round summary"),), lang="en")))
+    assert isinstance(result, Retry) and "discord" in result.reason
+    assert "not running" in caplog.text
