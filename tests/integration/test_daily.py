@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.core.app import StudyBot
 from bot.core.clock import FakeClock
@@ -250,6 +250,27 @@ async def test_a_crashed_claim_is_sent_once_after_its_lease(
     assert report.reclaimed == 1 and len(recorder.to("u1")) == 1
     clock.advance(minutes=5)
     assert (await alive.run_due()).sent == 0
+
+
+async def test_a_crashed_claim_whose_question_left_the_bank_is_settled_not_cycled(
+    harness: Harness, clock: FakeClock, recorder: Recorder, studybot: StudyBot, store: SqlStore
+) -> None:
+    from bot.core.daily.service import RunReport
+
+    await harness.say("/daily 11:00 UTC")
+    clock.set(datetime(2026, 3, 2, 11, 0, tzinfo=UTC))
+    dead = daily_service(studybot, {"test": Recorder()}, worker="dead", lease=timedelta(seconds=30))
+    assert len(await dead._claim(RunReport())) == 1
+    async with store.transaction() as tx:  # an upgrade took its question out of the bank meanwhile
+        await tx.conn.execute(update(deliveries).values(question_id="no-longer-in-the-bank"))
+    alive = daily_service(studybot, {"test": recorder}, worker="alive", lease=timedelta(seconds=30))
+    clock.advance(seconds=31)
+    report = await alive.run_due()
+    assert (report.reclaimed, report.failed, report.sent) == (0, 1, 0) and not recorder.sent
+    async with store.engine.connect() as conn:
+        assert (await conn.execute(select(deliveries.c.status))).scalar() == "failed"
+    clock.advance(minutes=5)
+    assert (await alive.run_due()).failed == 0  # settled once, not reclaimed at every lease
 
 
 async def test_missed_while_down_is_sent_late_the_same_day_and_skipped_after(

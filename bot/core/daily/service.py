@@ -281,6 +281,7 @@ class DailyService:
             stale += await tx.deliveries.due_retries(now, self.batch, platforms)
             missed: list[DeliveryKey] = []
             arrived: list[DeliveryKey] = []
+            lost: list[DeliveryKey] = []
             for delivery in stale:
                 if delivery.key in self._mine:
                     continue
@@ -294,9 +295,16 @@ class DailyService:
                     continue
                 delivery = replace(delivery, attempts=delivery.attempts + 1)  # as reclaim counted it
                 reply = await self._reopen(tx, delivery, now)
-                if reply is not None:
+                if reply is None:
+                    # Its question left the bank, or its learner or round is gone: no try can
+                    # ever send it, so settle it now rather than let it cycle through leases.
+                    lost.append(delivery.key)
+                else:
                     out.append((delivery, reply))
                     self._mine.add(delivery.key)
+            if lost:
+                await tx.deliveries.fail(lost, "failed")
+                report.failed += len(lost)
             if missed:
                 await tx.deliveries.fail(missed, "missed")
                 report.missed += len(missed)
