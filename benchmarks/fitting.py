@@ -7,7 +7,9 @@ bot/core/grading/README.md comes from code in the repository:
 - `fit_signed`: a combiner over given features, dropping those whose weight comes out against its
   expected sign (more agreement must never lower a score);
 - `folds_by_question`: k folds that never split one question's answers between train and test;
-- `cross_validate`: held-out macro-F1 (threshold tuned on the training folds) and Pearson r.
+- `cross_validate`: held-out macro-F1 (threshold tuned on the training folds) and Pearson r;
+- `held_out_scores`, `backward_eliminate` and `forward_select`: the held-out score of every row, and
+  feature selection on any held-out criterion.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float:
 
 
 def fit_logistic(
-    x: list[list[float]], y: list[int], weights: list[float], l2: float = 1.0, steps: int = 50
+    x: list[list[float]], y: Sequence[float], weights: list[float], l2: float = 1.0, steps: int = 50
 ) -> tuple[list[float], float]:
     """Weighted, L2-regularised logistic regression by Newton's method (as scikit-learn's C=1/l2), with numpy."""
     import numpy as np
@@ -111,14 +113,22 @@ def fit_logistic(
 
 
 def fit_signed(
-    rows: Sequence[Row], names: Sequence[str], tag: str = "", log: Callable[[str], None] | None = None
+    rows: Sequence[Row],
+    names: Sequence[str],
+    tag: str = "",
+    log: Callable[[str], None] | None = None,
+    soft: bool = False,
 ) -> Combiner:
-    """A combiner over `names`, minus those whose weight comes out against its expected sign."""
+    """A combiner over `names`, minus those whose weight comes out against its expected sign.
+
+    `soft`: fit P(correct) to each row's graded score (a 0.7 counts as 0.7 of a correct answer) rather than
+    to its label: where the gold is a score, not a verdict, that keeps what lies between the labels."""
     names = list(names)
     y = [r.label for r in rows]
+    target: list[float] = [r.score for r in rows] if soft else [float(v) for v in y]
     weights = [r.weight for r in rows]
     while True:  # drop the feature whose weight most contradicts its expected sign, refit, repeat
-        coef, intercept = fit_logistic([[r.feats[n] for n in names] for r in rows], y, weights)
+        coef, intercept = fit_logistic([[r.feats[n] for n in names] for r in rows], target, weights)
         wrong = [
             (EXPECTED_SIGN.get(n, 0) * c, n)
             for n, c in zip(names, coef, strict=True)
@@ -173,3 +183,56 @@ def cross_validate(rows: Sequence[Row], names: Sequence[str], k: int = 5) -> Hel
         pearson=pearson(probs, [r.score for r in rows]),
         by_corpus={c: macro_f1([gold[i] for i in ix], [preds[i] for i in ix]) for c, ix in corpora.items()},
     )
+
+
+def held_out_scores(rows: Sequence[Row], names: Sequence[str], k: int = 5, soft: bool = False) -> list[float]:
+    """The calibrated score of every row from `fit_signed(names)` fitted on the other folds by question;
+    rows of weight 0 are scored but never trained on."""
+    folds = folds_by_question(rows, k)
+    scores = [0.0] * len(rows)
+    for fold in range(k):
+        train = [r for r, f in zip(rows, folds, strict=True) if f != fold and r.weight > 0]
+        if not train or len({r.label for r in train}) < 2:
+            continue
+        combiner = fit_signed(train, names, soft=soft)
+        for i, (r, f) in enumerate(zip(rows, folds, strict=True)):
+            if f == fold:
+                scores[i] = combiner.calibrated(combiner.probability(r.feats))
+    return scores
+
+
+def backward_eliminate(
+    names: Sequence[str], criterion: Callable[[Sequence[str]], float], log: Callable[[str], None] | None = None
+) -> tuple[tuple[str, ...], float]:
+    """Drop the feature whose removal most raises `criterion` (a held-out figure; ties and gains under 0.001
+    favour the smaller model) until none does: the features kept and their figure."""
+    chosen = list(names)
+    best = criterion(chosen)
+    while len(chosen) > 1:
+        value, drop = max((criterion([n for n in chosen if n != d]), d) for d in chosen)
+        if value < best - 0.001:
+            break
+        if log:
+            log(f"drop {drop} (held out {best:.3f} -> {value:.3f})")
+        chosen.remove(drop)
+        best = max(best, value)
+    return tuple(chosen), best
+
+
+def forward_select(
+    names: Sequence[str], criterion: Callable[[Sequence[str]], float], log: Callable[[str], None] | None = None
+) -> tuple[tuple[str, ...], float]:
+    """Add the feature that most raises `criterion` (a held-out figure), from none, while it gains at least
+    0.001: the features kept and their figure. Where backward elimination stalls among many correlated
+    features (each one's removal costs a little), this reaches the small model that generalises."""
+    chosen: list[str] = []
+    best = float("-inf")
+    while len(chosen) < len(names):
+        value, add = max((criterion([*chosen, n]), n) for n in names if n not in chosen)
+        if value < best + 0.001:
+            break
+        if log:
+            log(f"add {add} (held out {best:.3f} -> {value:.3f})")
+        chosen.append(add)
+        best = value
+    return tuple(chosen), best

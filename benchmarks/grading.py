@@ -2,7 +2,7 @@
 
     python benchmarks/grading.py            # the figures (a minute or two)
     python benchmarks/grading.py --cv       # also the cross-validation by question behind the choices
-    python benchmarks/grading.py --train    # refit bot/core/grading/combiner_weights.py, then the figures
+    python benchmarks/grading.py --train [NAME ...]  # refit combiner_weights.py (those named), then the figures
     python benchmarks/grading.py --judge FILE  # offline grader vs the LLM judge of STUDYBOT_JUDGE_URL on FILE
 
 Data: ../shared/grading/ beside the repository (or $STUDYBOT_GRADING_DATA), read-only, and
@@ -10,8 +10,9 @@ tests/data/graded_answers*.jsonl. Every SemEval figure follows the shared task's
 English combiner is fitted on the *train* splits only, and each figure is printed twice: at the
 threshold tuned on that corpus's train split, and at the bot's own verdict threshold (CORRECT_AT,
 the score from which /quiz says "correct"), which nothing tunes per corpus. Nothing is fitted to a
-test split. le_zh.jsonl has no train split: it is only measured (the Chinese combiner is fitted on
-our own labelled Chinese answers instead).
+test split. le_zh.jsonl has no train split: the combiner for Chinese rubrics without key points is
+fitted on it (and on our own Chinese answers), so its figure is the held-out one of nested
+cross-validation by question; the bank's Chinese combiner is fitted on our own answers alone.
 """
 
 from __future__ import annotations
@@ -34,16 +35,25 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.fitting import (  # noqa: E402
     Row,
+    backward_eliminate,
     best_threshold,
     cross_validate,
     fit_signed,
     folds_by_question,
+    forward_select,
+    held_out_scores,
     macro_f1,
     pearson,
 )
 from bot.content.loader import load_bank  # noqa: E402
 from bot.core.grading import CORRECT_AT, PARTLY_AT, KeyPointGrader, rubric_for, rubric_from_record  # noqa: E402
-from bot.core.grading.combiner import WEIGHTS_FILE, Combiner, default_combiners, weights_source  # noqa: E402
+from bot.core.grading.combiner import (  # noqa: E402
+    REFERENCE_ONLY_ZH,
+    WEIGHTS_FILE,
+    Combiner,
+    default_combiners,
+    weights_source,
+)
 from bot.core.grading.features import FEATURES, analyse, features  # noqa: E402
 from bot.core.grading.text import clean  # noqa: E402
 
@@ -123,18 +133,26 @@ def own_records(lang: str | None = None) -> list[dict[str, Any]]:
     return [r for r in records if lang is None or r["lang"] == lang]
 
 
-def chinese_rows() -> tuple[list[Row], Pairs]:
-    """Our labelled Chinese answers against the bank's Chinese references (as a reference-only rubric),
-    "correct" meaning a strict interviewer's score >= CORRECT_AT."""
+def own_chinese_records() -> list[dict[str, Any]]:
+    """Our labelled Chinese answers as reference-only records (question, reference and answer in Chinese)."""
     by_id = {q.id: q for q in load_bank().questions}
-    rows: list[Row] = []
-    pairs: Pairs = []
+    out = []
     for r in own_records("zh"):
         q = by_id.get(r["qid"])
         if q is None or not r["answer"].strip() or q.answer is None:
             continue
-        answer_text, ref_text = clean(r["answer"]), clean(q.answer.zh)
-        f = features(analyse(answer_text), analyse(ref_text), analyse(clean(q.prompt.zh)).units)
+        out.append({**r, "question": q.prompt.zh, "reference": q.answer.zh})
+    return out
+
+
+def chinese_rows() -> tuple[list[Row], Pairs]:
+    """Our labelled Chinese answers against the bank's Chinese references (as a reference-only rubric),
+    "correct" meaning a strict interviewer's score >= CORRECT_AT."""
+    rows: list[Row] = []
+    pairs: Pairs = []
+    for r in own_chinese_records():
+        answer_text, ref_text = clean(r["answer"]), clean(r["reference"])
+        f = features(analyse(answer_text), analyse(ref_text), analyse(clean(r["question"])).units)
         rows.append(Row(f, int(r["score"] >= CORRECT_AT), float(r["score"]), f"own:{r['qid']}"))
         pairs.append((answer_text, ref_text))
     return rows, pairs
@@ -161,20 +179,11 @@ def train_english(log: bool = True) -> Combiner:
 
 
 def select_features(rows: Sequence[Row], names: Sequence[str], log: bool = True) -> tuple[str, ...]:
-    """Backward elimination by cross-validation by question: drop the feature whose removal most raises the
-    held-out Pearson r (ties and gains under 0.001 favour the smaller model), until none does."""
-    chosen = list(names)
-    best = cross_validate(rows, chosen).pearson
-    while len(chosen) > 1:
-        trials = [(cross_validate(rows, [n for n in chosen if n != drop]).pearson, drop) for drop in chosen]
-        r, drop = max(trials)
-        if r < best - 0.001:
-            break
-        if log:
-            print(f"select zh: drop {drop} (held-out r {best:.3f} -> {r:.3f})")
-        chosen.remove(drop)
-        best = max(best, r)
-    return tuple(chosen)
+    """Backward elimination on the held-out Pearson r of cross-validation by question."""
+    chosen, _ = backward_eliminate(
+        names, lambda kept: cross_validate(rows, kept).pearson, (lambda m: print(f"select zh: {m}")) if log else None
+    )
+    return chosen
 
 
 def train_chinese(log: bool = True) -> Combiner:
@@ -182,15 +191,93 @@ def train_chinese(log: bool = True) -> Combiner:
     return fit_signed(rows, select_features(rows, ZH_FEATURES, log), "zh", print if log else None)
 
 
-def train() -> dict[str, Combiner]:
-    combiners = {"en": train_english(), "zh": train_chinese()}
-    provenance = (
-        "Trained by `python benchmarks/grading.py --train`: en on the train splits of SemEval-2013 "
-        "Task 7 (SciEntsBank, Beetle); zh on our own labelled Chinese answers "
-        "(tests/data/graded_answers.jsonl and tests/data/graded_answers_zh.jsonl)."
-    )
-    WEIGHTS_FILE.write_text(weights_source(combiners, provenance), encoding="utf-8")
-    print(f"train: wrote {WEIGHTS_FILE.relative_to(ROOT)}")
+# ---------------------------------------------------------------------------- Chinese without key points
+
+# How much each of our own Chinese answers weighs beside a le_zh answer when fitting the combiner for
+# Chinese rubrics without key points (0: le_zh alone); `choose_reference_only` picks one by cross-validation.
+OWN_WEIGHTS = (0.0, 0.5, 1.0, 2.0, 4.0)
+
+
+def reference_only_rows(own_weight: float) -> list[Row]:
+    """le_zh, then our own Chinese answers graded against the bank's Chinese reference without their key points."""
+    own = [Row(r.feats, r.label, r.score, r.group, own_weight) for r in chinese_rows()[0]]
+    return [*le_zh_rows()[0], *own]
+
+
+def _mean_pearson(rows: Sequence[Row], scores: Sequence[float]) -> float:
+    """The mean over le_zh and our own answers of each one's Pearson r: both are graded without key points."""
+    by_set: dict[str, list[int]] = defaultdict(list)
+    for i, r in enumerate(rows):
+        by_set[r.group.split(":", 1)[0]].append(i)
+    return statistics.fmean(pearson([scores[i] for i in ix], [rows[i].score for i in ix]) for ix in by_set.values())
+
+
+def choose_reference_only(rows_of: dict[float, list[Row]], log: bool = False) -> tuple[float, tuple[str, ...]]:
+    """The weight of our own answers and the features, by forward selection on the held-out (5 folds by
+    question) mean Pearson r of le_zh and our answers, fitted to the graded scores (`soft`)."""
+    best: tuple[float, float, tuple[str, ...]] | None = None
+    for weight, rows in rows_of.items():
+
+        def criterion(kept: Sequence[str], rows: list[Row] = rows) -> float:
+            return _mean_pearson(rows, held_out_scores(rows, kept, soft=True))
+
+        names, value = forward_select(ZH_FEATURES, criterion)
+        if log:
+            print(f"  our answers at weight {weight:g}: {', '.join(names)}: held-out mean r {value:.3f}")
+        if best is None or value > best[0] + 0.001:
+            best = (value, weight, names)
+    assert best is not None
+    return best[1], best[2]
+
+
+def train_reference_only(log: bool = True) -> Combiner:
+    weight, names = choose_reference_only({w: reference_only_rows(w) for w in OWN_WEIGHTS})
+    rows = [r for r in reference_only_rows(weight) if r.weight > 0]
+    return fit_signed(rows, names, REFERENCE_ONLY_ZH, print if log else None, soft=True)
+
+
+def reference_only_held_out() -> dict[str, float]:
+    """Nested cross-validation of the combiner for Chinese rubrics without key points: in each of 5 folds by
+    question, the weight and features are chosen (as `train_reference_only` does) on the other four alone and
+    the fold graded by `KeyPointGrader` with that combiner. Pearson r per set, every answer held out."""
+    rows_of = {w: reference_only_rows(w) for w in OWN_WEIGHTS}
+    template = rows_of[OWN_WEIGHTS[0]]
+    folds = folds_by_question(template)
+    records = [*read_jsonl(DATA / "le_zh.jsonl"), *own_chinese_records()]
+    assert len(records) == len(template)
+    scores = [0.0] * len(template)
+    for fold in range(5):
+        inside = {w: [r for r, f in zip(rows, folds, strict=True) if f != fold] for w, rows in rows_of.items()}
+        weight, names = choose_reference_only(inside)
+        combiner = fit_signed([r for r in inside[weight] if r.weight > 0], names, soft=True)
+        grader = KeyPointGrader({**default_combiners(), REFERENCE_ONLY_ZH: combiner})
+        for i, f in enumerate(folds):
+            if f == fold:
+                scores[i] = grader.grade(rubric_from_record(records[i], "zh"), records[i]["answer"], "zh").score
+    out: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(template):
+        out[row.group.split(":", 1)[0]].append(i)
+    return {k: pearson([scores[i] for i in ix], [template[i].score for i in ix]) for k, ix in out.items()}
+
+
+# ---------------------------------------------------------------------------- writing the weights
+
+TRAINERS = {"en": train_english, "zh": train_chinese, REFERENCE_ONLY_ZH: train_reference_only}
+PROVENANCE = (
+    "Trained by `python benchmarks/grading.py --train`: en on the train splits of SemEval-2013 Task 7 "
+    "(SciEntsBank, Beetle); zh on our own labelled Chinese answers (tests/data/graded_answers.jsonl and "
+    f"tests/data/graded_answers_zh.jsonl); {REFERENCE_ONLY_ZH} (Chinese rubrics without key points) on le_zh "
+    "(Lai et al. 2024, Apache-2.0) and those answers of ours graded against the Chinese reference alone."
+)
+
+
+def train(which: Sequence[str] = ()) -> dict[str, Combiner]:
+    """Refit the combiners named in `which` (every one if empty); the others stay as shipped."""
+    combiners = dict(default_combiners())
+    for name in which or TRAINERS:
+        combiners[name] = TRAINERS[name]()
+    WEIGHTS_FILE.write_text(weights_source(combiners, PROVENANCE), encoding="utf-8")
+    print(f"train: wrote {WEIGHTS_FILE.relative_to(ROOT)} ({', '.join(which or TRAINERS)} refitted)")
     return combiners
 
 
@@ -218,11 +305,18 @@ def cross_validation() -> None:
         print(f"  zh on our Chinese answers ({len(zh)}), {tag}: macro-F1 {cv.macro_f1:.3f}, Pearson r {cv.pearson:.3f}")
     print("  (zh features are chosen by backward elimination on this held-out Pearson r: `select_features`)")
     le_zh_in_training(zh, selected)
+    print(
+        f"  {REFERENCE_ONLY_ZH} (Chinese rubrics without key points), fitted to the graded scores on le_zh plus our"
+        " Chinese answers at a weight, features by forward selection on the held-out mean r of the two sets:"
+    )
+    weight, names = choose_reference_only({w: reference_only_rows(w) for w in OWN_WEIGHTS}, log=True)
+    print(f"  chosen: our answers at weight {weight:g}, {', '.join(names)}")
 
 
 def le_zh_in_training(own: Sequence[Row], names: Sequence[str]) -> None:
-    """What fitting the Chinese combiner on le_zh too (at a weight per answer) would give, held out by question:
-    le_zh's Pearson r against what it costs on our own answers. Not what ships: le_zh is only measured."""
+    """What fitting the bank's Chinese combiner on le_zh too (at a weight per answer) would give, held out by
+    question: le_zh's Pearson r against what it costs on our own answers. Not what ships: le_zh serves only the
+    combiner for rubrics without key points."""
     le = le_zh_rows()[0]
     print("  zh fitted on our answers plus le_zh at a weight (5 folds by question), held out:")
     for weight in (0.0, 0.1, 0.25, 0.5):
@@ -387,7 +481,13 @@ def print_own(title: str, own: dict[str, Any], by_kind: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train", action="store_true", help="refit the combiners (SemEval train; our zh answers)")
+    parser.add_argument(
+        "--train",
+        nargs="*",
+        choices=tuple(TRAINERS),
+        metavar="NAME",
+        help=f"refit the combiners named (every one if none: {', '.join(TRAINERS)}); the others stay as shipped",
+    )
     parser.add_argument("--cv", action="store_true", help="print the cross-validation by question behind the choices")
     parser.add_argument("--by-kind", action="store_true", help="break our own agreement down by kind of answer")
     parser.add_argument("--judge", type=Path, metavar="FILE", help="offline vs the LLM judge on labelled answers")
@@ -397,7 +497,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         compare_judge(args.judge, args.limit)
         return
     started = time.perf_counter()
-    grader = KeyPointGrader(train() if args.train else default_combiners())
+    grader = KeyPointGrader(train(args.train) if args.train is not None else default_combiners())
     if args.cv:
         cross_validation()
 
@@ -415,11 +515,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
 
     r, n = le_zh_pearson(grader)
-    print(f"\nle_zh (Chinese, {n} answers, only measured): Pearson r {r:.3f}   (character-overlap F1: about 0.66)")
-    zh_n = len(own_records("zh"))
+    held = reference_only_held_out()
     print(
-        f"  the Chinese combiner is fitted on our own {zh_n} labelled Chinese answers "
-        "(tests/data/graded_answers.jsonl, graded_answers_zh.jsonl), never on le_zh"
+        f"\nle_zh (Chinese, {n} answers, graded without key points), Pearson r: HELD OUT {held['le_zh']:.3f} "
+        f"(nested 5-fold cross-validation by question), in-sample {r:.3f}   (character-overlap F1: about 0.66)"
+    )
+    print(
+        f"  by the combiner for Chinese rubrics without key points ({REFERENCE_ONLY_ZH}), fitted on le_zh and our "
+        f"own Chinese answers graded without their key points (held out there: r {held['own']:.3f});\n"
+        "  bank questions (with key points) use the zh combiner, fitted on our own answers alone"
     )
 
     print_own(

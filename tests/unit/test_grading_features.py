@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.grading import CORRECT_AT, Flag, KeyPointGrader, Verdict, rubric_from_record
-from bot.core.grading.combiner import default_combiner
+from bot.core.grading.combiner import REFERENCE_ONLY_ZH, default_combiner, default_combiners
 from bot.core.grading.features import FEATURES, analyse, features, soft_recall
 from bot.core.grading.text import _TOKEN as TOKEN
 from bot.core.grading.text import FIRST_CJK, cjk_ratio, clean, is_cjk, match_token, raw_tokens, stem_en, token_spans
@@ -57,7 +57,7 @@ def test_chinese_uses_characters_and_bigrams() -> None:
     assert both >= 0.75 and 0 < one < both
 
 
-@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lang", ["en", "zh", REFERENCE_ONLY_ZH])
 def test_each_combiner_is_explainable_and_calibrated_on_correct_at(lang: str) -> None:
     c = default_combiner(lang)
     assert set(c.names) <= set(FEATURES) and c.names
@@ -75,6 +75,14 @@ def test_each_combiner_is_explainable_and_calibrated_on_correct_at(lang: str) ->
 
 def test_the_unknown_language_falls_back_to_english() -> None:
     assert default_combiner("fr") is default_combiner("en")
+
+
+def test_only_a_chinese_rubric_without_key_points_takes_the_combiner_fitted_for_it() -> None:
+    combiners = default_combiners()
+    grading = KeyPointGrader()
+    assert grading.combiner("zh", key_points=False) is combiners[REFERENCE_ONLY_ZH]
+    assert grading.combiner("zh") is combiners["zh"]  # bank questions: unchanged
+    assert grading.combiner("en", key_points=False) is combiners["en"]  # no English one: SemEval has no points
 
 
 def test_a_bare_list_of_terms_is_at_most_partly_unless_a_list_is_asked_for() -> None:

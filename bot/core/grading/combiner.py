@@ -6,7 +6,9 @@ There is one per language, and their weights live in `combiner_weights.py` besid
 - `en` (and any language without its own): fitted on the *train* splits of SemEval-2013 Task 7
   (SciEntsBank and Beetle) and nothing else;
 - `zh`: there is no public Chinese train split, so it is fitted on our own labelled Chinese answers
-  (tests/data/graded_answers.jsonl) graded against the bank's Chinese reference answers.
+  (tests/data/graded_answers.jsonl) graded against the bank's Chinese reference answers;
+- `zh:reference-only`: Chinese rubrics without key points (`studybot grade` lines, le_zh), whose score is
+  this combiner's alone: fitted on le_zh and on our own Chinese answers graded without their key points.
 
 See README.md here for provenance and licence.
 
@@ -28,6 +30,15 @@ from pathlib import Path
 from bot.core.grading.features import FEATURES
 
 WEIGHTS_FILE = Path(__file__).with_name("combiner_weights.py")
+
+
+def reference_only(lang: str) -> str:
+    """The key of the combiner for `lang`'s rubrics without key points, where one is fitted for that case: a
+    bank rubric's combiner is only a tenth of its score, beside the key points; here it is the whole score."""
+    return f"{lang}:reference-only"
+
+
+REFERENCE_ONLY_ZH = reference_only("zh")
 
 
 @dataclass(frozen=True)

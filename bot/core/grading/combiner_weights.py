@@ -1,6 +1,8 @@
 """Weights of the learned combiners (generated: do not edit). Trained by `python benchmarks/grading.py
 --train`: en on the train splits of SemEval-2013 Task 7 (SciEntsBank, Beetle); zh on our own
-labelled Chinese answers (tests/data/graded_answers.jsonl and tests/data/graded_answers_zh.jsonl).
+labelled Chinese answers (tests/data/graded_answers.jsonl and tests/data/graded_answers_zh.jsonl);
+zh:reference-only (Chinese rubrics without key points) on le_zh (Lai et al. 2024, Apache-2.0) and
+those answers of ours graded against the Chinese reference alone.
 """
 
 WEIGHTS = {
@@ -26,5 +28,11 @@ WEIGHTS = {
         "coef": [5.973213, 3.262078, 3.842002, -0.796799],
         "intercept": -3.257335,
         "threshold": 0.3886,
+    },
+    "zh:reference-only": {
+        "features": ["soft_recall", "soft_precision"],
+        "coef": [2.617583, 1.250769],
+        "intercept": -1.799783,
+        "threshold": 0.6646,
     },
 }

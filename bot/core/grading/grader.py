@@ -3,8 +3,9 @@
 An answer is scored by the key points it covers (each matched on its own, by an alias or by
 enough of its statement's content words) and by how well it matches the reference answer,
 as judged by a small learned combiner over a dozen overlap features (`features.py`,
-`combiner.py`; trained on the SemEval-2013 train splits only). A rubric without key points
-(the batch CLI's reference-only lines) is scored by the combiner alone. Words that already
+`combiner.py`; English trained on the SemEval-2013 train splits only). A rubric without key
+points (the batch CLI's reference-only lines) is scored by the combiner alone: in Chinese by one
+fitted for that case (`zh:reference-only`). Words that already
 stand in the question earn nothing ("question demoting"): repeating the question says
 nothing. Instructions inside the answer are never read as instructions: the sentences that
 carry them are left out before grading, so they can only earn a note, never points.
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from bot.core.grading.assertions import read
-from bot.core.grading.combiner import Combiner, default_combiners
+from bot.core.grading.combiner import Combiner, default_combiners, reference_only
 from bot.core.grading.credit import weigh
 from bot.core.grading.features import Analysis, analyse_answer, analyse_rubric, features
 from bot.core.grading.grade import (
@@ -126,9 +127,13 @@ class KeyPointGrader:
         """`combiner`: one for every language, or one per language ("en" serves the others)."""
         self._combiners = {"en": combiner} if isinstance(combiner, Combiner) else combiner
 
-    def combiner(self, lang: str) -> Combiner:
+    def combiner(self, lang: str, key_points: bool = True) -> Combiner:
+        """`lang`'s combiner ("en" serves the others); for a rubric without `key_points`, the one fitted for
+        that case where there is one."""
         if self._combiners is None:
             self._combiners = default_combiners()
+        if not key_points and (fitted := self._combiners.get(reference_only(lang))):
+            return fitted
         return self._combiners.get(lang) or self._combiners["en"]
 
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
@@ -185,7 +190,7 @@ class KeyPointGrader:
             credible = analyse_answer(evidence.credible) if evidence.credible else None
 
         best_p, best_feats = 0.0, None
-        combiner = self.combiner(lang)
+        combiner = self.combiner(lang, key_points=bool(n_points))
         if credible is not None and credible.terms:
             references = rubric.references_for(lang)
             for reference in references:
