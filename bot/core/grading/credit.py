@@ -161,11 +161,11 @@ def weigh(
     misconceptions = []
     wrong: dict[int, str] = {}
     for k, mis in enumerate(rubric.misconceptions):
-        clause = claim_clause(reading, mis.patterns)
+        clause = claim_clause(reading, mis.patterns, question_text)
         if clause is not None:
             misconceptions.append((k, reading.clause_text(clause)))
             wrong[clause] = "misconception"
-        elif unabridged is not None and (dropped := claim_clause(unabridged, mis.patterns)) is not None:
+        elif unabridged is not None and (dropped := claim_clause(unabridged, mis.patterns, question_text)) is not None:
             misconceptions.append((k, unabridged.clause_text(dropped)))
     restated: dict[int, set[int]] = {}  # key point -> the wrong clauses that restate its statement
     for clause, stated in swapped_clauses(reading, rubric, lang, matchers):
@@ -423,21 +423,46 @@ def _stretch_text(reading: Reading, start: int, end: int, negated: bool) -> str:
     return " ".join(out)
 
 
-def claim_clause(reading: Reading, patterns: Sequence[tuple[str, ...]]) -> int | None:
+def claim_clause(reading: Reading, patterns: Sequence[tuple[str, ...]], topic: str = "") -> int | None:
     """The first asserted clause in which every term of one pattern stands, none of them negated, all in
     one stretch between commas ("BPE picks the most frequent pair, WordPiece picks …" asserts nothing
-    about WordPiece and the most frequent pair)."""
+    about WordPiece and the most frequent pair).
+
+    `topic`: the question (cleaned). A term it names may stand as a pronoun opening a stretch of the answer's
+    first sentence ("What is LoRA?" - "…, and it always adds latency"): an answer takes the question's subject
+    as given. Later on, "it" may be anything the answer has named since ("BERT …. They generate …")."""
     for terms in patterns:
         matchers = [phrase_pattern(t) for t in terms]
         if any(m.weak or not (m.tokens or m.symbols) for m in matchers):
             continue
         per_term = [{reading.token_piece[m.first] for m in reading.mentions(t) if not m.negated} for t in matchers]
         common = set.intersection(*per_term) if per_term else set()
+        if topic and not common:
+            said = [p for p, m in zip(per_term, matchers, strict=True) if not m.search(topic)]
+            if 0 < len(said) < len(per_term):
+                common = {p for p in set.intersection(*said) if _opens_with_pronoun(reading, p)}
         for piece in sorted(common):
             n = reading.token_clause[reading.token_piece.index(piece)]
             if reading.asserted(n):
                 return n
     return None
+
+
+# What stands for the question's subject at the head of a stretch, after a conjunction at most.
+_PRONOUNS = frozenset("it they this 它 它们 其".split())
+_CONJUNCTIONS = frozenset("and so but because since thus hence then also 而且 并且 所以 因此 而 并 还 也".split())
+
+
+def _opens_with_pronoun(reading: Reading, piece: int) -> bool:
+    first = reading.token_piece.index(piece)
+    if reading.clauses[reading.token_clause[first]].sentence:
+        return False
+    head = [
+        reading.raw(i) for i in range(first, min(first + 2, len(reading.tokens))) if reading.token_piece[i] == piece
+    ]
+    if head and head[0] in _CONJUNCTIONS:
+        head = head[1:]
+    return bool(head) and head[0] in _PRONOUNS
 
 
 # ------------------------------------------------------------------------------------ swapped facts
