@@ -11,8 +11,9 @@ import pytest
 from bot.content.bank import Bank
 from bot.content.schema import Question
 from bot.core.grading import KeyPointGrader, rubric_for
+from bot.core.grading.credit import _PRIVATIVE, privative_near
 from bot.core.grading.rubric import Rubric
-from bot.core.grading.text import clean, phrase_pattern
+from bot.core.grading.text import clean, is_cjk, phrase_pattern
 
 grader = KeyPointGrader()
 LANGS = ("en", "zh")
@@ -83,3 +84,42 @@ def test_a_model_answer_opening_with_it_asserts_no_misconception(bank: Bank) -> 
             fired += any(w.kind == "misconception" for w in grade.wrong)
     assert tried > 100
     assert fired <= 0.01 * tried, (fired, tried)
+
+
+def _gone_cases(bank: Bank) -> list[tuple[bool, Rubric, int, str, str]]:
+    """(whether the statement says the alias is gone, rubric, point, language, answer) for every alias of a
+    statement that says "not" in other words ("Weight gradients … are skipped"), the answer saying "none of" it."""
+    out = []
+    for q in _answered(bank):
+        rubric = rubric_for(q)
+        question = " ".join(clean(p) for p in rubric.prompts)
+        for k, point in enumerate(rubric.points):
+            for lang in LANGS:
+                statement = clean(point.text(lang))
+                if not _PRIVATIVE.search(statement):
+                    continue
+                for alias in point.aliases:
+                    matcher = phrase_pattern(alias)
+                    chinese = any(is_cjk(c) for c in alias)
+                    if chinese != (lang == "zh") or matcher.weak or _PRIVATIVE.search(clean(alias)):
+                        continue
+                    if not matcher.search(statement) or matcher.search(question):
+                        continue
+                    answer = f"This way you need no {alias} at all." if lang == "en" else f"这样就不需要{alias}了。"
+                    out.append((privative_near(matcher, statement), rubric, k, lang, answer))
+    return out
+
+
+def test_none_of_a_term_the_statement_says_is_gone_asserts_the_point(bank: Bank) -> None:
+    """ "Weight gradients for frozen matrices are skipped" - "Frozen weights need no weight gradients": the point
+    stated, not denied; where the statement says "not" of something else ("routers collapse without load
+    balancing" is near; "uses A instead of B" of A is not), "you need no A" still contradicts it."""
+    cases = _gone_cases(bank)
+    outcome: dict[bool, list[bool]] = {True: [], False: []}
+    for gone, rubric, k, lang, answer in cases:
+        grade = grader.grade(rubric, answer, lang)
+        outcome[gone].append(any(w.kind == "point" and w.index == k for w in grade.wrong))
+    said, other = outcome[True], outcome[False]
+    assert len(said) >= 25 and len(other) >= 500
+    assert sum(said) <= 0.05 * len(said), (sum(said), len(said))
+    assert sum(other) >= 0.95 * len(other), (sum(other), len(other))

@@ -252,8 +252,13 @@ def _point(
         c = clauses[mention.clause]
         if not c.asserted or c.wrong:
             continue
-        expected = expected_negated(matcher, reference, clean(point.text(lang)))
-        if expected is None and reading.denied[mention.first]:
+        said_as = clean(point.text(lang))
+        expected = expected_negated(matcher, reference, said_as)
+        if (
+            expected is None
+            and reading.denied[mention.first]
+            and not (_says_none_of(reading, mention) and privative_near(matcher, said_as))
+        ):
             contradicted_in = mention.clause  # however the point is worded, the answer denies it wholesale
             continue
         if expected is not None and mention.negated != expected:
@@ -286,6 +291,20 @@ def _point(
     return PointEvidence(NAMED_CREDIT if named_only else 0.0, named_only=named_only)
 
 
+# Words that say "none of" the term right before it ("need no weight gradients", "不需要权重梯度"): the way a
+# statement that says the term is gone in other words ("weight gradients are skipped") is asserted, not denied.
+_NONE_OF_EN = frozenset("no without zero".split())
+_NONE_OF_ZH = ("不需要", "无需", "不用", "不必", "没有", "无")
+
+
+def _says_none_of(reading: Reading, mention: Mention) -> bool:
+    if not mention.first:
+        return False
+    if reading.raw(mention.first - 1) in _NONE_OF_EN:
+        return True
+    return reading.text[: reading.starts[mention.first]].rstrip().endswith(_NONE_OF_ZH)
+
+
 def _predicate_negated(reading: Reading, mention: Mention, point: RubricPoint, lang: str, q: frozenset[str]) -> bool:
     """The mention's clause negates what the key point says about it: its negated words cover at least
     half of the statement's other words."""
@@ -303,6 +322,38 @@ def _predicate_negated(reading: Reading, mention: Mention, point: RubricPoint, l
         return False
     said = analyse(negated).units
     return len(rest & said) >= 0.5 * len(rest)
+
+
+# A statement says its alias is gone with one of these right before it ("skips the weight-gradient matmuls",
+# "without a critic", "无需奖励模型"), or right after it as a passive ("Weight gradients for frozen matrices are
+# skipped", "奖励模型被去掉"); "uses the group mean instead of a critic" says nothing of the group mean being gone.
+_GONE_BEFORE = re.compile(
+    r"(?:\b(?:no|without|skips?|skipping|avoids?|avoiding|eliminates?|eliminating|removes?|removing|drops?|dropping|"
+    r"omits?|bypass(?:es)?|instead of|rather than)(?:\s+(?:the|a|an|any|all|its|their))?|无需|不需要|不用|不必|去掉|"
+    r"去除|省去|省掉|跳过|免去|免除|没有)\s*$"
+)
+GONE_AFTER_REACH = 6  # tokens: "weight gradients [for frozen matrices are skipped]"
+_GONE_AFTER = re.compile(
+    r"\b(?:are|is|be|been|get|gets|got)\s+(?:\w+\s+)?(?:skipped|removed|dropped|eliminated|omitted|avoided|bypassed|"
+    r"not needed|unnecessary)\b|被(?:去掉|去除|省掉|省去|跳过|移除|丢弃|免去)"
+)
+
+
+@lru_cache(maxsize=131072)
+def privative_near(matcher: AliasMatcher, statement: str) -> bool:
+    """The key point's statement says its alias is gone ("Weight gradients … are skipped", "无需奖励模型")."""
+    reading = read_rubric(statement)
+    for m in reading.mentions(matcher):
+        if _GONE_BEFORE.search(statement, max(0, reading.starts[m.first] - 24), reading.starts[m.first]):
+            return True
+        piece = reading.token_piece[m.first]
+        end = m.first + max(m.count, 1)
+        after = [
+            i for i in range(end, min(end + GONE_AFTER_REACH, len(reading.tokens))) if reading.token_piece[i] == piece
+        ]
+        if after and _GONE_AFTER.search(statement, reading.ends[end - 1], reading.ends[after[-1]]):
+            return True
+    return False
 
 
 @lru_cache(maxsize=131072)
@@ -332,6 +383,7 @@ def prepare(rubric: Rubric) -> None:
             statement = clean(point.text(lang))
             for alias in point.aliases:
                 expected_negated(phrase_pattern(alias), reference, statement)
+                privative_near(phrase_pattern(alias), statement)
     for misconception in rubric.misconceptions:  # what `claim_clause` looks for in every answer
         for terms in misconception.patterns:
             for term in terms:
