@@ -20,6 +20,7 @@ and the grader never disagree about a model answer.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -506,7 +507,7 @@ _CONJUNCTIONS = frozenset("and so but because since thus hence then also 而且 
 
 
 def _opens_with_pronoun(reading: Reading, piece: int) -> bool:
-    first = reading.token_piece.index(piece)
+    first = bisect.bisect_left(reading.token_piece, piece)  # pieces are numbered in reading order
     if reading.clauses[reading.token_clause[first]].sentence:
         return False
     head = [
