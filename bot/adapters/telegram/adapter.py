@@ -79,6 +79,11 @@ READ_TIMEOUT = 10.0  # seconds; past it a send is `Uncertain` (it may have arriv
 POOL_SIZE = 8
 POOL_TIMEOUT = 30.0  # seconds a send may queue for a pooled connection (nothing has left yet: a `Retry`)
 MAX_INLINE_WAIT = 60.0  # seconds a send may wait out a 429 before it is left for a later retry
+# The overall limiter lets at most this many seconds' worth of sends go in one burst. A bucket of a
+# whole second's worth (PTB's default) bursts `max_rate` sends at once and then runs at exactly the
+# limit, so Telegram's own bucket is left empty and any jitter in arrival earns a 429, whose
+# retry_after pauses every send (benchmarks/README.md, issue 15).
+LIMITER_BURST_SECONDS = 0.05
 _PARSE_ERROR = Refused("can't parse entities")
 # A round's live standings are edited at most every 6 s: 10 of a group's 20 messages a minute,
 # leaving the rest for questions, summaries and commands (PTB's limiter queues past 20/min).
@@ -195,7 +200,8 @@ class TelegramAdapter:
     def build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         # Telegram's limits: ~30 messages/s overall (TELEGRAM_RATE_LIMIT; paid broadcasts allow more),
         # 20/min per group; the limiter also waits out a 429's retry_after and tries again.
-        limiter = AIORateLimiter(overall_max_rate=self.max_rate, max_retries=3)
+        burst = max(1, round(self.max_rate * LIMITER_BURST_SECONDS))
+        limiter = AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / self.max_rate, max_retries=3)
         # A small pool: httpcore's pool bookkeeping grows with its size and dominated the CPU
         # profile of a fan-out at 256 (benchmarks/README.md); sends past it wait for a connection.
         request = _WatchedRequest(
