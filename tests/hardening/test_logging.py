@@ -1,8 +1,8 @@
 """Logging: one line per event (text or JSON), and no token or webhook secret in any output.
 
-The subprocess tests run `studybot run` at DEBUG level — where httpx logs every request URL
-(Telegram's contain the token) and python-telegram-bot logs every API call's parameters (the
-webhook secret among them) — and grep everything the process wrote.
+The subprocess tests run `studybot run` at DEBUG level — where python-telegram-bot logs its API
+URL (it contains the token) and every API call's parameters (the webhook secret among them), and
+httpx every polling request's URL — and grep everything the process wrote.
 """
 
 from __future__ import annotations
@@ -204,7 +204,7 @@ async def test_telegram_webhook_run_at_debug_logs_json_without_token_or_secret(t
         assert secret not in output  # ... and never written
     events = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert {"ts", "level", "logger", "msg"} <= set(events[0])
-    assert any(REDACTED in e["msg"] for e in events if e["logger"] == "httpx")  # the URL was there to redact
+    assert any(REDACTED in e["msg"] for e in events if e["logger"] == "telegram.ext.ExtBot")  # the URL was there
     assert {e["level"] for e in events} >= {"DEBUG", "INFO"}
 
 

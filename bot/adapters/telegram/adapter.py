@@ -2,9 +2,10 @@
 
 Long polling by default; a webhook when TELEGRAM_WEBHOOK_URL is set (with the secret-token
 header set and checked). Sends go through PTB's AIORateLimiter (which also retries after a
-429). Platform errors never stop the bot: blocked or kicked -> the chat is marked inactive;
-a group that became a supergroup -> its data moves to the new id; HTML the server cannot
-parse -> the same text is resent plain; network errors -> retried with back-off.
+429) and, for cost, PTB's requests on aiohttp (request.py). Platform errors never stop the bot:
+blocked or kicked -> the chat is marked inactive; a group that became a supergroup -> its data
+moves to the new id; HTML the server cannot parse -> the same text is resent plain; network
+errors -> retried with back-off.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ from telegram.ext import (
     PollAnswerHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.adapters.base import Revocation, TokenRejected, Unreachable
 from bot.adapters.live import LiveMessages
@@ -63,6 +64,7 @@ from bot.adapters.telegram.parse import (
     topic_of,
 )
 from bot.adapters.telegram.render import TextOut, part_html, poll_fits, render_poll, render_text, wants_force_reply
+from bot.adapters.telegram.request import AiohttpRequest
 from bot.core.app import StudyBot
 from bot.core.commands import VISIBLE, admin_sensitive, description, menu
 from bot.core.events import ChatKind, ChatRef, Part, Reply
@@ -124,19 +126,27 @@ def default_secret(token: str) -> str:
     return hashlib.sha256(b"studybot-webhook:" + token.encode()).hexdigest()[:64]
 
 
-class _WatchedRequest(HTTPXRequest):
-    """PTB's HTTP client, telling the adapter when the Bot API rejects the token (401) on any call,
-    getUpdates included: PTB's polling loop gives up on that by itself, without telling anyone."""
+class _TokenWatch(BaseRequest):
+    """Tells the adapter when the Bot API rejects the token (401) on any call, getUpdates included:
+    PTB's polling loop gives up on that by itself, without telling anyone."""
 
     def __init__(self, on_rejected: Callable[[], None], **options: Any) -> None:
         super().__init__(**options)
         self._on_rejected = on_rejected
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        status, payload = await super().do_request(*args, **kwargs)
+        status, payload = await super().do_request(*args, **kwargs)  # type: ignore[safe-super]
         if status == HTTPStatus.UNAUTHORIZED:
             self._on_rejected()
         return status, payload
+
+
+class _WatchedRequest(_TokenWatch, AiohttpRequest):
+    """The calls the adapter makes (sends, edits, member checks)."""
+
+
+class _WatchedPolling(_TokenWatch, HTTPXRequest):
+    """getUpdates: PTB's own request, one call every few seconds."""
 
 
 # PTB's loggers that report a rejected token with a traceback (a logger's filter does not apply
@@ -182,8 +192,8 @@ class TelegramAdapter:
         self.read_timeout = read_timeout
         self.pool_size = pool_size
         self.backoff = backoff
-        # At most one request per pooled connection: requests queued inside httpcore's pool cost
-        # CPU per queued request on every assignment (quadratic in the queue; benchmarks/README.md).
+        # At most one request per pooled connection: a send waits here, before its request is built,
+        # and never for a connection once built (that wait counts against the connect timeout).
         self._slots = asyncio.Semaphore(pool_size)
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         # Bounded and expiring: a busy bot sees many (chat, member) pairs; memory must not grow with them.
@@ -202,15 +212,10 @@ class TelegramAdapter:
         # 20/min per group; the limiter also waits out a 429's retry_after and tries again.
         burst = max(1, round(self.max_rate * LIMITER_BURST_SECONDS))
         limiter = AIORateLimiter(overall_max_rate=burst, overall_time_period=burst / self.max_rate, max_retries=3)
-        # A small pool: httpcore's pool bookkeeping grows with its size and dominated the CPU
-        # profile of a fan-out at 256 (benchmarks/README.md); sends past it wait for a connection.
         request = _WatchedRequest(
-            self._token_rejected,
-            connection_pool_size=self.pool_size,
-            read_timeout=self.read_timeout,
-            pool_timeout=POOL_TIMEOUT,
+            self._token_rejected, pool_size=self.pool_size, read_timeout=self.read_timeout, pool_timeout=POOL_TIMEOUT
         )
-        polling = _WatchedRequest(self._token_rejected, connection_pool_size=1)  # PTB's own default for it
+        polling = _WatchedPolling(self._token_rejected, connection_pool_size=1)  # PTB's own default for it
         builder = (
             ApplicationBuilder().token(self.token).rate_limiter(limiter).request(request).get_updates_request(polling)
         )
@@ -236,9 +241,14 @@ class TelegramAdapter:
         self.app = self.build()
         try:
             await self.app.initialize()
-        except NetworkError as exc:
-            where = urlparse(self.base_url or "https://api.telegram.org").netloc
-            raise Unreachable(f"Telegram's Bot API at {where}: {exc}") from None
+        except BaseException as exc:
+            # PTB opened its requests but leaves them open when getMe fails (an aiohttp session
+            # left open is reported when collected).
+            await self.app.bot.request.shutdown()
+            if isinstance(exc, NetworkError):
+                where = urlparse(self.base_url or "https://api.telegram.org").netloc
+                raise Unreachable(f"Telegram's Bot API at {where}: {exc}") from None
+            raise
         for name in _PTB_LOGGERS:
             logging.getLogger(name).addFilter(self._quiet)
         me = self.app.bot

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
+import aiohttp
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.core.sending import Gone, Paused, Refused, Retry, SendResult, Uncertain
@@ -36,7 +36,7 @@ def result_of(exc: TelegramError) -> SendResult:
         return Gone(str(exc)) if any(s in text for s in _GONE_BAD_REQUEST) else Refused(str(exc))
     if isinstance(exc, TimedOut):
         # A connect or pool timeout: the request never left, so sending again duplicates nothing.
-        if isinstance(exc.__cause__, httpx.ConnectTimeout | httpx.PoolTimeout):
+        if isinstance(exc.__cause__, aiohttp.ConnectionTimeoutError):
             return Retry(str(exc))
         return Uncertain(str(exc))
     if isinstance(exc, NetworkError):
