@@ -4,9 +4,10 @@
     .venv/bin/python benchmarks/daily_fanout.py --telegram [--subscribers 3000] [--rate 30]
 
 With --telegram the sends go through the real Telegram adapter (python-telegram-bot, its
-AIORateLimiter, the adapter's HTTPXRequest settings) against the project's fake Bot API
+AIORateLimiter, the adapter's aiohttp request) against the project's fake Bot API
 (tests/adapters/telegram/fake_bot_api.py, in its own process) that answers Telegram's 429
-"retry after" beyond --rate messages per second; printed: the same ratio and CPU per send.
+"retry after" beyond --rate messages per second; printed: the same ratio and CPU per send (the
+bot process's, and apart the fake's).
 
 A local fake platform (a separate process) accepts at most --rate messages per second overall
 and answers 429 with retry_after beyond it. The bot's messenger paces itself with aiolimiter
