@@ -112,8 +112,9 @@ class InstantMessenger:
 # -- the run ---------------------------------------------------------------------------------------
 
 
-def serve_telegram(port: int, rate: float) -> None:
-    """The project's fake Bot API with Telegram's global limit: 429 + retry_after past `rate`/s."""
+def serve_telegram(port: int, rate: float, latency: float) -> None:
+    """The project's fake Bot API with Telegram's global limit: 429 + retry_after past `rate`/s;
+    every sendMessage is answered `latency` seconds late (a round trip to Telegram's servers)."""
     from tests.adapters.telegram.fake_bot_api import FakeBotApi
 
     class LimitedBotApi(FakeBotApi):
@@ -132,6 +133,8 @@ def serve_telegram(port: int, rate: float) -> None:
                     return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
                 self.level -= 1
             self.calls.clear()  # keeps memory flat over a long run
+            if latency:
+                await asyncio.sleep(latency)
             return await super()._handle(request)
 
     async def main() -> None:
@@ -241,9 +244,10 @@ async def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--rate", type=float, default=1000.0, help="the fake platform's global limit, msg/s")
     parser.add_argument("--telegram", action="store_true", help="send through the real Telegram adapter")
+    parser.add_argument("--latency", type=float, default=0.0, help="with --telegram: the fake's delay per send, s")
     args = parser.parse_args()
     if args.telegram:
-        await through_telegram(args.subscribers, args.rate)
+        await through_telegram(args.subscribers, args.rate, args.latency)
         return
     with tempfile.TemporaryDirectory() as tmp:
         t = time.perf_counter()
@@ -285,14 +289,14 @@ async def main() -> None:
         )
 
 
-async def through_telegram(n: int, rate: float) -> None:
+async def through_telegram(n: int, rate: float, latency: float) -> None:
     from tests.adapters.telegram.fake_bot_api import TOKEN
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "telegram.db"
         await make_db(path, n, platform="telegram")
         port = 19000 + random.randrange(1000)
-        server = subprocess.Popen([sys.executable, __file__, "--serve-telegram", str(port), str(rate)])  # noqa: ASYNC220 (a child that outlives this call)
+        server = subprocess.Popen([sys.executable, __file__, "--serve-telegram", str(port), str(rate), str(latency)])  # noqa: ASYNC220 (a child that outlives this call)
         store = await open_store(sqlite_url(path))
         try:
             await asyncio.sleep(2.0)
@@ -333,7 +337,7 @@ async def _fake_stats(port: int) -> dict[str, float]:
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--serve":
         serve(int(sys.argv[2]), float(sys.argv[3]))
-    elif len(sys.argv) == 4 and sys.argv[1] == "--serve-telegram":
-        serve_telegram(int(sys.argv[2]), float(sys.argv[3]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "--serve-telegram":
+        serve_telegram(int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]))
     else:
         asyncio.run(main())

@@ -14,6 +14,7 @@ import asyncio
 import hashlib
 import json
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
@@ -78,7 +79,11 @@ ADMIN_CACHE_SECONDS = 300
 ADMIN_CACHE_SIZE = 10_000
 _BACKOFF = (1.0, 2.0, 4.0)
 READ_TIMEOUT = 10.0  # seconds; past it a send is `Uncertain` (it may have arrived), never resent at once
-POOL_SIZE = 8
+POOL_SIZE = 8  # connections at least
+# The pool holds a connection for every send in flight at `max_rate` over round trips up to this
+# long (rate x round trip, Little's law): 8 connections carry at most 80 msg/s when Telegram answers
+# in 0.1 s (benchmarks/README.md); at 1,000 msg/s the pool has 250.
+POOL_ROUND_TRIP = 0.25
 POOL_TIMEOUT = 30.0  # seconds a send may queue for a pooled connection (nothing has left yet: a `Retry`)
 MAX_INLINE_WAIT = 60.0  # seconds a send may wait out a 429 before it is left for a later retry
 # The overall limiter lets at most this many seconds' worth of sends go in one burst. A bucket of a
@@ -179,7 +184,7 @@ class TelegramAdapter:
         max_rate: float = 30.0,
         *,
         read_timeout: float = READ_TIMEOUT,
-        pool_size: int = POOL_SIZE,
+        pool_size: int | None = None,
         backoff: tuple[float, ...] = _BACKOFF,
         live_interval: float = LIVE_EDIT_SECONDS,
     ) -> None:
@@ -190,11 +195,11 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self.max_rate = max_rate
         self.read_timeout = read_timeout
-        self.pool_size = pool_size
+        self.pool_size = pool_size or max(POOL_SIZE, math.ceil(max_rate * POOL_ROUND_TRIP))
         self.backoff = backoff
         # At most one request per pooled connection: a send waits here, before its request is built,
         # and never for a connection once built (that wait counts against the connect timeout).
-        self._slots = asyncio.Semaphore(pool_size)
+        self._slots = asyncio.Semaphore(self.pool_size)
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
         # Bounded and expiring: a busy bot sees many (chat, member) pairs; memory must not grow with them.
         self._admins: TTLCache[tuple[int, int], bool] = TTLCache(maxsize=ADMIN_CACHE_SIZE, ttl=ADMIN_CACHE_SECONDS)
