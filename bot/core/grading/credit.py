@@ -72,6 +72,84 @@ _PRIVATIVE = re.compile(
     r"|无需|不需|不用|不必|省掉|省去|省下|跳过|避免|去掉|去除|免去|免除|无|不|没|非|未|而非|而不是|取代|替代"
 )
 
+# General words an answer puts for a statement's own ("the next word" for "the next token", "context from
+# both directions" for "from both sides", "双向" for "两侧"): the same claim to an interviewer, so a statement's
+# words and the answer's are counted in one form. Technical terms are never in here: they are the aliases'.
+_SYNONYMS_EN = {
+    "word": "token",
+    "words": "tokens",
+    "direction": "side",
+    "directions": "sides",
+    "preceding": "earlier",
+    "previous": "earlier",
+    "big": "large",
+    "bigger": "larger",
+    "biggest": "largest",
+}
+_SYNONYM_EN = re.compile(r"\b(?:" + "|".join(_SYNONYMS_EN) + r")\b")
+# "单卡" / "一张卡" is "单张" (one GPU); a Chinese "词" standing alone ("下一个词", "被遮住的词") is a token, not
+# one inside 词表, 分词, 词嵌入 ….
+_SYNONYMS_ZH = {"双向": "两侧", "单词": "token", "词": "token", "前面的": "前文的", "单卡": "单张", "一张卡": "单张卡"}
+_SYNONYM_ZH = re.compile(r"双向|单词|(?<=[个的些])词(?![\u3400-\u9fff])|前面的|单卡|一张卡")
+
+
+def canonical_words(cleaned: str) -> str:
+    """`cleaned` with the general words of `_SYNONYMS_EN` / `_SYNONYMS_ZH` in one form."""
+    text = _SYNONYM_EN.sub(lambda m: _SYNONYMS_EN[m.group(0)], cleaned)
+    return _SYNONYM_ZH.sub(lambda m: _SYNONYMS_ZH[m.group(0)], text)
+
+
+# Most of the same synonyms as the matcher's tokens (English stems, Chinese characters), each run replaced by a
+# run of the same length, so that an alias ("larger batches", "两侧上下文") is found where the answer says it in
+# other general words ("a bigger batch", "双向上下文") at the same token positions. Not "word" / "词": an alias
+# found makes a point whole, and "the model already knows the new words" does not say "new tokens" are untrained.
+_SYNONYM_TOKENS: dict[str, tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]] = {
+    "direct": ((("direct",), ("side",)),),
+    "preced": ((("preced",), ("earlier",)),),
+    "previous": ((("previous",), ("earlier",)),),
+    "big": ((("big",), ("larg",)),),
+    "bigger": ((("bigger",), ("larger",)),),
+    "biggest": ((("biggest",), ("largest",)),),
+    "双": ((("双", "向"), ("两", "侧")),),
+    "前": ((("前", "面", "的"), ("前", "文", "的")),),
+    "单": ((("单", "卡"), ("单", "张")),),
+    "一": ((("一", "张", "卡"), ("单", "张", "卡")),),
+}
+
+
+def _alias_tokens(reading: Reading) -> tuple[tuple[str, ...], dict[str, list[int]]]:
+    """The answer's tokens and index with `_SYNONYM_TOKENS` in one form (the reading's own when none is there)."""
+    found = [key for key in _SYNONYM_TOKENS if key in reading.index]
+    if not found:
+        return reading.tokens, reading.index
+    tokens = list(reading.tokens)
+    for key in found:
+        for i in reading.index[key]:
+            for run, same in _SYNONYM_TOKENS[key]:
+                if tuple(tokens[i : i + len(run)]) == run:
+                    tokens[i : i + len(run)] = same
+    index: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        index.setdefault(tok, []).append(i)
+    return tuple(tokens), index
+
+
+def _mentions(
+    reading: Reading, tokens: tuple[str, ...], index: dict[str, list[int]], matcher: AliasMatcher
+) -> list[Mention]:
+    """The alias where the answer says it, and where it says it in other general words (`_alias_tokens`); an
+    alias holding such a word itself ("previous W tokens", "双向注意力") is found as written."""
+    found = reading.mentions(matcher)
+    if matcher.symbols is not None or tokens is reading.tokens:
+        return found
+    at = {m.first for m in found}
+    return found + [
+        Mention(reading.token_clause[first], first, count, reading.negated[first])
+        for first, count in matcher.spans(tokens, index)
+        if first not in at
+    ]
+
+
 # Opposite words: a clause that trades one for the other states the fact the wrong way round.
 _OPPOSITE_PAIRS_EN = (
     "before after|larger smaller|bigger smaller|more less|more fewer|higher lower|increase decrease|increase reduce|"
@@ -158,7 +236,8 @@ def weigh(
     `unabridged`: the whole answer when sentences were left out of `reading` (instructions to the
     grader): a wrong claim made in such a sentence still counts against the answer."""
     matchers = [_usable(p.aliases, question_text) for p in rubric.points]
-    mentions = [[(a, m) for a in point for m in reading.mentions(a)] for point in matchers]
+    tokens, index = _alias_tokens(reading)
+    mentions = [[(a, m) for a in point for m in _mentions(reading, tokens, index, a)] for point in matchers]
     misconceptions = []
     wrong: dict[int, str] = {}
     for k, mis in enumerate(rubric.misconceptions):
@@ -185,7 +264,7 @@ def weigh(
         for n, c in enumerate(reading.clauses)
     ]
     credible = _credible_text(reading, clauses)
-    credible_analysis = analyse_answer(credible) if credible else None
+    credible_analysis = analyse_answer(canonical_words(credible)) if credible else None
     negated_analysis = _negated_analysis(reading, clauses)
     reference = clean(rubric.reference(lang))
 
@@ -273,10 +352,12 @@ def _point(
             named_only = True
             continue
         return PointEvidence(1.0)
-    statement = analyse_rubric(clean(point.text(lang)))
+    statement = analyse_rubric(canonical_words(clean(point.text(lang))))
     if statement.units - question:
         recall = soft_recall(credible, statement, question) if credible is not None else 0.0
-        if recall >= POINT_FULL:
+        # A point the answer contradicts by name is not made whole by its words said elsewhere (as it never
+        # was half): "anchor tokens are not kept as real words" holds most of "Anchor tokens are kept as real words".
+        if recall >= POINT_FULL and contradicted_in is None:
             return PointEvidence(1.0)
         if (
             contradicted_in is None
@@ -457,7 +538,7 @@ def _negated_analysis(reading: Reading, clauses: list[_Clause]) -> Analysis | No
         for n, c in enumerate(reading.clauses)
         if clauses[n].asserted and not clauses[n].wrong
     ]
-    text = " ".join(" ".join(parts).split())
+    text = canonical_words(" ".join(" ".join(parts).split()))
     return analyse(text) if text else None
 
 
