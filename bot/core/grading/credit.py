@@ -54,12 +54,16 @@ _FILLER_EN = frozenset(
     """about related relevant important key matter matters mattered involve involves involved thing things concept
     concepts idea ideas topic topics term terms keyword keywords word words answer answers also part parts aspect
     aspects factor factors essential crucial central main basically something stuff include includes including
-    point points consider considered play plays role roles significant think know heard""".split()
+    point points consider considered play plays role roles significant think know heard plus along together well
+    besides additionally moreover furthermore""".split()
 )
 _FILLER_ZH = re.compile(
     "有关|相关|重要|关键词|关键|涉及|还有|以及|概念|东西|方面|答案|然后|就是|包括|主要|核心|都|也|很|和|跟|与|等等|之类|要点|内容|问题|"
-    "这个|那个|我觉得|我认为|知识点"
+    "这个|那个|我觉得|我认为|知识点|再加上|加上|外加|另外|此外|及"
 )
+# What joins the items of a list ("A, B, as well as C", "A、B，再加上C"): its "as", "with", "以" relate no term to
+# another.
+_JOINER = re.compile(r"\b(?:as well as|along with|together with|in addition to|plus)\b|以及|再加上|加上|外加")
 _NUMBER = re.compile(r"\d")
 # Words that say "not" without a negation cue: a key point stated with one ("weight gradients are
 # skipped") may be asserted with or without a "not" ("need no weight gradients"), so its polarity is
@@ -512,8 +516,11 @@ def _has_substance(reading: Reading, n: int, alias_tokens: set[int], question: f
     # "parameter count in billions": a preposition relates one term to another.
     inside = [i for i in reading.token_range(clause.start, clause.end) if i in alias_tokens]
     if inside:
+        joins = {o for m in _JOINER.finditer(reading.text, clause.start, clause.end) for o in range(*m.span())}
         between = range(inside[0], inside[-1])
-        return any(i not in alias_tokens and reading.raw(i) in _RELATIONS for i in between)
+        return any(
+            i not in alias_tokens and reading.raw(i) in _RELATIONS and reading.starts[i] not in joins for i in between
+        )
     return False
 
 
