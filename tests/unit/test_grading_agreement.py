@@ -6,7 +6,9 @@ prompt-injection ones, each with the score a strict interviewer would give and w
 sit a little under the figures measured when the grader was tuned (benchmarks/grading.py prints
 them: verdict agreement 0.829, Pearson r 0.896, mean |error| 0.102 on 316 answers). The 142
 answers on questions whose key points the content's second edition rewrote were relabelled
-against the new key points (tests/data/README.md; each keeps its first label under `previous`).
+against the new key points (tests/data/README.md; each keeps its first label under `previous`); after
+that and issue 14's grader fixes the figures are 0.801 (253 of 316, the fewest that pass 0.80), r 0.918,
+mean |error| 0.091, all in-sample.
 """
 
 from __future__ import annotations
@@ -57,10 +59,6 @@ def test_the_labelled_set_is_what_the_issue_asks_for(bank: Bank, labelled: list[
         assert 0 <= r["score"] <= 1 and r["why"] and r["verdict"] == _verdict(r["score"]), r["id"]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open in issue #14: after relabelling the 142 answers on rewritten questions against their new key points, verdict agreement is 0.785 on main of 2026-12-03 04:10 (0.768 on the relabelled, 0.799 on the unchanged; r 0.908, mean |error| 0.095): the grader misses paraphrased points and some contradictions (tests/data/README.md lists the disagreeing rows)",
-)
 def test_agreement_with_strict_interviewer_labels(graded: list[tuple[dict, object]]) -> None:  # type: ignore[type-arg]
     ours = [g.score for _, g in graded]  # type: ignore[attr-defined]
     theirs = [r["score"] for r, _ in graded]
