@@ -170,6 +170,7 @@ def _mentions(
     """The alias where the answer says it, and where it says it in other general words (`_alias_tokens`); an
     alias holding such a word itself ("previous W tokens", "双向注意力") is found as written."""
     found = reading.mentions(matcher)
+    found += [m for m in _with_a_word_inside(reading, matcher) if m.first not in {f.first for f in found}]
     if matcher.symbols is not None or tokens is reading.tokens:
         return found
     at = {m.first for m in found}
@@ -178,6 +179,31 @@ def _mentions(
         for first, count in matcher.spans(tokens, index)
         if first not in at
     ]
+
+
+def _with_a_word_inside(reading: Reading, matcher: AliasMatcher) -> list[Mention]:
+    """An English alias of two or more words with one more word inside it ("one shared K/V head" for "one K/V
+    head", "causal attention mask" for "causal mask"): a word that qualifies the term, not a stop word ("larger
+    than batches"), a number or a "not" ("no non-causal mask")."""
+    alias = matcher.tokens
+    if matcher.symbols is not None or len(alias) < 2 or any(t >= FIRST_CJK for t in alias):
+        return []
+    out = []
+    n = len(alias)
+    for s in reading.index.get(alias[0], ()):
+        for g in range(1, n):
+            inside = s + g
+            if inside + n - g > len(reading.tokens) or reading.tokens[s:inside] != alias[:g]:
+                break
+            word = reading.raw(inside)
+            if reading.tokens[inside + 1 : inside + 1 + n - g] != alias[g:]:
+                continue
+            if word in STOP_EN or _NUMBER.search(word) or _PRIVATIVE.fullmatch(word) or reading.negated[inside]:
+                continue
+            if reading.token_clause[s] == reading.token_clause[inside + n - g]:
+                out.append(Mention(reading.token_clause[s], s, n + 1, reading.negated[s]))
+                break
+    return out
 
 
 # Opposite words: a clause that trades one for the other states the fact the wrong way round.
