@@ -180,9 +180,11 @@ def read(text: str) -> Reading:
     """`text` (cleaned) as sentences and clauses, each token's negation and each clause's stance."""
     text = text.replace("\u2019", "'")  # a typographic apostrophe ("don’t") is one character too: offsets hold
     spans = token_spans(text)
-    starts = tuple(s for s, _, _ in spans)
-    ends = tuple(e for _, e, _ in spans)
-    tokens = tuple(t for _, _, t in spans)
+    starts: tuple[int, ...] = ()
+    ends: tuple[int, ...] = ()
+    tokens: tuple[str, ...] = ()
+    if spans:  # unzipped in C, not by three passes of Python over the spans: a long answer has thousands
+        starts, ends, tokens = zip(*spans, strict=True)
     index: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens):
         index.setdefault(tok, []).append(i)
@@ -217,24 +219,30 @@ def read(text: str) -> Reading:
                 break
         previous = (s_start, s_end)
 
-    token_clause = []
-    clause_starts = [c.start for c in clauses]
-    for s in starts:
-        token_clause.append(max(0, bisect.bisect_right(clause_starts, s) - 1))
     piece_starts = [a for c in clauses for a, _ in _pieces(_COMMA, text, c.start, c.end)]
-    token_piece = tuple(max(0, bisect.bisect_right(piece_starts, s) - 1) for s in starts)
     return Reading(
         text=text,
         tokens=tokens,
         index=index,
         starts=starts,
         ends=ends,
-        token_clause=tuple(token_clause),
-        token_piece=token_piece,
-        negated=tuple(f % 2 == 1 for f in flips),
-        denied=tuple(d % 2 == 1 for d in denials),
+        token_clause=_numbered(starts, [c.start for c in clauses]),
+        token_piece=_numbered(starts, piece_starts),
+        negated=tuple([f % 2 == 1 for f in flips]),
+        denied=tuple([d % 2 == 1 for d in denials]),
         clauses=tuple(clauses),
     )
+
+
+def _numbered(starts: tuple[int, ...], firsts: list[int]) -> tuple[int, ...]:
+    """For every token (by its start), the number of the last stretch in `firsts` (the stretches' sorted start
+    offsets) that begins at or before it; 0 before the first."""
+    # Filled stretch by stretch, not searched token by token: a long answer has thousands of tokens, tens of clauses.
+    bounds = [bisect.bisect_left(starts, f) for f in firsts] + [len(starts)]
+    out = [0] * bounds[0]
+    for n in range(len(firsts)):
+        out += [n] * (bounds[n + 1] - bounds[n])
+    return tuple(out)
 
 
 @lru_cache(maxsize=4096)
