@@ -325,36 +325,38 @@ def _unit(
     negated: set[str] = set()
     sequence: list[_Item] = []
     prev: str | None = None
+    text, tokens, starts, ends, negated_at = reading.text, reading.tokens, reading.starts, reading.ends, reading.negated
     for i in span:
-        tok = reading.tokens[i]
+        tok = tokens[i]
         word: str | None = None
-        if i not in special:
-            sequence.append(tok)
         if i in special:
             if not terms or terms[-1] != special[i]:
                 terms.append(special[i])
                 sequence.append(special[i])
             prev = None
+            continue
+        sequence.append(tok)
+        # A Chinese character (see text.FIRST_CJK) is never a number: told first, without a regex per character.
+        if tok >= FIRST_CJK:
+            if starts[i] in direction:
+                prev = None
+                continue
+            if prev is not None and i and ends[i - 1] == starts[i]:
+                word = prev + tok
+            prev = tok
         elif NUMBER.search(tok):
             if not _enumerates(reading, i, first=i == span[0]):
                 numbers.append(tok)
             prev = None
-        elif tok >= FIRST_CJK:  # a Chinese character (see text.FIRST_CJK)
-            if reading.starts[i] in direction:
-                prev = None
-                continue
-            if prev is not None and i and reading.ends[i - 1] == reading.starts[i]:
-                word = prev + tok
-            prev = tok
         else:
             prev = None
             if tok in en_opp:
-                opposites.append((reading.starts[i], tok))
-            elif reading.raw(i) not in STOP_EN:
+                opposites.append((starts[i], tok))
+            elif text[starts[i] : ends[i]] not in STOP_EN:  # the word as written (`Reading.raw`)
                 word = tok
         if word is not None:
             words.add(word)
-            if reading.negated[i]:
+            if negated_at[i]:
                 negated.add(word)
     opposites += [(m.start(), m.group(0)) for m in zh_found]
     ordered = tuple(w for _, w in sorted(opposites))
