@@ -18,6 +18,26 @@ from __future__ import annotations
 
 import re
 
+# IGNORECASE makes a pattern several times slower (the engine compares every letter both ways, over every
+# sentence of a 6,000-character answer). Lower-case text with none of the characters IGNORECASE also folds onto
+# an ASCII letter (cleaned text is casefolded and NFKC: only a dotless "ı" can be left) is matched by the same
+# pattern compiled case-sensitively exactly as by the case-insensitive one, at the same places.
+_FOLDS_ONTO_ASCII = re.compile("[A-Z\u0130\u0131\u017f\u212a]")
+
+
+class _AnyCase:
+    """A case-insensitive pattern, written in lower case, searched case-sensitively where that is the same."""
+
+    __slots__ = ("exact", "ignoring")
+
+    def __init__(self, pattern: str) -> None:
+        self.ignoring = re.compile(pattern, re.IGNORECASE)
+        self.exact = re.compile(pattern)
+
+    def search(self, text: str) -> re.Match[str] | None:
+        return (self.ignoring if _FOLDS_ONTO_ASCII.search(text) else self.exact).search(text)
+
+
 # Whom an answer might call on; the last line's words also name things an answer talks about ("the
 # model, fine-tuned for this, …"), so they count as a call only after "dear", "hey", "note to" and the like.
 _GRADER_ROLES = (
@@ -35,7 +55,7 @@ _WHOEVER = (
     r"correcting|reads|reviews|grades|marks|checks|evaluates|scores|assesses|judges|rates|corrects|looking at)"
 )
 # A call: "Dear X", "Hey X", "X," at the start, "note/message/P.S. to/for X", "to X:".
-_CALL_EN = re.compile(
+_CALL_EN = _AnyCase(
     rf"(?:\b(?:dear|hey|hi|hello|attention|attn|psst|yo|greetings)\b[\s,]*(?:(?:the|my|any|our|esteemed|kind|"
     rf"respected|honou?red|dear)\s+)*(?:{_GRADER_NOUNS})s?\b"
     rf"|^\W*(?:(?:the|my|dear)\s+)?(?:{_GRADER_ROLES})s?(?:\s*[,:]|\s+[—–-])(?=.*\b(?:you|your|please|kindly|note|"
@@ -44,14 +64,12 @@ _CALL_EN = re.compile(
     rf"(?:(?:to|for)\s+)(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS}|{_WHOEVER})"
     rf"|\b(?:to|for)\s+(?:(?:the|my|any|our)\s+)?(?:{_GRADER_NOUNS})s?\s*[:—–]"
     rf"|\b{_WHOEVER}\b)",
-    re.IGNORECASE,
 )
-_ABOUT_GRADING_EN = re.compile(
+_ABOUT_GRADING_EN = _AnyCase(
     r"\b(?:grade|grades|graded|grading|mark|marks|marked|marking|score|scores|scored|scoring|point|points|credit|"
     r"pass|passes|passed|passing|correct|complete|completed|full|perfect|accept|accepted|approve|approved|rate|rating|"
     r"evaluate|evaluation|assess|treat|consider|count|counts|covered|covers|cover|rubric|expected|answer|response|"
     r"submission|deserve|deserves|right|good|excellent|100|10/10|a\+|ok|fine|satisfactory|sufficient|key|top)\b",
-    re.IGNORECASE,
 )
 _SELF = (
     r"(?:this|my|our|the above|the preceding|the previous)\s+(?:\w+\s+)?(?:answer|response|reply|submission|"
@@ -61,7 +79,7 @@ _OUTCOME = (
     r"(?:correct|complete|perfect|a pass|passing|pass|100|10/10|a\+|excellent|flawless|the right answer|"
     r"(?:full|top|maximum|max|perfect|high|highest)\s+(?:marks?|credit|scores?|points?|grades?))"
 )
-_CLAIM_EN = re.compile(
+_CLAIM_EN = _AnyCase(
     rf"\b(?:{_SELF})\b[^.!?]{{0,60}}\b(?:is|are|was|should be|must be|has been|covers|covered|contains|includes|has|"
     rf"hits|addresses|mentions|meets|satisfies|matches|deserves|earns|merits|qualifies)\b[^.!?]{{0,40}}\b(?:complete|"
     rf"correct|right|perfect|full|all|every|each|the expected|the key|the required|everything|excellent|flawless|"
@@ -76,13 +94,11 @@ _CLAIM_EN = re.compile(
     rf"|\b(?:this|it|that|this one|the answer|my answer)\s+(?:should|must|ought to|has to|needs to)\s+"
     rf"(?:pass|get\s+{_OUTCOME}|"
     rf"be\s+(?:marked|graded|scored|counted|accepted|rated|treated|considered|judged|seen|taken)\s+(?:as\s+)?{_OUTCOME})",
-    re.IGNORECASE,
 )
-_DIRECTIVE_EN = re.compile(
+_DIRECTIVE_EN = _AnyCase(
     rf"\b(?:mark|grade|score|rate|treat|count|accept|award|give|assign|credit|approve|judge|consider|regard|take)\s+"
     rf"(?:this|it|me|my answer|my response|the answer|the response|this answer|this response|that)\b[^.!?]{{0,30}}?"
     rf"\b{_OUTCOME}",
-    re.IGNORECASE,
 )
 _GRADER_ZH = (
     r"评审(?:老师|专家|员)?|评委|阅卷(?:的)?(?:人|老师|员|者)?|判卷(?:的)?(?:人|老师)?|改卷(?:的)?(?:人|老师)?|"
