@@ -6,6 +6,7 @@ key points such a clause repeats as contradicted.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -105,26 +106,32 @@ def swapped_clauses(
     by_word = units_by_word(rubric, lang)
     out: list[tuple[int, frozenset[int]]] = []
     special = _term_tokens(reading, matchers)
+    tables = _word_tables(reading, special)
     for start, end, n in _statements(reading, lang):
         if not reading.asserted(n) or (out and out[-1][0] == n):
             continue
-        unit = _unit(reading, start, end, special)
-        if len(unit.words) < MIN_REPEATED_WORDS:
+        # The statement's plain words first (`_unit`'s, read off per-token tables): most statements of a long
+        # answer repeat nothing, and only one that does needs the rest of its unit.
+        words = _plain_words(reading, start, end, tables)
+        if len(words) < MIN_REPEATED_WORDS:
             continue
         # Only statements sharing a word with the clause can repeat it (no common word: Dice 0), so a long
         # answer is compared with those, not with every sentence of the model answer.
-        near = sorted({i for w in unit.words for i in by_word.get(w, ())})
+        near = sorted({i for w in words for i in by_word.get(w, ())})
         if not near:
             continue
-        dice = {i: _repeats(unit.words, units[i].words) for i in near}
+        dice = {i: _repeats(words, units[i].words) for i in near}
         best = max(dice.values())
+        if best < REPEATS:
+            continue
+        unit = _unit(reading, start, end, special)
         # Judged against the statement it repeats most closely: one it repeats faithfully ("MQA shares one
         # K/V head") is not undone by a similar one about another point ("GQA shares one K/V head per group").
         # A short clause whose every plain word is the statement's, aligned term for term, trades a term
         # as surely as a long one.
-        terms = len(unit.words) >= MIN_WORDS_FOR_TERMS or best >= 1.0
+        terms = len(words) >= MIN_WORDS_FOR_TERMS or best >= 1.0
         closest = [units[i] for i, d in dice.items() if d == best]
-        if best >= REPEATS and all(_traded(unit, r, lang, terms=terms) for r in closest):
+        if all(_traded(unit, r, lang, terms=terms) for r in closest):
             stated = {r.point for r in closest if r.point is not None}
             stated |= _holding_traded(unit, closest, _statement_words(rubric, lang))
             out.append((n, frozenset(stated)))
@@ -309,6 +316,48 @@ def _enumerates(reading: Reading, i: int, first: bool) -> bool:
         return False
     before = reading.text[:start].rstrip()
     return first or before.endswith(("(", "\n")) or not before
+
+
+# Per token of a reading: the English word it is to a statement (None: a term, number, direction, stop word or
+# Chinese character), and the Chinese character pair it ends (None: not two adjacent characters, neither a term).
+_WordTables = tuple[list[str | None], list[str | None]]
+
+
+def _word_tables(reading: Reading, special: dict[int, tuple[int, tuple[str, ...]]]) -> _WordTables:
+    """What `_plain_words` reads, once per answer (its statements overlap: each Chinese clause and its pieces)."""
+    text, tokens, starts, ends = reading.text, reading.tokens, reading.starts, reading.ends
+    en_opp = _opposites()[0]
+    english = [
+        None
+        if i in special
+        or tok >= FIRST_CJK
+        or NUMBER.search(tok)
+        or tok in en_opp
+        or text[starts[i] : ends[i]] in STOP_EN
+        else tok
+        for i, tok in enumerate(tokens)
+    ]
+    chinese = [tok >= FIRST_CJK and i not in special for i, tok in enumerate(tokens)]
+    pairs: list[str | None] = [None]
+    pairs += [
+        tokens[i - 1] + tokens[i] if chinese[i - 1] and chinese[i] and ends[i - 1] == starts[i] else None
+        for i in range(1, len(tokens))
+    ]
+    return english, pairs
+
+
+def _plain_words(reading: Reading, start: int, end: int, tables: _WordTables) -> frozenset[str]:
+    """`_unit(reading, start, end, special).words`, read off `_word_tables`: the English words, and the character
+    pairs within the stretch that no Chinese direction word (found in the stretch, as `_unit` finds them) cuts."""
+    english, pairs = tables
+    span = reading.token_range(start, end)
+    words: set[str | None] = set(english[span.start : span.stop])
+    cut = span.start  # the first token of the run of characters after the last direction word
+    for m in _opposites()[2].finditer(reading.text, start, end):
+        words.update(pairs[cut + 1 : bisect.bisect_left(reading.starts, m.start())])
+        cut = bisect.bisect_left(reading.starts, m.end())
+    words.update(pairs[cut + 1 : span.stop])
+    return frozenset(w for w in words if w is not None)
 
 
 def _unit(
