@@ -9,7 +9,9 @@ bot/core/grading/README.md comes from code in the repository:
 - `folds_by_question`: k folds that never split one question's answers between train and test;
 - `cross_validate`: held-out macro-F1 (threshold tuned on the training folds) and Pearson r;
 - `held_out_scores`, `backward_eliminate` and `forward_select`: the held-out score of every row, and
-  feature selection on any held-out criterion.
+  feature selection on any held-out criterion;
+- `threshold_cv`: held-out macro-F1 per corpus at a threshold tuned per corpus and at the one shared
+  threshold, as `benchmarks/grading.py` reads the SemEval test splits.
 """
 
 from __future__ import annotations
@@ -37,6 +39,15 @@ EXPECTED_SIGN = {
     "unrelated": -1,
     "negation_mismatch": -1,
     "many_references": -1,
+    "sc_recall": 1,
+    "sc_precision": 1,
+    "sc_dice": 1,
+    "sc_dice_full": 1,
+    "qgram_cosine": 1,
+    "negated_shared": -1,
+    "opposite_share": -1,
+    "mean_soft_recall": 1,
+    "mean_sc_dice": 1,
 }
 
 
@@ -49,6 +60,14 @@ class Row:
     score: float
     group: str  # the question: folds never split one
     weight: float = 1.0
+    # The features against each further reference the answer is compared with: the grader keeps the most
+    # probable match (`best_probability`), `feats` being the one trained on.
+    alternatives: tuple[dict[str, float], ...] = ()
+
+
+def best_probability(combiner: Combiner, row: Row) -> float:
+    """P(correct) as the grader gives it: the best over every reference the answer is compared with."""
+    return max(combiner.probability(f) for f in (row.feats, *row.alternatives))
 
 
 def macro_f1(gold: Sequence[int], pred: Sequence[int]) -> float:
@@ -141,7 +160,7 @@ def fit_signed(
             log(f"train {tag}: dropped {dropped} (its weight came out against its expected sign)")
         names.remove(dropped)
     draft = Combiner(tuple(names), tuple(coef), intercept, threshold=0.5)
-    threshold, f1 = best_threshold([draft.probability(r.feats) for r in rows], y)
+    threshold, f1 = best_threshold([best_probability(draft, r) for r in rows], y)
     if log:
         log(f"train {tag}: {len(rows)} answers, macro-F1 {f1:.3f} at p >= {threshold:.3f}")
     return Combiner(tuple(names), tuple(coef), intercept, threshold=threshold)
@@ -220,13 +239,18 @@ def backward_eliminate(
 
 
 def forward_select(
-    names: Sequence[str], criterion: Callable[[Sequence[str]], float], log: Callable[[str], None] | None = None
+    names: Sequence[str],
+    criterion: Callable[[Sequence[str]], float],
+    log: Callable[[str], None] | None = None,
+    start: Sequence[str] = (),
 ) -> tuple[tuple[str, ...], float]:
-    """Add the feature that most raises `criterion` (a held-out figure), from none, while it gains at least
-    0.001: the features kept and their figure. Where backward elimination stalls among many correlated
-    features (each one's removal costs a little), this reaches the small model that generalises."""
-    chosen: list[str] = []
-    best = float("-inf")
+    """Add the feature that most raises `criterion` (a held-out figure), from `start` (none by default), while
+    it gains at least 0.001: the features kept and their figure. Where backward elimination stalls among many
+    correlated features (each one's removal costs a little), this reaches the small model that generalises."""
+    chosen: list[str] = list(start)
+    best = criterion(chosen) if chosen else float("-inf")
+    if log and chosen:
+        log(f"start from {', '.join(chosen)} (held out {best:.3f})")
     while len(chosen) < len(names):
         value, add = max((criterion([*chosen, n]), n) for n in names if n not in chosen)
         if value < best + 0.001:
@@ -236,3 +260,48 @@ def forward_select(
         chosen.append(add)
         best = value
     return tuple(chosen), best
+
+
+@dataclass(frozen=True)
+class CorpusFigures:
+    tuned: dict[str, float]  # macro-F1 per corpus at a threshold tuned on that corpus's training folds
+    shared: dict[str, float]  # at the combiner's own threshold (one for every corpus: the bot's score >= 0.6)
+
+    @property
+    def mean(self) -> float:
+        """The selection criterion: the mean of both columns over every corpus."""
+        return statistics.fmean([*self.tuned.values(), *self.shared.values()])
+
+
+def threshold_cv(rows: Sequence[Row], names: Sequence[str], k: int = 5) -> CorpusFigures:
+    """Held-out macro-F1 per corpus (the prefix of `group` before ':') in k folds by question, the answer
+    scored by its best reference (as the grader does): at a threshold tuned per corpus on the training
+    folds (the benchmark's "tuned" column) and at the combiner's own, shared, threshold ("bot")."""
+    folds = folds_by_question(rows, k)
+    corpus = [r.group.split(":", 1)[0] for r in rows]
+    probs = [0.0] * len(rows)
+    tuned_pred = [0] * len(rows)
+    shared_pred = [0] * len(rows)
+    for fold in range(k):
+        inside = [i for i, f in enumerate(folds) if f != fold]
+        if not inside:
+            continue
+        combiner = fit_signed([rows[i] for i in inside], names)
+        for i in inside:
+            probs[i] = best_probability(combiner, rows[i])
+        thresholds = {}
+        for c in set(corpus):
+            mine = [i for i in inside if corpus[i] == c]
+            thresholds[c], _ = best_threshold([probs[i] for i in mine], [rows[i].label for i in mine])
+        for i, f in enumerate(folds):
+            if f == fold:
+                p = best_probability(combiner, rows[i])
+                tuned_pred[i] = int(p >= thresholds.get(corpus[i], combiner.threshold))
+                shared_pred[i] = int(p >= combiner.threshold)
+    tuned, shared = {}, {}
+    for c in sorted(set(corpus)):
+        ix = [i for i in range(len(rows)) if corpus[i] == c]
+        gold = [rows[i].label for i in ix]
+        tuned[c] = macro_f1(gold, [tuned_pred[i] for i in ix])
+        shared[c] = macro_f1(gold, [shared_pred[i] for i in ix])
+    return CorpusFigures(tuned, shared)

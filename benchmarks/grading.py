@@ -2,6 +2,7 @@
 
     python benchmarks/grading.py            # the figures (a minute or two)
     python benchmarks/grading.py --cv       # also the cross-validation by question behind the choices
+    python benchmarks/grading.py --cv --select  # and rerun en:reference-only's feature selection (minutes)
     python benchmarks/grading.py --train [NAME ...]  # refit combiner_weights.py (those named), then the figures
     python benchmarks/grading.py --judge FILE  # offline grader vs the LLM judge of STUDYBOT_JUDGE_URL on FILE
 
@@ -44,10 +45,12 @@ from benchmarks.fitting import (  # noqa: E402
     held_out_scores,
     macro_f1,
     pearson,
+    threshold_cv,
 )
 from bot.content.loader import load_bank  # noqa: E402
 from bot.core.grading import CORRECT_AT, PARTLY_AT, KeyPointGrader, rubric_for, rubric_from_record  # noqa: E402
 from bot.core.grading.combiner import (  # noqa: E402
+    REFERENCE_ONLY_EN,
     REFERENCE_ONLY_ZH,
     WEIGHTS_FILE,
     Combiner,
@@ -55,6 +58,7 @@ from bot.core.grading.combiner import (  # noqa: E402
     weights_source,
 )
 from bot.core.grading.features import FEATURES, analyse, features  # noqa: E402
+from bot.core.grading.reference_features import REFERENCE_FEATURES, aggregate, reference_features  # noqa: E402
 from bot.core.grading.text import clean  # noqa: E402
 
 DATA = Path(os.environ.get("STUDYBOT_GRADING_DATA") or ROOT.parent / "shared" / "grading")
@@ -79,6 +83,23 @@ CORPUS_WEIGHT = {"SciEntsBank": 1.0, "Beetle": 1.0}
 # The features the combiners may use (the sign rule may drop some when fitting).
 EN_FEATURES = tuple(FEATURES)
 ZH_FEATURES = tuple(n for n in FEATURES if n != "many_references")  # one reference per bank question
+# en:reference-only (English rubrics without key points) may read these. Two candidates were chosen by forward
+# selection on `threshold_cv(...).mean` (both corpora, each at a threshold tuned on it and at the shared one):
+# from no feature, at each weight of a Beetle answer in BEETLE_WEIGHTS (1 won), and from the en combiner's
+# features (at weight 1); `--cv --select` reruns both. Each was measured once on the test splits and neither
+# is shipped (bot/core/grading/README.md); `--train en:reference-only` fits the second.
+EN_REFERENCE_ONLY_CANDIDATES = (*FEATURES, *REFERENCE_FEATURES)
+BEETLE_WEIGHTS = (1.0, 2.0)
+EN_REFERENCE_ONLY_FROM_NONE = (
+    "mean_soft_recall",
+    "sc_dice_full",
+    "many_references",
+    "char_dice",
+    "negation_mismatch",
+    "full_recall",
+)
+EN_REFERENCE_ONLY_FEATURES = (*EN_FEATURES, "mean_soft_recall", "sc_dice")
+EN_REFERENCE_ONLY_BEETLE_WEIGHT = 1.0
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -95,31 +116,41 @@ def label(record: dict[str, Any]) -> int:
 Pairs = list[tuple[str, str]]  # (cleaned answer, cleaned reference) of each row: for text-level signals
 
 
-def _semeval_row(record: dict[str, Any], corpus: str) -> tuple[Row, tuple[str, str]]:
-    """The features of one answer against the reference it matches best (by soft overlap)."""
+def _semeval_row(record: dict[str, Any], corpus: str, extra: bool = False) -> tuple[Row, tuple[str, str]]:
+    """The features of one answer against the reference it matches best (by soft overlap); `extra`: with
+    `reference_features` and their aggregates too, and every other reference's features as alternatives."""
     answer_text = clean(record["answer"])
     answer = analyse(answer_text)
     question = analyse(clean(record["question"])).units
-    best: tuple[dict[str, float], str] | None = None
     references = record.get("references") or [record["reference"]]
+    matches: list[tuple[dict[str, float], str]] = []
     for ref in references:
         ref_text = clean(ref)
-        f = features(answer, analyse(ref_text), question, len(references))
-        if best is None or f["soft_recall"] + f["soft_precision"] > best[0]["soft_recall"] + best[0]["soft_precision"]:
-            best = (f, ref_text)
-    assert best is not None
+        reference = analyse(ref_text)
+        f = features(answer, reference, question, len(references))
+        if extra:
+            f |= reference_features(answer, reference, question)
+        matches.append((f, ref_text))
+    if extra:
+        common = aggregate([f for f, _ in matches])
+        for f, _ in matches:
+            f |= common
+    # the first of the best (by soft overlap) is trained on
+    best = max(range(len(matches)), key=lambda i: (matches[i][0]["soft_recall"] + matches[i][0]["soft_precision"], -i))
+    alternatives = tuple(f for i, (f, _) in enumerate(matches) if i != best) if extra else ()
     y = label(record)
-    row = Row(best[0], y, float(y), f"{corpus}:{record['qid']}", CORPUS_WEIGHT[corpus])
-    return row, (answer_text, best[1])
+    row = Row(matches[best][0], y, float(y), f"{corpus}:{record['qid']}", CORPUS_WEIGHT[corpus], alternatives)
+    return row, (answer_text, matches[best][1])
 
 
-@lru_cache(maxsize=1)
-def english_rows() -> dict[str, tuple[list[Row], Pairs]]:
-    """'en:train' (both corpora, weighted) and 'en:<corpus>:<split>' for each test split."""
+@lru_cache(maxsize=2)
+def english_rows(extra: bool = False) -> dict[str, tuple[list[Row], Pairs]]:
+    """'en:train' (both corpora, weighted) and 'en:<corpus>:<split>' for each test split; `extra`: as the
+    combiner for English rubrics without key points reads them (`_semeval_row`)."""
     out: dict[str, tuple[list[Row], Pairs]] = {"en:train": ([], [])}
     for corpus, file in SEMEVAL.items():
         for r in read_jsonl(DATA / file):
-            row, pair = _semeval_row(r, corpus)
+            row, pair = _semeval_row(r, corpus, extra)
             short = next((s for s, split in SPLITS.items() if split == r["split"]), None)
             key = "en:train" if r["split"] == "train" else f"en:{corpus}:{short}"
             rows, pairs = out.setdefault(key, ([], []))
@@ -176,6 +207,49 @@ def le_zh_rows() -> tuple[list[Row], Pairs]:
 def train_english(log: bool = True) -> Combiner:
     rows = english_rows()["en:train"][0]
     return fit_signed(rows, EN_FEATURES, "en", print if log else None)
+
+
+def english_reference_only_rows(beetle_weight: float) -> list[Row]:
+    """The train splits as the combiner for English rubrics without key points reads them."""
+    return [
+        Row(
+            r.feats,
+            r.label,
+            r.score,
+            r.group,
+            beetle_weight if r.group.startswith("Beetle") else r.weight,
+            r.alternatives,
+        )
+        for r in english_rows(extra=True)["en:train"][0]
+    ]
+
+
+def choose_english_reference_only(
+    log: bool = False, start: Sequence[str] = (), weights: Sequence[float] = BEETLE_WEIGHTS
+) -> tuple[float, tuple[str, ...]]:
+    """The weight of a Beetle answer and the features of en:reference-only, by forward selection from `start`
+    on the mean held-out macro-F1 (5 folds by question; each corpus at its own tuned threshold and at the
+    shared one)."""
+    best: tuple[float, float, tuple[str, ...]] | None = None
+    for weight in weights:
+        rows = english_reference_only_rows(weight)
+
+        def criterion(kept: Sequence[str], rows: list[Row] = rows) -> float:
+            return threshold_cv(rows, kept).mean
+
+        def say(message: str, weight: float = weight) -> None:
+            print(f"    Beetle weight {weight:g}: {message}")
+
+        names, value = forward_select(EN_REFERENCE_ONLY_CANDIDATES, criterion, say if log else None, start)
+        if best is None or value > best[0] + 0.001:
+            best = (value, weight, names)
+    assert best is not None
+    return best[1], best[2]
+
+
+def train_english_reference_only(log: bool = True) -> Combiner:
+    rows = english_reference_only_rows(EN_REFERENCE_ONLY_BEETLE_WEIGHT)
+    return fit_signed(rows, EN_REFERENCE_ONLY_FEATURES, REFERENCE_ONLY_EN, print if log else None)
 
 
 def select_features(rows: Sequence[Row], names: Sequence[str], log: bool = True) -> tuple[str, ...]:
@@ -262,26 +336,37 @@ def reference_only_held_out() -> dict[str, float]:
 
 # ---------------------------------------------------------------------------- writing the weights
 
-TRAINERS = {"en": train_english, "zh": train_chinese, REFERENCE_ONLY_ZH: train_reference_only}
+TRAINERS = {
+    "en": train_english,
+    "zh": train_chinese,
+    REFERENCE_ONLY_ZH: train_reference_only,
+    REFERENCE_ONLY_EN: train_english_reference_only,
+}
 PROVENANCE = (
     "Trained by `python benchmarks/grading.py --train`: en on the train splits of SemEval-2013 Task 7 "
     "(SciEntsBank, Beetle); zh on our own labelled Chinese answers (tests/data/graded_answers.jsonl and "
     f"tests/data/graded_answers_zh.jsonl); {REFERENCE_ONLY_ZH} (Chinese rubrics without key points) on le_zh "
-    "(Lai et al. 2024, Apache-2.0) and those answers of ours graded against the Chinese reference alone."
+    "(Lai et al. 2024, Apache-2.0) and those answers of ours graded against the Chinese reference alone; "
+    f"{REFERENCE_ONLY_EN} (English rubrics without key points) on the train splits of SemEval-2013 Task 7."
 )
 
 
+# What `--train` with no name refits: en:reference-only is not shipped (measured on the test splits, it lost
+# more than it gained: bot/core/grading/README.md), so it is fitted only when named.
+SHIPPED = ("en", "zh", REFERENCE_ONLY_ZH)
+
+
 def train(which: Sequence[str] = ()) -> dict[str, Combiner]:
-    """Refit the combiners named in `which` (every one if empty); the others stay as shipped."""
+    """Refit the combiners named in `which` (every shipped one if empty); the others stay as shipped."""
     combiners = dict(default_combiners())
-    for name in which or TRAINERS:
+    for name in which or SHIPPED:
         combiners[name] = TRAINERS[name]()
     WEIGHTS_FILE.write_text(weights_source(combiners, PROVENANCE), encoding="utf-8")
-    print(f"train: wrote {WEIGHTS_FILE.relative_to(ROOT)} ({', '.join(which or TRAINERS)} refitted)")
+    print(f"train: wrote {WEIGHTS_FILE.relative_to(ROOT)} ({', '.join(which or SHIPPED)} refitted)")
     return combiners
 
 
-def cross_validation() -> None:
+def cross_validation(full: bool = False) -> None:
     """The held-out figures behind the choices in bot/core/grading/README.md (5 folds by question)."""
     en = english_rows()["en:train"][0]
     print("\nCross-validation by question (5 folds), held-out macro-F1 at the threshold tuned on the training folds")
@@ -303,6 +388,27 @@ def cross_validation() -> None:
         rows = [Row(r.feats, r.label, r.score, r.group, weight if r.group.startswith("Beetle") else 1.0) for r in en]
         tuned = per_corpus_threshold_cv(rows, EN_FEATURES)
         print(f"    Beetle weight {weight:g}: SciEntsBank {tuned['SciEntsBank']:.3f}, Beetle {tuned['Beetle']:.3f}")
+    print(
+        f"  {REFERENCE_ONLY_EN} (English rubrics without key points: SemEval), scored by the best reference; "
+        "'tuned' = threshold tuned per corpus on the training folds, 'bot' = the combiner's one threshold:"
+    )
+    for tag, names in (
+        ("the en combiner's features", EN_FEATURES),
+        ("candidate 1, forward from none", EN_REFERENCE_ONLY_FROM_NONE),
+        ("candidate 2, forward from the en combiner's features", EN_REFERENCE_ONLY_FEATURES),
+    ):
+        cv_en = threshold_cv(english_reference_only_rows(EN_REFERENCE_ONLY_BEETLE_WEIGHT), names)
+        print(
+            f"    {tag} ({', '.join(names)}): Beetle tuned {cv_en.tuned['Beetle']:.3f} / "
+            f"bot {cv_en.shared['Beetle']:.3f}, SciEntsBank tuned {cv_en.tuned['SciEntsBank']:.3f} / "
+            f"bot {cv_en.shared['SciEntsBank']:.3f}, mean {cv_en.mean:.3f}"
+        )
+    if full:
+        print("    forward selection (what chose the candidates; many minutes):")
+        weight, names = choose_english_reference_only(log=True)
+        print(f"    from none: Beetle weight {weight:g}, {', '.join(names)}")
+        _, names = choose_english_reference_only(log=True, start=EN_FEATURES, weights=(1.0,))
+        print(f"    from the en combiner's features: {', '.join(names)}")
     zh = chinese_rows()[0]
     selected = select_features(zh, ZH_FEATURES, log=False)
     for tag, names in (("every feature", ZH_FEATURES), (f"chosen features {', '.join(selected)}", selected)):
@@ -511,9 +617,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         nargs="*",
         choices=tuple(TRAINERS),
         metavar="NAME",
-        help=f"refit the combiners named (every one if none: {', '.join(TRAINERS)}); the others stay as shipped",
+        help=f"refit the combiners named (those shipped if none: {', '.join(SHIPPED)}); the others stay as shipped",
     )
     parser.add_argument("--cv", action="store_true", help="print the cross-validation by question behind the choices")
+    parser.add_argument(
+        "--select", action="store_true", help=f"with --cv: rerun the feature selection of {REFERENCE_ONLY_EN} too"
+    )
     parser.add_argument("--by-kind", action="store_true", help="break our own agreement down by kind of answer")
     parser.add_argument("--judge", type=Path, metavar="FILE", help="offline vs the LLM judge on labelled answers")
     parser.add_argument("--limit", type=int, help="with --judge: only the first N answers")
@@ -524,7 +633,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     grader = KeyPointGrader(train(args.train) if args.train is not None else default_combiners())
     if args.cv:
-        cross_validation()
+        cross_validation(args.select)
 
     print("\nSemEval-2013 Task 7, 2-way, macro-F1 on the test splits (the combiner is fitted on train only)")
     print(f"{'corpus':<12} {'split':<5} {'n':>5} {'tuned':>6} {'bot':>6}   {'best':>6} {'lexical':>8}")

@@ -9,8 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.grading import CORRECT_AT, Flag, KeyPointGrader, Verdict, rubric_from_record
-from bot.core.grading.combiner import REFERENCE_ONLY_ZH, default_combiner, default_combiners
+from bot.core.grading import grader as grader_module
+from bot.core.grading.combiner import (
+    REFERENCE_ONLY_EN,
+    REFERENCE_ONLY_ZH,
+    Combiner,
+    default_combiner,
+    default_combiners,
+)
 from bot.core.grading.features import FEATURES, analyse, features, soft_recall
+from bot.core.grading.reference_features import (
+    REFERENCE_FEATURES,
+    reference_features,
+    soft_cardinality,
+    soft_overlap,
+)
 from bot.core.grading.text import _TOKEN as TOKEN
 from bot.core.grading.text import FIRST_CJK, cjk_ratio, clean, is_cjk, match_token, raw_tokens, stem_en, token_spans
 
@@ -60,12 +73,15 @@ def test_chinese_uses_characters_and_bigrams() -> None:
 @pytest.mark.parametrize("lang", ["en", "zh", REFERENCE_ONLY_ZH])
 def test_each_combiner_is_explainable_and_calibrated_on_correct_at(lang: str) -> None:
     c = default_combiner(lang)
-    assert set(c.names) <= set(FEATURES) and c.names
+    assert set(c.names) <= set(FEATURES) | set(REFERENCE_FEATURES) and c.names
+    assert not c.reads_reference_features  # only an en:reference-only combiner would (none is shipped)
     agreement = {"recall", "precision", "soft_recall", "soft_precision", "bigram_recall", "char_dice", "full_recall"}
+    agreement |= {"sc_recall", "sc_precision", "sc_dice", "sc_dice_full", "qgram_cosine", "mean_soft_recall"}
+    agreement |= {"mean_sc_dice"}
     for name, weight in zip(c.names, c.coef, strict=True):
         if name in agreement:
             assert weight > 0, f"more agreement must never lower the score: {name}"
-        if name in ("unrelated", "negation_mismatch"):
+        if name in ("unrelated", "negation_mismatch", "negated_shared", "opposite_share"):
             assert weight < 0, name
     assert abs(c.calibrated(c.threshold) - CORRECT_AT) < 1e-9
     ps = [i / 100 for i in range(101)]
@@ -82,7 +98,70 @@ def test_only_a_chinese_rubric_without_key_points_takes_the_combiner_fitted_for_
     grading = KeyPointGrader()
     assert grading.combiner("zh", key_points=False) is combiners[REFERENCE_ONLY_ZH]
     assert grading.combiner("zh") is combiners["zh"]  # bank questions: unchanged
-    assert grading.combiner("en", key_points=False) is combiners["en"]  # no English one: SemEval has no points
+    # no English one is shipped (bot/core/grading/README.md: measured, it lost more than it gained)
+    assert grading.combiner("en", key_points=False) is combiners["en"]
+
+
+# A combiner reading the features of rubrics without key points, as `--train en:reference-only` fits one.
+_READS_MORE = Combiner(
+    ("soft_recall", "sc_dice", "mean_soft_recall", "negated_shared"), (2.0, 2.0, 1.0, -2.0), -2.5, 0.5
+)
+
+
+def test_an_english_rubric_without_key_points_is_graded_by_its_own_combiner() -> None:
+    grading = KeyPointGrader({**default_combiners(), REFERENCE_ONLY_EN: _READS_MORE})
+    assert grading.combiner("en", key_points=False) is _READS_MORE
+    assert grading.combiner("en") is default_combiners()["en"]
+    rubric = rubric_from_record(
+        {"question": "Why did bulb A stay lit?", "reference": "Bulb A is still in a closed path with the battery"}, "en"
+    )
+    right = grading.grade(rubric, "because bulb a is still in a closed path with the battery", "en")
+    negated = grading.grade(rubric, "because bulb a is not in a closed path with the battery", "en")
+    assert right.verdict is Verdict.CORRECT and negated.score < right.score
+    assert right.score != grader.grade(rubric, "because bulb a is still in a closed path with the battery", "en").score
+
+
+def test_a_rubric_with_key_points_never_reads_the_reference_only_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> dict[str, float]:
+        raise AssertionError("a bank rubric's grade must not compute reference_features")
+
+    monkeypatch.setattr(grader_module, "reference_features", refuse)
+    grading = KeyPointGrader({**default_combiners(), REFERENCE_ONLY_EN: _READS_MORE})
+    record = {
+        "question": "Why did bulb A stay lit?",
+        "reference": "Bulb A is still in a closed path with the battery",
+        "key_points": ["Bulb A is in a closed path"],
+    }
+    assert grading.grade(rubric_from_record(record, "en"), "bulb a is in a closed path", "en").score > 0
+
+
+def test_soft_cardinality_counts_near_identical_words_once() -> None:
+    assert soft_cardinality(["bulb", "path", "battery"]) == 3
+    assert 1 <= soft_cardinality(["bulb", "bulbs"]) < 1.5
+    assert soft_cardinality([]) == 0
+
+
+def _sc_dice(answer: str, reference: str) -> float:
+    return reference_features(analyse(clean(answer)), analyse(clean(reference)), frozenset())["sc_dice"]
+
+
+def test_soft_cardinality_dice_is_one_for_identical_texts_zero_for_disjoint_and_high_for_misspellings() -> None:
+    assert _sc_dice("the bulb is in a closed path", "the bulb is in a closed path") == pytest.approx(1.0)
+    assert _sc_dice("voltage gap terminal", "bulb switch") == 0.0
+    misspelt = _sc_dice("electrisity flows through the wire", "electricity flows through the wire")
+    assert 0.85 < misspelt < 1.0
+    a, b, both = soft_overlap(["resistence"], ["resistance"])
+    assert a == b == 1 and both > 0.6
+
+
+def test_negation_and_opposites_are_seen_word_by_word() -> None:
+    q = analyse(clean("Why did the bulb light?")).units
+    ref = analyse(clean("the bulb is in a closed path"))
+    negated = reference_features(analyse(clean("the bulb is not in a closed path")), ref, q)
+    same = reference_features(analyse(clean("the bulb is in a closed path")), ref, q)
+    opposite = reference_features(analyse(clean("the bulb is in an open path")), ref, q)
+    assert negated["negated_shared"] > 0 and same["negated_shared"] == 0
+    assert opposite["opposite_share"] > 0 and same["opposite_share"] == 0
 
 
 def test_a_bare_list_of_terms_is_at_most_partly_unless_a_list_is_asked_for() -> None:

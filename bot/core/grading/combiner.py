@@ -8,7 +8,10 @@ There is one per language, and their weights live in `combiner_weights.py` besid
 - `zh`: there is no public Chinese train split, so it is fitted on our own labelled Chinese answers
   (tests/data/graded_answers.jsonl) graded against the bank's Chinese reference answers;
 - `zh:reference-only`: Chinese rubrics without key points (`studybot grade` lines, le_zh), whose score is
-  this combiner's alone: fitted on le_zh and on our own Chinese answers graded without their key points.
+  this combiner's alone: fitted on le_zh and on our own Chinese answers graded without their key points;
+- `en:reference-only`: English rubrics without key points (`studybot grade` lines, SemEval), where the weights
+  hold one (`--train en:reference-only` fits it on the SemEval-2013 train splits; none is shipped: see the
+  README); it may also read the features of `reference_features.py`.
 
 See README.md here for provenance and licence.
 
@@ -28,6 +31,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.core.grading.features import FEATURES
+from bot.core.grading.reference_features import REFERENCE_FEATURES
 
 WEIGHTS_FILE = Path(__file__).with_name("combiner_weights.py")
 
@@ -39,6 +43,7 @@ def reference_only(lang: str) -> str:
 
 
 REFERENCE_ONLY_ZH = reference_only("zh")
+REFERENCE_ONLY_EN = reference_only("en")
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,11 @@ class Combiner:
     intercept: float
     threshold: float  # the probability tuned on train to separate correct from incorrect
     correct_at: float = 0.6
+
+    @property
+    def reads_reference_features(self) -> bool:
+        """It names features of `reference_features.py` (rubrics without key points only)."""
+        return any(n in REFERENCE_FEATURES for n in self.names)
 
     def logit(self, feats: dict[str, float]) -> float:
         return self.intercept + sum(w * feats[n] for n, w in zip(self.names, self.coef, strict=True))
@@ -80,7 +90,7 @@ class Combiner:
 
 def from_json(data: dict[str, object], correct_at: float = 0.6) -> Combiner:
     names = tuple(str(n) for n in data["features"])  # type: ignore[attr-defined]
-    unknown = set(names) - set(FEATURES)
+    unknown = set(names) - set(FEATURES) - set(REFERENCE_FEATURES)
     if unknown:
         raise ValueError(f"combiner weights name unknown features: {sorted(unknown)}")
     return Combiner(

@@ -4,8 +4,8 @@ An answer is scored by the key points it covers (each matched on its own, by an 
 enough of its statement's content words) and by how well it matches the reference answer,
 as judged by a small learned combiner over a dozen overlap features (`features.py`,
 `combiner.py`; English trained on the SemEval-2013 train splits only). A rubric without key
-points (the batch CLI's reference-only lines) is scored by the combiner alone: in Chinese by one
-fitted for that case (`zh:reference-only`). Words that already
+points (the batch CLI's reference-only lines) is scored by the combiner alone: one fitted for that
+case in each language (`zh:reference-only`, `en:reference-only`). Words that already
 stand in the question earn nothing ("question demoting"): repeating the question says
 nothing. Instructions inside the answer are never read as instructions: the sentences that
 carry them are left out before grading, so they can only earn a note, never points.
@@ -32,6 +32,7 @@ from bot.core.grading.grade import (
 )
 from bot.core.grading.injection import addressed_to_grader, instruction_start, sentences
 from bot.core.grading.polarity import polarity_mismatch
+from bot.core.grading.reference_features import aggregate, reference_features
 from bot.core.grading.rubric import Rubric
 from bot.core.grading.structure import length_factor, word_salad
 from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, raw_tokens
@@ -193,8 +194,17 @@ class KeyPointGrader:
         combiner = self.combiner(lang, key_points=bool(n_points))
         if credible is not None and credible.terms:
             references = rubric.references_for(lang)
+            extended = combiner.reads_reference_features  # only a combiner for rubrics without key points
+            matches = []
             for reference in references:
-                feats = features(credible, analyse_rubric(clean(reference)), question, len(references))
+                analysed_reference = analyse_rubric(clean(reference))
+                feats = features(credible, analysed_reference, question, len(references))
+                if extended:
+                    feats |= reference_features(credible, analysed_reference, question)
+                matches.append(feats)
+            common = aggregate(matches) if extended else {}
+            for feats in matches:
+                feats |= common
                 p = combiner.probability(feats)
                 if best_feats is None or p > best_p:
                     best_p, best_feats = p, feats

@@ -76,6 +76,11 @@ def _opposites() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]], 
     return _pairs(_OPPOSITE_PAIRS_EN, stem=True), zh, zh_words
 
 
+def opposites_en() -> dict[str, frozenset[str]]:
+    """Each English stem of the opposite-word table and its opposites."""
+    return _opposites()[0]
+
+
 # A statement's word, or one of the rubric's terms standing in it: (key point, the alias's tokens).
 _Item = str | tuple[int, tuple[str, ...]]
 
