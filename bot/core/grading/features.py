@@ -75,7 +75,11 @@ class Analysis:
     words: dict[str, str]  # stem -> one surface word (for soft matching)
     negated: bool
     text: str  # the cleaned text itself
-    grams: frozenset[str]  # its character 4-grams
+
+    @cached_property
+    def grams(self) -> frozenset[str]:
+        """Its character 4-grams (on first use: a long answer's whole text never needs them, only its credible part)."""
+        return char_grams(self.text)
 
     @cached_property
     def soft_index(self) -> SoftIndex:
@@ -138,7 +142,7 @@ def analyse(cleaned: str) -> Analysis:
         if prev_en is not None:
             bigrams.append((prev_en, s))
         prev_en = s
-    return Analysis(tuple(terms), frozenset(units), frozenset(bigrams), words, negated, cleaned, char_grams(cleaned))
+    return Analysis(tuple(terms), frozenset(units), frozenset(bigrams), words, negated, cleaned)
 
 
 # Soft matching compares words of at least this many characters, at most this much apart in length.

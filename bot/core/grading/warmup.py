@@ -35,7 +35,7 @@ def warm(rubrics: Iterable[Rubric], stop: threading.Event | None = None) -> int:
             texts += [p.text(lang) for p in rubric.points]
         for text in texts:
             analysis = analyse_rubric(clean(text))
-            _ = analysis.soft_index
+            _ = analysis.soft_index, analysis.grams  # built on first use: here, not on a learner's answer
         for point in rubric.points:
             for alias in point.aliases:
                 phrase_pattern(alias)
