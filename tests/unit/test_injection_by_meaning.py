@@ -8,6 +8,8 @@ are this test's own; the grader recognises the kinds of sentence, not these list
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -131,3 +133,30 @@ def test_case_insensitive_patterns_find_what_they_found_before() -> None:
         for text in texts:
             found, before = p.search(text), p.ignoring.search(text)
             assert (found and found.span()) == (before and before.span())
+
+
+def test_every_match_of_a_chinese_pattern_holds_a_chinese_character() -> None:
+    """What lets `sentence_to_grader` skip the Chinese patterns on a sentence without Chinese characters."""
+    import re._constants as c  # type: ignore[import-not-found]  # the regex parser's own (no stubs)
+    import re._parser as parser  # type: ignore[import-not-found]
+
+    from bot.core.grading.injection import CHINESE_PATTERNS
+
+    def han(code: int) -> bool:
+        return 0x4E00 <= code <= 0x9FFF
+
+    def needs_han(items: list[Any]) -> bool:  # a sequence: one item that needs one is enough
+        for op, av in items:
+            if op is c.LITERAL and han(av):
+                return True
+            if op is c.SUBPATTERN and needs_han(list(av[3])):
+                return True
+            if op is c.BRANCH and all(needs_han(list(b)) for b in av[1]):
+                return True
+            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1 and needs_han(list(av[2])):
+                return True
+        return False
+
+    for pattern in CHINESE_PATTERNS:
+        assert needs_han(list(parser.parse(pattern.pattern))), pattern.pattern[:40]
+    assert not needs_han(list(parser.parse("请|please")))

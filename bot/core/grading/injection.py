@@ -151,11 +151,18 @@ def instruction_start(sentence: str) -> int | None:
     return min(found) if found else 0
 
 
+# Every match of a Chinese pattern holds a Chinese character (tests/unit/test_injection_by_meaning.py checks it): a
+# sentence with none, as most of an English answer, is not searched with them.
+_HAN = re.compile("[\u4e00-\u9fff]")
+CHINESE_PATTERNS = (_CLAIM_ZH, _DIRECTIVE_ZH, _CALL_ZH)
+
+
 def sentence_to_grader(sentence: str) -> bool:
+    chinese = _HAN.search(sentence) is not None
     if _CLAIM_EN.search(sentence) or _DIRECTIVE_EN.search(sentence):
         return True
-    if _CLAIM_ZH.search(sentence) or _DIRECTIVE_ZH.search(sentence):
+    if chinese and (_CLAIM_ZH.search(sentence) or _DIRECTIVE_ZH.search(sentence)):
         return True
     if _CALL_EN.search(sentence) and _ABOUT_GRADING_EN.search(sentence):
         return True
-    return bool(_CALL_ZH.search(sentence) and _ABOUT_GRADING_ZH.search(sentence))
+    return chinese and bool(_CALL_ZH.search(sentence) and _ABOUT_GRADING_ZH.search(sentence))
