@@ -61,23 +61,38 @@ NAMED_ONLY_CAP = 0.4
 WRONG_POLARITY_CAP = 0.2
 _LIST_SPLIT = re.compile(r"[,，、;；/\n]+|\band\b|和|及")
 
-_INJECTION = re.compile(
-    r"ignore (?:all |the |any |previous |prior |your )*(?:instructions|rubric|rules|above)"
-    r"|disregard (?:the |all |previous )*(?:instructions|rubric|rules)"
-    r"|(?:give|award|grade|score|mark)(?: me| this| it| the| my)?(?: answer)? (?:a |an )?(?:score of |grade of )?"
-    r"(?:100|full|maximum|perfect|10/10)"
-    r"|(?:output|return|set) (?:the )?(?:score|verdict|grade)\s*(?:=|:|to)"
-    # ("system prompt" is no instruction: answers about prompts, caching and guardrails name it)
-    r"|you are (?:now )?(?:a|the) grader"
-    # disguised: notes addressed to the grader, grading markup or JSON, a fake transcript
-    # ("Marker, Docling and …": a PDF parser, not someone addressed)
-    r"|(?:note|message|dear) (?:to )?(?:the )?(?:grader|marker|examiner)|\b(?:grader|examiner)\s*[:,]|\bmarker\s*:"
-    r"|</?(?:answer|grade|score|verdict)\b|[\"']?(?:score|verdict|grade)[\"']?\s*[:=]\s*[\"']?(?:\d|correct|full)"
-    r"|^\s*(?:assistant|system|user)\s*:"
-    r"|忽略.{0,8}(?:指令|规则|评分|要求|以上)|给(?:我|这个答案)?.{0,4}100\s*分|打\s*100|评为正确"
-    r"|评分器",
-    re.MULTILINE,
+# Searched part by part (`_instructs`): a part that starts with a word is found by the regex engine's fast scan for
+# its first letters, which one alternation of them all cannot use (a third less time over a long answer).
+_INJECTION = tuple(
+    re.compile(part, re.MULTILINE)
+    for part in (
+        r"ignore (?:all |the |any |previous |prior |your )*(?:instructions|rubric|rules|above)",
+        r"disregard (?:the |all |previous )*(?:instructions|rubric|rules)",
+        r"(?:give|award|grade|score|mark)(?: me| this| it| the| my)?(?: answer)? (?:a |an )?(?:score of |grade of )?"
+        r"(?:100|full|maximum|perfect|10/10)",
+        r"(?:output|return|set) (?:the )?(?:score|verdict|grade)\s*(?:=|:|to)",
+        # ("system prompt" is no instruction: answers about prompts, caching and guardrails name it)
+        r"you are (?:now )?(?:a|the) grader",
+        # disguised: notes addressed to the grader, grading markup or JSON, a fake transcript
+        # ("Marker, Docling and …": a PDF parser, not someone addressed)
+        r"(?:note|message|dear) (?:to )?(?:the )?(?:grader|marker|examiner)",
+        r"\b(?:grader|examiner)\s*[:,]",
+        r"\bmarker\s*:",
+        r"</?(?:answer|grade|score|verdict)\b",
+        r"[\"']?(?:score|verdict|grade)[\"']?\s*[:=]\s*[\"']?(?:\d|correct|full)",
+        r"^\s*(?:assistant|system|user)\s*:",
+        r"忽略.{0,8}(?:指令|规则|评分|要求|以上)",
+        r"给(?:我|这个答案)?.{0,4}100\s*分",
+        r"打\s*100",
+        r"评为正确",
+        r"评分器",
+    )
 )
+
+
+def _instructs(text: str) -> bool:
+    """Some part of the text instructs the grader ("ignore the rubric", "score: 100", "给我100分")."""
+    return any(part.search(text) for part in _INJECTION)
 
 
 # Once an answer has tried to instruct the grader, every sentence that talks about grading goes too.
@@ -92,7 +107,7 @@ def _without_instructions(text: str) -> str:
     kept = [
         s
         for s in sentences(text)
-        if not _INJECTION.search(s) and not _ABOUT_GRADING.search(s) and instruction_start(s) is None
+        if not _instructs(s) and not _ABOUT_GRADING.search(s) and instruction_start(s) is None
     ]
     return " ".join(" ".join(kept).split())
 
@@ -160,7 +175,7 @@ class KeyPointGrader:
         if not text:
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.EMPTY, *flags), lang)
         unabridged = None
-        if obey_nothing and (_INJECTION.search(text) or addressed_to_grader(text)):
+        if obey_nothing and (_instructs(text) or addressed_to_grader(text)):
             flags.append(Flag.INJECTION)
             unabridged = read(text)
             text = _without_instructions(text)
