@@ -179,12 +179,7 @@ def _stance(piece: str, sentence: str) -> Stance:
 def read(text: str) -> Reading:
     """`text` (cleaned) as sentences and clauses, each token's negation and each clause's stance."""
     text = text.replace("\u2019", "'")  # a typographic apostrophe ("don’t") is one character too: offsets hold
-    spans = token_spans(text)
-    starts: tuple[int, ...] = ()
-    ends: tuple[int, ...] = ()
-    tokens: tuple[str, ...] = ()
-    if spans:  # unzipped in C, not by three passes of Python over the spans: a long answer has thousands
-        starts, ends, tokens = zip(*spans, strict=True)
+    starts, ends, tokens = token_spans(text)
     index: dict[str, list[int]] = {}
     for i, tok in enumerate(tokens):
         index.setdefault(tok, []).append(i)
