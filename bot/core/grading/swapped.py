@@ -323,9 +323,9 @@ def _enumerates(reading: Reading, i: int, first: bool) -> bool:
     return first or before.endswith(("(", "\n")) or not before
 
 
-# Per token of a reading: the English word it is to a statement (None: a term, number, direction, stop word or
-# Chinese character), and the Chinese character pair it ends (None: not two adjacent characters, neither a term).
-_WordTables = tuple[list[str | None], list[str | None]]
+# Per token of a reading: the English word it is to a statement ("": a term, number, direction, stop word or
+# Chinese character), and the Chinese character pair it ends ("": not two adjacent characters, neither a term).
+_WordTables = tuple[list[str], list[str]]
 
 
 def _word_tables(reading: Reading, special: dict[int, tuple[int, tuple[str, ...]]]) -> _WordTables:
@@ -333,7 +333,7 @@ def _word_tables(reading: Reading, special: dict[int, tuple[int, tuple[str, ...]
     text, tokens, starts, ends = reading.text, reading.tokens, reading.starts, reading.ends
     en_opp = _opposites()[0]
     english = [
-        None
+        ""
         if i in special
         or tok >= FIRST_CJK
         or NUMBER.search(tok)
@@ -343,9 +343,9 @@ def _word_tables(reading: Reading, special: dict[int, tuple[int, tuple[str, ...]
         for i, tok in enumerate(tokens)
     ]
     chinese = [tok >= FIRST_CJK and i not in special for i, tok in enumerate(tokens)]
-    pairs: list[str | None] = [None]
+    pairs = [""]
     pairs += [
-        tokens[i - 1] + tokens[i] if chinese[i - 1] and chinese[i] and ends[i - 1] == starts[i] else None
+        tokens[i - 1] + tokens[i] if chinese[i - 1] and chinese[i] and ends[i - 1] == starts[i] else ""
         for i in range(1, len(tokens))
     ]
     return english, pairs
@@ -356,13 +356,14 @@ def _plain_words(reading: Reading, start: int, end: int, tables: _WordTables) ->
     pairs within the stretch that no Chinese direction word (found in the stretch, as `_unit` finds them) cuts."""
     english, pairs = tables
     span = reading.token_range(start, end)
-    words: set[str | None] = set(english[span.start : span.stop])
+    words = set(english[span.start : span.stop])
     cut = span.start  # the first token of the run of characters after the last direction word
     for m in _opposites()[2].finditer(reading.text, start, end):
         words.update(pairs[cut + 1 : bisect.bisect_left(reading.starts, m.start())])
         cut = bisect.bisect_left(reading.starts, m.end())
     words.update(pairs[cut + 1 : span.stop])
-    return frozenset(w for w in words if w is not None)
+    words.discard("")
+    return frozenset(words)
 
 
 def _unit(
