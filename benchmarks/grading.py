@@ -411,9 +411,19 @@ def cross_validation(full: bool = False) -> None:
         print(f"    from the en combiner's features: {', '.join(names)}")
     zh = chinese_rows()[0]
     selected = select_features(zh, ZH_FEATURES, log=False)
-    for tag, names in (("every feature", ZH_FEATURES), (f"chosen features {', '.join(selected)}", selected)):
+    shipped = default_combiners()["zh"].names
+    for tag, names in (
+        ("every feature", ZH_FEATURES),
+        (f"shipped features {', '.join(shipped)}", shipped),
+        (f"select_features now {', '.join(selected)}", selected),
+    ):
         cv = cross_validate(zh, names)
-        print(f"  zh on our Chinese answers ({len(zh)}), {tag}: macro-F1 {cv.macro_f1:.3f}, Pearson r {cv.pearson:.3f}")
+        held = zh_grader_held_out(zh, names)
+        print(
+            f"  zh on our Chinese answers ({len(zh)}), {tag}: macro-F1 {cv.macro_f1:.3f}, Pearson r {cv.pearson:.3f};"
+            f" the grader with it (key points too): verdict agreement {held['verdict_agreement']:.3f}, Pearson r "
+            f"{held['pearson']:.3f}, length r among answers scored <= 0.2 {held['low_length_r']:.3f}"
+        )
     print("  (zh features are chosen by backward elimination on this held-out Pearson r: `select_features`)")
     le_zh_in_training(zh, selected)
     print(
@@ -422,6 +432,30 @@ def cross_validation(full: bool = False) -> None:
     )
     weight, names = choose_reference_only({w: reference_only_rows(w) for w in OWN_WEIGHTS}, log=True)
     print(f"  chosen: our answers at weight {weight:g}, {', '.join(names)}")
+
+
+def zh_grader_held_out(rows: Sequence[Row], names: Sequence[str], k: int = 5) -> dict[str, float]:
+    """Our Chinese answers graded by the grader itself (key points and all) with a zh combiner over `names`
+    fitted on the other folds by question: what a refit changes in a bank question's grade, held out."""
+    records = own_chinese_records()  # one per row of `chinese_rows()`, in order
+    by_id = {q.id: q for q in load_bank().questions}
+    folds = folds_by_question(rows, k)
+    scores = [0.0] * len(rows)
+    for fold in range(k):
+        combiner = fit_signed([r for r, f in zip(rows, folds, strict=True) if f != fold], names)
+        grader = KeyPointGrader({**default_combiners(), "zh": combiner})
+        for i, (r, f) in enumerate(zip(records, folds, strict=True)):
+            if f == fold:
+                scores[i] = grader.grade(rubric_for(by_id[r["qid"]]), r["answer"], r["locale"]).score
+    gold = [float(r["score"]) for r in records]
+    low = [(s, float(len(r["answer"]))) for s, r in zip(scores, records, strict=True) if r["score"] <= 0.2]
+    return {
+        "verdict_agreement": statistics.fmean(
+            verdict_of(a) == verdict_of(b) for a, b in zip(scores, gold, strict=True)
+        ),
+        "pearson": pearson(scores, gold),
+        "low_length_r": pearson([s for s, _ in low], [n for _, n in low]),
+    }
 
 
 def per_corpus_threshold_cv(rows: Sequence[Row], names: Sequence[str]) -> dict[str, float]:
