@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from bot.core.grading.text import has_cjk
+
 # IGNORECASE makes a pattern several times slower (the engine compares every letter both ways, over every
 # sentence of a 6,000-character answer). Lower-case text with none of the characters IGNORECASE also folds onto
 # an ASCII letter (cleaned text is casefolded and NFKC: only a dotless "ı" can be left) is matched by the same
@@ -153,12 +155,11 @@ def instruction_start(sentence: str) -> int | None:
 
 # Every match of a Chinese pattern holds a Chinese character (tests/unit/test_injection_by_meaning.py checks it): a
 # sentence with none, as most of an English answer, is not searched with them.
-_HAN = re.compile("[\u4e00-\u9fff]")
 CHINESE_PATTERNS = (_CLAIM_ZH, _DIRECTIVE_ZH, _CALL_ZH)
 
 
 def sentence_to_grader(sentence: str) -> bool:
-    chinese = _HAN.search(sentence) is not None
+    chinese = has_cjk(sentence)
     if _CLAIM_EN.search(sentence) or _DIRECTIVE_EN.search(sentence):
         return True
     if chinese and (_CLAIM_ZH.search(sentence) or _DIRECTIVE_ZH.search(sentence)):

@@ -111,6 +111,11 @@ def is_cjk(ch: str) -> bool:
     return bool(_CJK.match(ch))
 
 
+def has_cjk(text: str) -> bool:
+    """The text holds at least one Chinese character."""
+    return _CJK.search(text) is not None
+
+
 def cjk_ratio(text: str) -> float:
     # Counted by C loops (map, findall), not a Python loop per character: answers run to 6,000.
     letters = sum(map(str.isalnum, text))
