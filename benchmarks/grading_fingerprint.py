@@ -26,7 +26,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.grading import DATA, OWN, OWN_ZH, SEMEVAL, read_jsonl  # noqa: E402
+from benchmarks.grading_data import DATA, OWN, OWN_ZH, SEMEVAL, read_jsonl  # noqa: E402
 from benchmarks.grading_speed import TARGETS, bank_text, misspelt_text, unseen_text  # noqa: E402
 from bot.content.loader import load_bank  # noqa: E402
 from bot.core.grading import Grade, KeyPointGrader, Rubric, rubric_for, rubric_from_record  # noqa: E402

@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.fitting import Row, cross_validate, fit_signed, macro_f1, pearson  # noqa: E402
-from benchmarks.grading import SPLITS, chinese_rows, english_rows, le_zh_rows  # noqa: E402
+from benchmarks.grading_data import SPLITS, chinese_rows, english_rows, le_zh_rows  # noqa: E402
 from bot.content.loader import load_bank  # noqa: E402
 from bot.core.grading import CORRECT_AT, PARTLY_AT, Grade, KeyPointGrader, rubric_for  # noqa: E402
 from bot.core.grading.assertions import read  # noqa: E402
