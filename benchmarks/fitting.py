@@ -7,11 +7,13 @@ bot/core/grading/README.md comes from code in the repository:
 - `fit_signed`: a combiner over given features, dropping those whose weight comes out against its
   expected sign (more agreement must never lower a score);
 - `folds_by_question`: k folds that never split one question's answers between train and test;
+  `folds_by_answer`: k folds by answer within question (every question's answers spread over the folds: what
+  the SemEval "unseen answers" splits measure);
 - `cross_validate`: held-out macro-F1 (threshold tuned on the training folds) and Pearson r;
 - `held_out_scores`, `backward_eliminate` and `forward_select`: the held-out score of every row, and
   feature selection on any held-out criterion;
 - `threshold_cv`: held-out macro-F1 per corpus at a threshold tuned per corpus and at the one shared
-  threshold, as `benchmarks/grading.py` reads the SemEval test splits.
+  threshold, as `benchmarks/grading.py` reads the SemEval test splits, in folds by question or by answer.
 """
 
 from __future__ import annotations
@@ -171,6 +173,22 @@ def folds_by_question(rows: Sequence[Row], k: int = 5) -> list[int]:
     return [zlib.crc32(r.group.encode()) % k for r in rows]
 
 
+def folds_by_answer(rows: Sequence[Row], k: int = 5) -> list[int]:
+    """The fold of each row, by answer within question: a question's answers are dealt in turn over the k folds
+    (its n-th answer to fold (start + n) mod k, start a stable hash of the question), so that every question
+    with at least k answers has some on each side, as in the SemEval "unseen answers" test splits."""
+    seen: dict[str, int] = {}
+    folds = []
+    for r in rows:
+        n = seen.get(r.group, 0)
+        seen[r.group] = n + 1
+        folds.append((zlib.crc32(r.group.encode()) + n) % k)
+    return folds
+
+
+FOLDS = {"question": folds_by_question, "answer": folds_by_answer}
+
+
 @dataclass(frozen=True)
 class HeldOut:
     macro_f1: float  # at the threshold tuned on the training folds
@@ -273,11 +291,12 @@ class CorpusFigures:
         return statistics.fmean([*self.tuned.values(), *self.shared.values()])
 
 
-def threshold_cv(rows: Sequence[Row], names: Sequence[str], k: int = 5) -> CorpusFigures:
-    """Held-out macro-F1 per corpus (the prefix of `group` before ':') in k folds by question, the answer
-    scored by its best reference (as the grader does): at a threshold tuned per corpus on the training
-    folds (the benchmark's "tuned" column) and at the combiner's own, shared, threshold ("bot")."""
-    folds = folds_by_question(rows, k)
+def threshold_cv(rows: Sequence[Row], names: Sequence[str], k: int = 5, by: str = "question") -> CorpusFigures:
+    """Held-out macro-F1 per corpus (the prefix of `group` before ':') in k folds by question (`by`="question":
+    unseen questions) or by answer within question (`by`="answer": unseen answers), the answer scored by its
+    best reference (as the grader does): at a threshold tuned per corpus on the training folds (the
+    benchmark's "tuned" column) and at the combiner's own, shared, threshold ("bot")."""
+    folds = FOLDS[by](rows, k)
     corpus = [r.group.split(":", 1)[0] for r in rows]
     probs = [0.0] * len(rows)
     tuned_pred = [0] * len(rows)
