@@ -50,6 +50,15 @@ EXPECTED_SIGN = {
     "opposite_share": -1,
     "mean_soft_recall": 1,
     "mean_sc_dice": 1,
+    "label_missed": -1,
+    "label_missed_new": -1,
+    "label_extra": -1,
+    "label_mismatch": -1,
+    "label_extra_min": -1,
+    "mean_label_missed": -1,
+    "state_conflict": -1,
+    "state_agree": 1,
+    "state_conflict_min": -1,
 }
 
 

@@ -86,7 +86,8 @@ def _semeval_row(record: dict[str, Any], corpus: str, extra: bool = False) -> tu
     `reference_features` and their aggregates too, and every other reference's features as alternatives."""
     answer_text = clean(record["answer"])
     answer = analyse(answer_text)
-    question = analyse(clean(record["question"])).units
+    question_text = clean(record["question"])
+    question = analyse(question_text).units
     references = record.get("references") or [record["reference"]]
     matches: list[tuple[dict[str, float], str]] = []
     for ref in references:
@@ -94,7 +95,7 @@ def _semeval_row(record: dict[str, Any], corpus: str, extra: bool = False) -> tu
         reference = analyse(ref_text)
         f = features(answer, reference, question, len(references))
         if extra:
-            f |= reference_features(answer, reference, question)
+            f |= reference_features(answer, reference, question, question_text)
         matches.append((f, ref_text))
     if extra:
         common = aggregate([f for f, _ in matches])

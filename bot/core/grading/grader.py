@@ -215,7 +215,7 @@ class KeyPointGrader:
                 analysed_reference = analyse_rubric(clean(reference))
                 feats = features(credible, analysed_reference, question, len(references))
                 if extended:
-                    feats |= reference_features(credible, analysed_reference, question)
+                    feats |= reference_features(credible, analysed_reference, question, question_text)
                 matches.append(feats)
             common = aggregate(matches) if extended else {}
             for feats in matches:
