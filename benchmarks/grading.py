@@ -1,7 +1,7 @@
 """Grading quality of the default grader, on public benchmarks and on our own labelled answers.
 
     python benchmarks/grading.py            # the figures (a minute or two)
-    python benchmarks/grading.py --cv       # also the cross-validation by question behind the choices
+    python benchmarks/grading.py --cv       # also the cross-validation (by question; by answer too) behind the choices
     python benchmarks/grading.py --cv --select  # and rerun en:reference-only's feature selection (minutes)
     python benchmarks/grading.py --train [NAME ...]  # refit combiner_weights.py (those named), then the figures
     python benchmarks/grading.py --judge FILE  # offline grader vs the LLM judge of STUDYBOT_JUDGE_URL on FILE
@@ -210,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="NAME",
         help=f"refit the combiners named (those shipped if none: {', '.join(SHIPPED)}); the others stay as shipped",
     )
-    parser.add_argument("--cv", action="store_true", help="print the cross-validation by question behind the choices")
+    parser.add_argument("--cv", action="store_true", help="print the cross-validation behind the choices")
     parser.add_argument(
         "--select", action="store_true", help=f"with --cv: rerun the feature selection of {REFERENCE_ONLY_EN} too"
     )

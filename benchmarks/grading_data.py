@@ -48,7 +48,7 @@ ZH_FEATURES = tuple(n for n in FEATURES if n != "many_references")  # one refere
 # selection on `threshold_cv(...).mean` (both corpora, each at a threshold tuned on it and at the shared one):
 # from no feature, at each weight of a Beetle answer in BEETLE_WEIGHTS (1 won), and from the en combiner's
 # features (at weight 1); `--cv --select` reruns both. Each was measured once on the test splits and neither
-# is shipped (bot/core/grading/README.md); `--train en:reference-only` fits the second.
+# is shipped (bot/core/grading/README.md).
 EN_REFERENCE_ONLY_CANDIDATES = (*FEATURES, *REFERENCE_FEATURES)
 BEETLE_WEIGHTS = (1.0, 2.0)
 EN_REFERENCE_ONLY_FROM_NONE = (
@@ -60,6 +60,11 @@ EN_REFERENCE_ONLY_FROM_NONE = (
     "full_recall",
 )
 EN_REFERENCE_ONLY_FEATURES = (*EN_FEATURES, "mean_soft_recall", "sc_dice")
+# Candidate 3 (2026-12-03, with the entity labels and circuit states of reference_features.py in the pool): forward
+# selection from the en combiner's features over every feature, Beetle answers at weight 1, on the mean of the
+# eight held-out cells of both fold kinds (by question and by answer within question; `--cv --select`). No label
+# feature was chosen.
+EN_REFERENCE_ONLY_CANDIDATE_3 = (*EN_FEATURES, "state_conflict", "mean_sc_dice")
 EN_REFERENCE_ONLY_BEETLE_WEIGHT = 1.0
 
 

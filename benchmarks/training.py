@@ -31,6 +31,7 @@ from benchmarks.grading_data import (  # noqa: E402
     DATA,
     EN_FEATURES,
     EN_REFERENCE_ONLY_BEETLE_WEIGHT,
+    EN_REFERENCE_ONLY_CANDIDATE_3,
     EN_REFERENCE_ONLY_CANDIDATES,
     EN_REFERENCE_ONLY_FEATURES,
     EN_REFERENCE_ONLY_FROM_NONE,
@@ -100,9 +101,46 @@ def choose_english_reference_only(
     return best[1], best[2]
 
 
-def train_english_reference_only(log: bool = True) -> Combiner:
+FOLD_KINDS = ("question", "answer")
+
+
+def both_folds_mean(rows: Sequence[Row], names: Sequence[str]) -> float:
+    """The mean of the eight held-out cells: Beetle and SciEntsBank, tuned and bot, folds by question and by
+    answer within question (a candidate must not buy unseen questions with unseen answers)."""
+    return statistics.fmean(threshold_cv(rows, names, by=by).mean for by in FOLD_KINDS)
+
+
+def choose_candidate_3(log: bool = False) -> tuple[str, ...]:
+    """Candidate 3 of en:reference-only: forward selection from the en combiner's features over every feature
+    (the entity labels and circuit states among them), Beetle answers at weight 1, on `both_folds_mean`."""
+    rows = english_reference_only_rows(1.0)
+    names, _ = forward_select(
+        EN_REFERENCE_ONLY_CANDIDATES,
+        lambda kept: both_folds_mean(rows, kept),
+        (lambda m: print(f"    candidate 3: {m}")) if log else None,
+        EN_FEATURES,
+    )
+    return names
+
+
+def reference_only_cv_table(candidates: Sequence[tuple[str, Sequence[str]]]) -> None:
+    """Held-out macro-F1 of each candidate feature set, both fold kinds, Beetle answers at weight 1."""
     rows = english_reference_only_rows(EN_REFERENCE_ONLY_BEETLE_WEIGHT)
-    return fit_signed(rows, EN_REFERENCE_ONLY_FEATURES, REFERENCE_ONLY_EN, print if log else None)
+    for tag, names in candidates:
+        print(f"    {tag} ({', '.join(names)}):")
+        for by in FOLD_KINDS:
+            cv_en = threshold_cv(rows, names, by=by)
+            print(
+                f"      by {by:<8}: Beetle tuned {cv_en.tuned['Beetle']:.3f} / bot {cv_en.shared['Beetle']:.3f}, "
+                f"SciEntsBank tuned {cv_en.tuned['SciEntsBank']:.3f} / bot {cv_en.shared['SciEntsBank']:.3f}, "
+                f"mean {cv_en.mean:.3f}"
+            )
+
+
+def train_english_reference_only(log: bool = True) -> Combiner:
+    """Candidate 3 (the only one that passed the cross-validation gate: bot/core/grading/README.md)."""
+    rows = english_reference_only_rows(EN_REFERENCE_ONLY_BEETLE_WEIGHT)
+    return fit_signed(rows, EN_REFERENCE_ONLY_CANDIDATE_3, REFERENCE_ONLY_EN, print if log else None)
 
 
 def select_features(rows: Sequence[Row], names: Sequence[str], log: bool = True) -> tuple[str, ...]:
@@ -220,7 +258,8 @@ def train(which: Sequence[str] = ()) -> dict[str, Combiner]:
 
 
 def cross_validation(full: bool = False) -> None:
-    """The held-out figures behind the choices in bot/core/grading/README.md (5 folds by question)."""
+    """The held-out figures behind the choices in bot/core/grading/README.md (5 folds by question; for
+    en:reference-only by answer within question too)."""
     en = english_rows()["en:train"][0]
     print("\nCross-validation by question (5 folds), held-out macro-F1 at the threshold tuned on the training folds")
     print("  (en: per corpus, at one threshold for both, tuned on the training folds: as the bot has one)")
@@ -243,25 +282,25 @@ def cross_validation(full: bool = False) -> None:
         print(f"    Beetle weight {weight:g}: SciEntsBank {tuned['SciEntsBank']:.3f}, Beetle {tuned['Beetle']:.3f}")
     print(
         f"  {REFERENCE_ONLY_EN} (English rubrics without key points: SemEval), scored by the best reference; "
-        "'tuned' = threshold tuned per corpus on the training folds, 'bot' = the combiner's one threshold:"
+        "'tuned' = threshold tuned per corpus on the training folds, 'bot' = the combiner's one threshold;\n"
+        "  5 folds by question (unseen questions) and by answer within question (unseen answers):"
     )
-    for tag, names in (
-        ("the en combiner's features", EN_FEATURES),
-        ("candidate 1, forward from none", EN_REFERENCE_ONLY_FROM_NONE),
-        ("candidate 2, forward from the en combiner's features", EN_REFERENCE_ONLY_FEATURES),
-    ):
-        cv_en = threshold_cv(english_reference_only_rows(EN_REFERENCE_ONLY_BEETLE_WEIGHT), names)
-        print(
-            f"    {tag} ({', '.join(names)}): Beetle tuned {cv_en.tuned['Beetle']:.3f} / "
-            f"bot {cv_en.shared['Beetle']:.3f}, SciEntsBank tuned {cv_en.tuned['SciEntsBank']:.3f} / "
-            f"bot {cv_en.shared['SciEntsBank']:.3f}, mean {cv_en.mean:.3f}"
+    reference_only_cv_table(
+        (
+            ("the en combiner's features", EN_FEATURES),
+            ("candidate 1, forward from none", EN_REFERENCE_ONLY_FROM_NONE),
+            ("candidate 2, forward from the en combiner's features", EN_REFERENCE_ONLY_FEATURES),
+            ("candidate 3, forward from the en combiner's features, both fold kinds", EN_REFERENCE_ONLY_CANDIDATE_3),
         )
+    )
     if full:
         print("    forward selection (what chose the candidates; many minutes):")
         weight, names = choose_english_reference_only(log=True)
         print(f"    from none: Beetle weight {weight:g}, {', '.join(names)}")
         _, names = choose_english_reference_only(log=True, start=EN_FEATURES, weights=(1.0,))
         print(f"    from the en combiner's features: {', '.join(names)}")
+        names = choose_candidate_3(log=True)
+        print(f"    candidate 3, from the en combiner's features, both fold kinds: {', '.join(names)}")
     zh = chinese_rows()[0]
     selected = select_features(zh, ZH_FEATURES, log=False)
     shipped = default_combiners()["zh"].names
