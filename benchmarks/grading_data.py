@@ -63,7 +63,7 @@ EN_REFERENCE_ONLY_FEATURES = (*EN_FEATURES, "mean_soft_recall", "sc_dice")
 # Candidate 3 (2026-12-03, with the entity labels and circuit states of reference_features.py in the pool): forward
 # selection from the en combiner's features over every feature, Beetle answers at weight 1, on the mean of the
 # eight held-out cells of both fold kinds (by question and by answer within question; `--cv --select`). No label
-# feature was chosen.
+# feature was chosen. Measured once on the test splits, it lost SciEntsBank at the bot's threshold: not shipped.
 EN_REFERENCE_ONLY_CANDIDATE_3 = (*EN_FEATURES, "state_conflict", "mean_sc_dice")
 EN_REFERENCE_ONLY_BEETLE_WEIGHT = 1.0
 

@@ -138,7 +138,8 @@ def reference_only_cv_table(candidates: Sequence[tuple[str, Sequence[str]]]) -> 
 
 
 def train_english_reference_only(log: bool = True) -> Combiner:
-    """Candidate 3 (the only one that passed the cross-validation gate: bot/core/grading/README.md)."""
+    """Candidate 3, the only one that passed the cross-validation gate (measured once on the test splits, not
+    shipped: bot/core/grading/README.md)."""
     rows = english_reference_only_rows(EN_REFERENCE_ONLY_BEETLE_WEIGHT)
     return fit_signed(rows, EN_REFERENCE_ONLY_CANDIDATE_3, REFERENCE_ONLY_EN, print if log else None)
 
