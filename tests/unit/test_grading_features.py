@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -24,6 +25,7 @@ from bot.core.grading.reference_features import (
     soft_cardinality,
     soft_overlap,
 )
+from bot.core.grading.text import _NOT_ALNUM as NOT_ALNUM
 from bot.core.grading.text import _TOKEN as TOKEN
 from bot.core.grading.text import FIRST_CJK, cjk_ratio, clean, is_cjk, match_token, raw_tokens, stem_en, token_spans
 
@@ -284,3 +286,10 @@ def test_cjk_ratio_counts_chinese_letters_among_letters(text: str) -> None:
     letters = [c for c in text if c.isalnum()]
     expected = sum(1 for c in letters if is_cjk(c)) / len(letters) if letters else 0.0
     assert cjk_ratio(text) == expected
+
+
+def test_cjk_ratio_tells_letters_as_str_isalnum_does_for_every_code_point() -> None:
+    # cjk_ratio counts letters by deleting what its regex calls not a letter or digit: it must agree with
+    # str.isalnum on every character, not only on the ones the strategy above draws.
+    disagree = [c for c in map(chr, range(sys.maxunicode + 1)) if (NOT_ALNUM.fullmatch(c) is None) != c.isalnum()]
+    assert disagree == []

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from bot.content.bank import Bank
 from bot.core.grading import KeyPointGrader, rubric_for
-from bot.core.grading.features import SoftIndex, trigrams
+from bot.core.grading.features import SoftIndex, analyse, trigrams
 from bot.core.grading.rubric import Rubric, RubricPoint
-from bot.core.grading.text import _phrase_pattern
+from bot.core.grading.text import _phrase_pattern, clean
 from bot.core.grading.warmup import warm
 
 words = st.text(alphabet="abcdeilnorst", min_size=1, max_size=12)
@@ -77,3 +77,14 @@ def test_after_the_warm_up_grading_builds_no_matcher(bank: Bank) -> None:
             claims = " ".join(m.claim(lang) for m in rubric.misconceptions)
             grader.grade(rubric, f"{rubric.reference(lang)} {claims}", lang)
     assert _phrase_pattern.cache_info().misses == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdeilnorst 模型训练的，. 123", max_size=80), words)
+def test_an_analysis_indexes_every_english_unit_and_no_chinese_one(text: str, word: str) -> None:
+    # Analysis.soft_index is built from its English words alone: it must find what an index over every unit
+    # finds (a Chinese unit is never softly matched).
+    analysis = analyse(clean(text))
+    every_unit = SoftIndex({t: analysis.words.get(t, t) for t in analysis.units})
+    assert analysis.soft_index.best(word, analysis.units) == every_unit.best(word, analysis.units)
+    assert analysis.soft_index.dice_each(word, analysis.units) == every_unit.dice_each(word, analysis.units)

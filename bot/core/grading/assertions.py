@@ -240,10 +240,18 @@ def _numbered(starts: tuple[int, ...], firsts: list[int]) -> tuple[int, ...]:
     return tuple(out)
 
 
+# An answer with instructions to the grader is graded twice, the second time as written, whose reading the
+# first grade has made already. Two entries: memory stays flat however many answers a bot grades.
+@lru_cache(maxsize=2)
+def read_answer(text: str) -> Reading:
+    """`read` for the answer being graded."""
+    return read(text)
+
+
 @lru_cache(maxsize=4096)
 def read_rubric(text: str) -> Reading:
-    """`read` for the texts of a rubric (model answers, key points), which recur: cached. Answers are
-    read uncached, so memory stays flat however many a long-running bot grades."""
+    """`read` for the texts of a rubric (model answers, key points), which recur: cached (answers go through
+    `read_answer`, which keeps two)."""
     return read(text)
 
 

@@ -84,7 +84,8 @@ class Analysis:
     @cached_property
     def soft_index(self) -> SoftIndex:
         """Its words indexed by character trigram, for soft matching (built once, on first use)."""
-        return SoftIndex({t: self.words.get(t, t) for t in self.units})
+        # `words` holds every English unit; the Chinese ones (characters, pairs) are never indexed.
+        return SoftIndex(self.words)
 
     @cached_property
     def word_order(self) -> dict[str, int]:
@@ -279,12 +280,14 @@ def features(
     if extra:
         index = reference.soft_index
         qindex = _question_index(question)
-        for t in extra:
-            word = answer.words.get(t, t)
-            chinese = t >= FIRST_CJK  # a character or character pair (see text.FIRST_CJK)
-            s = 0.0 if chinese else index.best(word, ref)
+        # A Chinese unit (a character or character pair, see text.FIRST_CJK) has no soft match: unrelated if
+        # not in the reference. Only the English ones are looked up, in the set's order (the sum's order).
+        english = [t for t in extra if t < FIRST_CJK]
+        unrelated = len(extra) - len(english)
+        for t in english:
+            s = index.best(answer.words.get(t, t), ref)
             soft_prec_hit += s
-            if s == 0.0 and (chinese or qindex.best(word, question) == 0.0):
+            if s == 0.0 and qindex.best(answer.words.get(t, t), question) == 0.0:
                 unrelated += 1
     soft_precision = soft_prec_hit / len(ans) if ans else 0.0
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.core.grading.assertions import read
+from bot.core.grading.assertions import read_answer
 from bot.core.grading.combiner import Combiner, default_combiners, reference_only
 from bot.core.grading.credit import weigh
 from bot.core.grading.features import Analysis, analyse_answer, analyse_rubric, features
@@ -154,7 +154,8 @@ class KeyPointGrader:
 
     def grade(self, rubric: Rubric, answer: str, locale: str | None = None) -> Grade:
         graded = self._grade(rubric, answer, locale, obey_nothing=True)
-        if Flag.INJECTION in graded.flags:
+        # A score of 0 cannot be lowered: the answer as written need not be graded at all.
+        if Flag.INJECTION in graded.flags and graded.score > 0:
             # Leaving the instructions out must not make the rest score more than the answer as written
             # (their words taken as content): an instruction can never raise a score.
             as_written = self._grade(rubric, answer, locale, obey_nothing=False)
@@ -177,7 +178,7 @@ class KeyPointGrader:
         unabridged = None
         if obey_nothing and (_instructs(text) or addressed_to_grader(text)):
             flags.append(Flag.INJECTION)
-            unabridged = read(text)
+            unabridged = read_answer(text)
             text = _without_instructions(text)
             if not text:
                 return Grade(0.0, Verdict.INCORRECT, (), all_missed, tuple(flags), lang)
@@ -198,7 +199,7 @@ class KeyPointGrader:
         question_text = " ".join(cleaned_prompts)
         if n_points and word_salad(text, clean(rubric.reference(lang))):
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.WORD_SALAD, *flags), lang)
-        evidence = weigh(rubric, read(text), lang, question_text, question, unabridged)
+        evidence = weigh(rubric, read_answer(text), lang, question_text, question, unabridged)
         # Against key points the reference match reads only what the answer asserts; a rubric without key
         # points (the batch CLI, the public benchmarks) is the combiner's alone, on the text it was trained on.
         credible: Analysis | None = analysed

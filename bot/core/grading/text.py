@@ -116,12 +116,18 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
+# What str.isalnum is not, character for character (a test checks every code point), and what is not Chinese.
+_NOT_ALNUM = re.compile(r"[\W_]+")
+_NOT_CJK = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
 def cjk_ratio(text: str) -> float:
-    # Counted by C loops (map, findall), not a Python loop per character: answers run to 6,000.
-    letters = sum(map(str.isalnum, text))
+    """The share of the letters and digits (str.isalnum) that are Chinese characters."""
+    # Counted by regex substitution in C, with no string per character: answers run to 6,000.
+    letters = _NOT_ALNUM.sub("", text)
     if not letters:
         return 0.0
-    return sum(map(str.isalnum, _CJK.findall(text))) / letters
+    return len(_NOT_CJK.sub("", letters)) / len(letters)
 
 
 def detect_lang(text: str) -> str:
