@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
-from bot.core.grading.text import AliasMatcher, token_spans
+from bot.core.grading.text import AliasMatcher, led_by, token_spans
 
 
 class Stance(str, Enum):
@@ -51,7 +51,12 @@ class Mention:
 
 
 # Cleaned text has ASCII "?", "!", ",", ";", ":" for the full-width ones (NFKC); "。" stays.
-_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\d)\.(?=\s|$|[\u4e00-\u9fff])|[!?]+|[。\n]+")
+# The full stop first and what may not stand before it after (each look-behind takes the stop in): every
+# alternative then starts with a character, and the engine skips to the next candidate instead of trying
+# the look-behinds at every position (four times faster; a test holds it equal to the look-behinds first).
+_SENTENCE_END = re.compile(
+    r"\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\d\.)(?=\s|$|[\u4e00-\u9fff])|[!?]+|[。\n]+"
+)
 _CONTRAST = re.compile(
     r"[;；]|\s(?:but|however|whereas|although|though|yet|instead)\b|(?:但是|但|不过|然而|可是|而是|反而|却)"
 )
@@ -84,9 +89,10 @@ _REFUTE_EN = re.compile(
     r"not the case|a myth|a misconception|mistaken|nonsense|a mistake|an error)\b(?!\s+(?:that|to|for|when|if|in)\b)"
     r"|\bthat's (?:false|wrong|not true|incorrect)\b"
 )
-_REFUTE_ZH = re.compile(
+_REFUTE_ZH = led_by(
+    "这此说观理是并也就不其",
     r"(?:(?:这种|这个|此|这)?(?:说法|观点|理解)?(?:是|并|也|就)|这种说法|这个说法|这)(?:错误|错|不对|不正确|不成立|谬误)的?了?"
-    r"(?=[,.;!?。\s]|$)|(?:不对|不正确|不成立)的?(?=[,.;!?。\s]|$)|其实不是这样|并非如此|不是这样"
+    r"(?=[,.;!?。\s]|$)|(?:不对|不正确|不成立)的?(?=[,.;!?。\s]|$)|其实不是这样|并非如此|不是这样",
 )
 # The writer does not know (first person, or a bare "no idea").
 _UNKNOWN_EN = re.compile(

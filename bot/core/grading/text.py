@@ -19,7 +19,13 @@ import snowballstemmer  # type: ignore[import-untyped]
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u00ad]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_TOKEN = re.compile(r"[a-z0-9\u03b1-\u03c9]+(?:[.+'][a-z0-9\u03b1-\u03c9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# A token: one Chinese character, or a run of Latin letters, digits and Greek letters joined by ".", "+" or "'".
+# The two alternatives start on different characters, so their order changes no match (the Chinese one goes
+# first: most tokens of a Chinese answer), and nothing follows the run, so it never backtracks (possessive:
+# the engine keeps no backtracking state). A test holds it equal to the plain pattern.
+_TOKEN = re.compile(
+    r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9\u03b1-\u03c9]++(?:[.+'][a-z0-9\u03b1-\u03c9]++)*+"
+)
 # The lowest character of _TOKEN's Chinese ranges, above every character its other tokens start with: a
 # token (as _TOKEN cuts it or `match_token` gives it, or a character pair of them) is Chinese exactly when it
 # compares >= this, with no regex per token (the hot loops over 6,000-character answers use it).
@@ -133,6 +139,16 @@ def cjk_ratio(text: str) -> float:
 def detect_lang(text: str) -> str:
     """'zh' when at least a fifth of the letters are Chinese characters, else 'en'."""
     return "zh" if cjk_ratio(text) >= 0.2 else "en"
+
+
+def led_by(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """`pattern`, every match of which starts with one of the characters `first`, behind a look-ahead for them.
+
+    A pattern that opens with optional groups ("(?:这种|此)?(?:说法)?(?:是|并)…") is otherwise tried in full at
+    every position of a long answer; with the look-ahead the engine tries one character class there (six times
+    faster over a 4,000-character answer). tests/unit/test_led_patterns.py proves from each parsed pattern that
+    no match can start with any other character, so the matches are the same."""
+    return re.compile(f"(?=[{first}])(?:{pattern})", flags)
 
 
 def raw_tokens(cleaned: str) -> list[str]:
