@@ -51,17 +51,17 @@ class Mention:
 
 
 # Cleaned text has ASCII "?", "!", ",", ";", ":" for the full-width ones (NFKC); "。" stays.
-# The full stop first and what may not stand before it after (each look-behind takes the stop in): every
-# alternative then starts with a character, and the engine skips to the next candidate instead of trying
-# the look-behinds at every position (four times faster; a test holds it equal to the look-behinds first).
-_SENTENCE_END = re.compile(
-    r"\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\d\.)(?=\s|$|[\u4e00-\u9fff])|[!?]+|[。\n]+"
+# The full stop first and what may not stand before it after (each look-behind takes the stop in), led by the
+# characters a sentence can end with (`led_by`): the engine no longer tries the look-behinds at every position
+# (several times faster over a long answer; a test holds it equal to the look-behinds first).
+_SENTENCE_END = led_by(
+    ".!?。\n", r"\.(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\betc\.)(?<!\bvs\.)(?<!\d\.)(?=\s|$|[\u4e00-\u9fff])|[!?]+|[。\n]+"
 )
 _CONTRAST = re.compile(
     r"[;；]|\s(?:but|however|whereas|although|though|yet|instead)\b|(?:但是|但|不过|然而|可是|而是|反而|却)"
 )
 _SCOPE_BREAK = re.compile(r"(?<!\d),|,(?!\d)|[，:：()（）\"“”]|\s[-–—]+\s")
-_COMMA = re.compile(r"(?<!\d),|,(?!\d)")
+_COMMA = led_by(",", r"(?<!\d),|,(?!\d)")
 # A stretch after a comma that starts like this is a new statement: a negation before it stops there.
 _NEW_STATEMENT = re.compile(
     r"\s*(?:(?:and|or|but|so|thus|hence|therefore|then|because|since|while|whereas|although|though|instead|rather|"
@@ -83,11 +83,12 @@ _NEG_ZH = re.compile(
     r"没(?!错)|未(?!来|知)|别(?=[把让用做说再去])"
 )
 # Said about what went before: it is false.
-_REFUTE_EN = re.compile(
+_REFUTE_EN = led_by(
+    "'aistw",
     r"\b(?:(?:that|this|which|it|they|these|those)\s+)?(?:is|are|was|'s|s)\s+(?:(?:simply|just|completely|totally|"
     r"plainly|actually|absolutely|also)\s+)?(?:false|wrong|incorrect|not true|untrue|not correct|not right|"
     r"not the case|a myth|a misconception|mistaken|nonsense|a mistake|an error)\b(?!\s+(?:that|to|for|when|if|in)\b)"
-    r"|\bthat's (?:false|wrong|not true|incorrect)\b"
+    r"|\bthat's (?:false|wrong|not true|incorrect)\b",
 )
 _REFUTE_ZH = led_by(
     "这此说观理是并也就不其",
@@ -95,20 +96,22 @@ _REFUTE_ZH = led_by(
     r"(?=[,.;!?。\s]|$)|(?:不对|不正确|不成立)的?(?=[,.;!?。\s]|$)|其实不是这样|并非如此|不是这样",
 )
 # The writer does not know (first person, or a bare "no idea").
-_UNKNOWN_EN = re.compile(
+_UNKNOWN_EN = led_by(
+    "bcdinuw",
     r"\b(?:i|we)\s+(?:really\s+|honestly\s+|just\s+|simply\s+)?(?:do\s*n[o']?t|don't|dont|can't|cannot|never|did\s*n[o']?t|"
     r"didn't)\s+(?:really\s+|quite\s+|fully\s+)?(?:know|understand|understood|remember|recall|get|got|learn|learned|"
     r"learnt|explain|say|tell|study|studied|grasp)\b"
     r"|\bno\s+(?:idea|clue|clear idea)\b|\bnot\s+(?:sure|certain)\b|\bunsure\b|\bclueless\b|\bno\s+idea\b"
     r"|\b(?:i|we)\s+(?:have\s+)?(?:forgot|forgotten|forget)\b|\b(?:i|we)\s+(?:have|'ve)\s+(?:no|never)\b"
     r"|\bnever\s+(?:heard|learned|learnt|studied|understood)\b|\bi'm\s+(?:lost|confused|clueless)\b|\bbeats me\b"
-    r"|\bdunno\b|\bidk\b|\bcan't\s+explain\b|\bcannot\s+explain\b|\bno\s+(?:knowledge|experience)\s+(?:of|with|about)\b"
+    r"|\bdunno\b|\bidk\b|\bcan't\s+explain\b|\bcannot\s+explain\b|\bno\s+(?:knowledge|experience)\s+(?:of|with|about)\b",
 )
-_UNKNOWN_ZH = re.compile(
+_UNKNOWN_ZH = led_by(
+    "一不俺只听完忘我本没答记说",
     r"(?:我|俺|本人)[^，。,.]{0,6}(?:不知道|不清楚|不懂|不太懂|不了解|不太了解|不会|不记得|记不清|记不得|忘了|忘记|"
     r"没学过|没听说过?|不确定|搞不清|不明白|不太明白|说不清|答不上)"
     r"|^(?:不知道|不清楚|不太清楚|不太懂|不懂|不了解|不确定|忘了|记不清|不会)"
-    r"|没有?(?:头绪|概念|印象)|一无所知|完全不懂|只听说过|听说过但|说不上来|答不上来"
+    r"|没有?(?:头绪|概念|印象)|一无所知|完全不懂|只听说过|听说过但|说不上来|答不上来",
 )
 _DOUBT_EN = re.compile(
     r"^\s*(?:maybe|perhaps|possibly|i guess|i suppose|i think maybe|is it|isn't it|could it be|might it be)\b"

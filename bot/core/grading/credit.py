@@ -30,7 +30,7 @@ from bot.core.grading.assertions import Mention, Reading, Stance, read_rubric
 from bot.core.grading.features import Analysis, analyse, analyse_answer, analyse_rubric, soft_recall
 from bot.core.grading.rubric import Rubric, RubricPoint
 from bot.core.grading.swapped import NUMBER, stem_word, swapped_clauses, units_by_word
-from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean, phrase_pattern
+from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean, led_by, phrase_pattern
 
 # A key point only named ("NF4 is important", a bare list) earns this much: an interviewer gives a
 # list of the right terms partial credit at most.
@@ -52,7 +52,9 @@ _FILLER_ZH = re.compile(
 )
 # What joins the items of a list ("A, B, as well as C", "A、B，再加上C"): its "as", "with", "以" relate no term to
 # another.
-_JOINER = re.compile(r"\b(?:as well as|along with|together with|in addition to|plus)\b|以及|再加上|加上|外加")
+_JOINER = led_by(
+    "aipt以再加外", r"\b(?:as well as|along with|together with|in addition to|plus)\b|以及|再加上|加上|外加"
+)
 # Words that say "not" without a negation cue: a key point stated with one ("weight gradients are
 # skipped") may be asserted with or without a "not" ("need no weight gradients"), so its polarity is
 # not held against an answer.
@@ -78,11 +80,11 @@ _SYNONYMS_EN = {
     "bigger": "larger",
     "biggest": "largest",
 }
-_SYNONYM_EN = re.compile(r"\b(?:" + "|".join(_SYNONYMS_EN) + r")\b")
+_SYNONYM_EN = led_by("bdpw", r"\b(?:" + "|".join(_SYNONYMS_EN) + r")\b")
 # "单卡" / "一张卡" is "单张" (one GPU); a Chinese "词" standing alone ("下一个词", "被遮住的词") is a token, not
 # one inside 词表, 分词, 词嵌入 ….
 _SYNONYMS_ZH = {"双向": "两侧", "单词": "token", "词": "token", "前面的": "前文的", "单卡": "单张", "一张卡": "单张卡"}
-_SYNONYM_ZH = re.compile(r"双向|单词|(?<=[个的些])词(?![\u3400-\u9fff])|前面的|单卡|一张卡")
+_SYNONYM_ZH = led_by("一前单双词", r"双向|单词|(?<=[个的些])词(?![\u3400-\u9fff])|前面的|单卡|一张卡")
 
 
 def canonical_words(cleaned: str) -> str:

@@ -142,13 +142,14 @@ def detect_lang(text: str) -> str:
 
 
 def led_by(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """`pattern`, every match of which starts with one of the characters `first`, behind a look-ahead for them.
+    """`pattern`, every match of which starts with one of the characters in `first` (each taken as written),
+    behind a look-ahead for them.
 
     A pattern that opens with optional groups ("(?:这种|此)?(?:说法)?(?:是|并)…") is otherwise tried in full at
     every position of a long answer; with the look-ahead the engine tries one character class there (six times
     faster over a 4,000-character answer). tests/unit/test_led_patterns.py proves from each parsed pattern that
     no match can start with any other character, so the matches are the same."""
-    return re.compile(f"(?=[{first}])(?:{pattern})", flags)
+    return re.compile(f"(?=[{''.join(map(re.escape, first))}])(?:{pattern})", flags)
 
 
 def raw_tokens(cleaned: str) -> list[str]:
