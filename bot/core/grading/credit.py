@@ -30,7 +30,7 @@ from bot.core.grading.assertions import Mention, Reading, Stance, read_rubric
 from bot.core.grading.features import Analysis, analyse, analyse_answer, analyse_rubric, soft_recall
 from bot.core.grading.rubric import Rubric, RubricPoint
 from bot.core.grading.swapped import NUMBER, stem_word, swapped_clauses, units_by_word
-from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean, led_by, phrase_pattern
+from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean_rubric, led_by, phrase_pattern
 
 # A key point only named ("NF4 is important", a bare list) earns this much: an interviewer gives a
 # list of the right terms partial credit at most.
@@ -266,7 +266,7 @@ def weigh(
     credible = _credible_text(reading, clauses)
     credible_analysis = _Canonical(credible, analyse_answer(credible) if credible else None)
     negated_analysis = _negated_analysis(reading, clauses)
-    reference = clean(rubric.reference(lang))
+    reference = clean_rubric(rubric.reference(lang))
 
     points = []
     for k, point in enumerate(rubric.points):
@@ -332,7 +332,7 @@ def _point(
         c = clauses[mention.clause]
         if not c.asserted or c.wrong:
             continue
-        said_as = clean(point.text(lang))
+        said_as = clean_rubric(point.text(lang))
         expected = expected_negated(matcher, reference, said_as)
         if (
             expected is None
@@ -352,7 +352,7 @@ def _point(
             named_only = True
             continue
         return PointEvidence(1.0)
-    said_as = canonical_words(clean(point.text(lang)))
+    said_as = canonical_words(clean_rubric(point.text(lang)))
     statement = analyse_rubric(said_as)
     if statement.units - question:
         answer = credible.for_statement(said_as)
@@ -396,7 +396,7 @@ def _predicate_negated(reading: Reading, mention: Mention, point: RubricPoint, l
     negated = _stretch_text(reading, clause.start, clause.end, negated=True)
     if not negated:
         return False
-    statement = analyse_rubric(clean(point.text(lang)))
+    statement = analyse_rubric(clean_rubric(point.text(lang)))
     if statement.negated:
         return False
     last = mention.first + max(mention.count, 1) - 1
@@ -461,10 +461,10 @@ def expected_negated(matcher: AliasMatcher, reference: str, statement: str) -> b
 def prepare(rubric: Rubric) -> None:
     """Read what the credit rules read of a rubric, so that the first answer does not pay for it."""
     for lang in ("en", "zh"):
-        reference = clean(rubric.reference(lang))
+        reference = clean_rubric(rubric.reference(lang))
         units_by_word(rubric, lang)
         for point in rubric.points:
-            statement = clean(point.text(lang))
+            statement = clean_rubric(point.text(lang))
             for alias in point.aliases:
                 expected_negated(phrase_pattern(alias), reference, statement)
                 privative_near(phrase_pattern(alias), statement)

@@ -35,7 +35,7 @@ from bot.core.grading.polarity import polarity_mismatch
 from bot.core.grading.reference_features import aggregate, reference_features
 from bot.core.grading.rubric import Rubric
 from bot.core.grading.structure import length_factor, word_salad
-from bot.core.grading.text import STOP_EN, clean, detect_lang, is_cjk, raw_tokens
+from bot.core.grading.text import STOP_EN, clean, clean_rubric, detect_lang, is_cjk, raw_tokens
 
 # How much of a bank question's score comes from its key points; the rest is the reference
 # match. Chosen on our own labelled answers (tests/data/graded_answers.jsonl, see the README here).
@@ -187,7 +187,7 @@ class KeyPointGrader:
         analysed = analyse_answer(text)
         if not analysed.terms:  # nothing but stop words: "yes", "是的", "ok"
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.TOO_SHORT, *flags), lang)
-        cleaned_prompts = [clean(p) for p in rubric.prompts]
+        cleaned_prompts = [clean_rubric(p) for p in rubric.prompts]
         prompts = [analyse_rubric(p) for p in cleaned_prompts]
         question_units: set[str] = set()
         for prompt in prompts:
@@ -197,7 +197,7 @@ class KeyPointGrader:
 
         question = frozenset(question_units)
         question_text = " ".join(cleaned_prompts)
-        if n_points and word_salad(text, clean(rubric.reference(lang))):
+        if n_points and word_salad(text, clean_rubric(rubric.reference(lang))):
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.WORD_SALAD, *flags), lang)
         evidence = weigh(rubric, read_answer(text), lang, question_text, question, unabridged)
         # Against key points the reference match reads only what the answer asserts; a rubric without key
@@ -213,7 +213,7 @@ class KeyPointGrader:
             extended = combiner.reads_reference_features  # only a combiner for rubrics without key points
             matches = []
             for reference in references:
-                analysed_reference = analyse_rubric(clean(reference))
+                analysed_reference = analyse_rubric(clean_rubric(reference))
                 feats = features(credible, analysed_reference, question, len(references))
                 if extended:
                     feats |= reference_features(credible, analysed_reference, question, question_text)
@@ -246,7 +246,7 @@ class KeyPointGrader:
             score = ref_score
         if evidence.misconceptions:
             score = min(score, MISCONCEPTION_CAP)
-        factor = length_factor(len(analysed.terms), len(analyse_rubric(clean(rubric.reference(lang))).terms))
+        factor = length_factor(len(analysed.terms), len(analyse_rubric(clean_rubric(rubric.reference(lang))).terms))
         if n_points and factor < 1:
             score *= factor
             flags.append(Flag.TOO_LONG)
@@ -258,13 +258,13 @@ class KeyPointGrader:
         elif (
             score > KEYWORD_LIST_CAP
             and _is_keyword_list(text)
-            and not _is_keyword_list(clean(rubric.reference(lang)), share=0.6)
+            and not _is_keyword_list(clean_rubric(rubric.reference(lang)), share=0.6)
         ):
             score = KEYWORD_LIST_CAP
             flags.append(Flag.KEYWORD_LIST)
         elif score < 0.1 and recall < 0.1 and not covered and not wrong:
             flags.insert(0, Flag.OFF_TOPIC)
-        if score > WRONG_POLARITY_CAP and polarity_mismatch(text, clean(rubric.reference(lang))):
+        if score > WRONG_POLARITY_CAP and polarity_mismatch(text, clean_rubric(rubric.reference(lang))):
             score = WRONG_POLARITY_CAP
             flags.append(Flag.WRONG_POLARITY)
         score = round(max(0.0, min(1.0, score)), 4)

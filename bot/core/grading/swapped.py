@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from bot.core.grading.assertions import Reading, read_rubric
 from bot.core.grading.rubric import Rubric
-from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean, phrase_pattern
+from bot.core.grading.text import FIRST_CJK, STOP_EN, STOP_ZH, AliasMatcher, clean_rubric, phrase_pattern
 
 # A clause repeats a model-answer sentence when their words (English stems, Chinese character pairs;
 # terms, numbers and directions aside) overlap this much (Dice): a sentence in the learner's own words
@@ -178,7 +178,7 @@ def _statement_words(rubric: Rubric, lang: str) -> tuple[frozenset[str], ...]:
     """Each key point's statement as the matcher's tokens, stop words aside."""
     out = []
     for point in rubric.points:
-        tokens = read_rubric(clean(point.text(lang))).tokens
+        tokens = read_rubric(clean_rubric(point.text(lang))).tokens
         out.append(frozenset(t for t in tokens if t not in STOP_EN and t not in STOP_ZH))
     return tuple(out)
 
@@ -281,7 +281,10 @@ def _swapped_order(mine: Sequence[object], theirs: Sequence[object]) -> bool:
 def _units_of(rubric: Rubric, lang: str) -> tuple[_Unit, ...]:
     matchers = [[phrase_pattern(a) for a in p.aliases] for p in rubric.points]
     out = []
-    texts = [(None, clean(rubric.reference(lang))), *((k, clean(p.text(lang))) for k, p in enumerate(rubric.points))]
+    texts = [
+        (None, clean_rubric(rubric.reference(lang))),
+        *((k, clean_rubric(p.text(lang))) for k, p in enumerate(rubric.points)),
+    ]
     for point, text in texts:
         reading = read_rubric(text)
         special = _term_tokens(reading, matchers)

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from itertools import accumulate, chain
 
 import snowballstemmer  # type: ignore[import-untyped]
 
@@ -86,6 +87,15 @@ def clean(text: str) -> str:
     text = _INVISIBLE.sub("", text)
     text = _CONTROL.sub(" ", text)
     return " ".join(text.casefold().split())
+
+
+# Room for every text of the bank's rubrics (prompts, references, key points, both languages: about 9,000, as
+# `features.analyse_rubric`): each grade cleans its rubric's texts a score of times. Answers go through `clean`
+# uncached, so memory stays flat however many a bot grades.
+@lru_cache(maxsize=16384)
+def clean_rubric(text: str) -> str:
+    """`clean` for the texts of a rubric, which recur: cached."""
+    return clean(text)
 
 
 # With PyStemmer installed (a dependency) this is the C Snowball, about a microsecond a word and with a
@@ -226,12 +236,15 @@ class AliasMatcher:
 
 def token_spans(cleaned: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
     """The start and end offsets of every token of a cleaned text, and the token as the matcher compares it."""
-    # Read off the matches by C loops (map over their methods), with one pass of Python only to stem the English
-    # tokens (`match_token` inlined, no regex per token to tell a Chinese one: see FIRST_CJK): a 6,000-character
-    # Chinese answer has 6,000 tokens.
-    found = list(_TOKEN.finditer(cleaned))
-    tokens = [tok if tok >= FIRST_CJK else stem_en(tok) for tok in map(re.Match.group, found)]
-    return tuple(map(re.Match.start, found)), tuple(map(re.Match.end, found)), tuple(tokens)
+    # A 6,000-character Chinese answer has 6,000 tokens: no match object per token (each one is tracked by the
+    # garbage collector), but the tokens and the gaps between them as strings, their offsets the running sum of
+    # their lengths (gap, token, gap, token …), all in C loops; one pass of Python only to stem the English
+    # tokens (`match_token` inlined, no regex per token to tell a Chinese one: see FIRST_CJK).
+    raw = _TOKEN.findall(cleaned)
+    gaps = _TOKEN.split(cleaned)[:-1]  # the text before each token (the last piece follows the last token)
+    bounds = list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, raw), strict=True))))
+    tokens = [tok if tok >= FIRST_CJK else stem_en(tok) for tok in raw]
+    return tuple(bounds[0::2]), tuple(bounds[1::2]), tuple(tokens)
 
 
 def match_token(tok: str) -> str:

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from bot.core.grading.credit import prepare
 from bot.core.grading.features import analyse_rubric
 from bot.core.grading.rubric import Rubric
-from bot.core.grading.text import clean, phrase_pattern
+from bot.core.grading.text import clean_rubric, phrase_pattern
 
 LANGS = ("en", "zh")
 
@@ -34,7 +34,7 @@ def warm(rubrics: Iterable[Rubric], stop: threading.Event | None = None) -> int:
             texts += rubric.references_for(lang)
             texts += [p.text(lang) for p in rubric.points]
         for text in texts:
-            analysis = analyse_rubric(clean(text))
+            analysis = analyse_rubric(clean_rubric(text))
             _ = analysis.soft_index, analysis.grams  # built on first use: here, not on a learner's answer
         for point in rubric.points:
             for alias in point.aliases:
