@@ -502,25 +502,29 @@ _RELATIONS = frozenset(
 
 def _says_something(reading: Reading, start: int, end: int, alias_tokens: set[int], question: frozenset[str]) -> bool:
     filler_zh = {i for m in _FILLER_ZH.finditer(reading.text, start, end) for i in range(*m.span())}
-    chars: list[str] = []  # Chinese characters left, "|" where something was taken out
     asked: set[str] = set()  # the question's own words: two of them related by a term say something
+    # A pair of Chinese characters left (nothing taken out between them) that the question does not hold
+    # says something: the first one found settles it, the rest of a long clause is not read.
+    prev: str | None = None  # the Chinese character before, None where something was taken out
     for i in reading.token_range(start, end):
         tok = reading.tokens[i]
         if i in alias_tokens or tok < FIRST_CJK:  # not a Chinese character (see text.FIRST_CJK)
-            chars.append("|")
+            prev = None
             if i in alias_tokens or NUMBER.match(tok) or reading.raw(i) in STOP_EN or tok in _FILLER_STEMS:
                 continue
             if tok not in question:
                 return True
             asked.add(tok)
         elif tok in STOP_ZH or reading.starts[i] in filler_zh:
-            chars.append("|")
+            prev = None
         else:
-            chars.append(tok)
-    joined = "".join(chars)
-    pairs = {joined[i : i + 2] for i in range(len(joined) - 1) if "|" not in joined[i : i + 2]}
-    asked |= pairs & question
-    return bool(pairs - question) or len(asked) >= 2
+            if prev is not None:
+                pair = prev + tok
+                if pair not in question:
+                    return True
+                asked.add(pair)
+            prev = tok
+    return len(asked) >= 2
 
 
 _FILLER_STEMS = frozenset(stem_word(w) for w in _FILLER_EN) | frozenset(_FILLER_EN)

@@ -122,7 +122,7 @@ def swapped_clauses(
             continue
         # Only statements sharing a word with the clause can repeat it (no common word: Dice 0), so a long
         # answer is compared with those, not with every sentence of the model answer.
-        near = sorted({i for w in words for i in by_word.get(w, ())})
+        near = sorted(set().union(*map(by_word.__getitem__, by_word.keys() & words)))
         if not near:
             continue
         dice = {i: _repeats(words, units[i].words) for i in near}
@@ -335,21 +335,20 @@ def _word_tables(reading: Reading, special: dict[int, tuple[int, tuple[str, ...]
     """What `_plain_words` reads, once per answer (its statements overlap: each Chinese clause and its pieces)."""
     text, tokens, starts, ends = reading.text, reading.tokens, reading.starts, reading.ends
     en_opp = _opposites()[0]
-    english = [
-        ""
-        if i in special
-        or tok >= FIRST_CJK
-        or NUMBER.search(tok)
-        or tok in en_opp
-        or text[starts[i] : ends[i]] in STOP_EN
-        else tok
-        for i, tok in enumerate(tokens)
-    ]
-    chinese = [tok >= FIRST_CJK and i not in special for i, tok in enumerate(tokens)]
+    # Built for every token by C-driven comprehensions first, then mended at the few tokens that need a closer
+    # look (the terms; the English words, which a Chinese answer has few of).
+    chinese = [tok >= FIRST_CJK for tok in tokens]
+    english = ["" if cjk else tok for tok, cjk in zip(tokens, chinese, strict=True)]
+    for i, tok in enumerate(english):
+        if tok and (NUMBER.search(tok) or tok in en_opp or text[starts[i] : ends[i]] in STOP_EN):
+            english[i] = ""
+    for i in special:
+        english[i] = ""
+        chinese[i] = False
     pairs = [""]
     pairs += [
-        tokens[i - 1] + tokens[i] if chinese[i - 1] and chinese[i] and ends[i - 1] == starts[i] else ""
-        for i in range(1, len(tokens))
+        a + b if ca and cb and e == s else ""
+        for a, b, ca, cb, e, s in zip(tokens, tokens[1:], chinese, chinese[1:], ends, starts[1:], strict=False)
     ]
     return english, pairs
 
