@@ -18,7 +18,6 @@ from bot.content.bank import Bank
 from bot.content.misconceptions import pattern_in
 from bot.content.schema import Question
 from bot.core.grading import KeyPointGrader, Verdict, rubric_for
-from bot.core.grading.assertions import _SENTENCE_END as SENTENCE_END
 from bot.core.grading.assertions import Stance, read
 from bot.core.grading.rubric import RubricMisconception
 from bot.core.grading.text import clean
@@ -169,16 +168,3 @@ def test_the_checker_refuses_a_pattern_the_model_answer_asserts() -> None:
     assert not pattern_in("LoRA + quantizes", "LoRA does not quantize the base model.")
     assert not pattern_in("LoRA + quantizes", "LoRA trains adapters; QLoRA quantizes the base.")
     assert not pattern_in("LoRA + 量化", "LoRA 并不量化基座模型。")
-
-
-# Sentence ends as first written (the look-behinds before the full stop): the shipped pattern tries the stop
-# first and looks behind it after.
-_PLAIN_SENTENCE_END = re.compile(
-    r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\d)\.(?=\s|$|[\u4e00-\u9fff])|[!?]+|[。\n]+"
-)
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="egivstc.!?。\n 3 模,", max_size=60))
-def test_sentence_ends_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
-    assert [m.span() for m in SENTENCE_END.finditer(text)] == [m.span() for m in _PLAIN_SENTENCE_END.finditer(text)]

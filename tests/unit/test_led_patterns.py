@@ -1,8 +1,11 @@
-"""Patterns behind a look-ahead for their first characters (`text.led_by`) match where they did without it.
+"""Patterns rewritten for speed match where the patterns they replaced matched.
 
-The look-ahead only lets the regex engine skip positions quickly; it must never turn a match away. Each led
-pattern of the grader is parsed (the regex parser's own tree) and the characters its matches can start with
-are worked out: every one of them must be in the look-ahead, and no match may be empty.
+Patterns behind a look-ahead for their first characters (`text.led_by`): the look-ahead only lets the regex
+engine skip positions quickly; it must never turn a match away. Each led pattern of the grader is parsed (the
+regex parser's own tree) and the characters its matches can start with are worked out: every one of them must
+be in the look-ahead, and no match may be empty. Patterns rewritten otherwise (alternatives reordered, runs made
+possessive, look-behinds moved after the character they guard) are held equal to the plain pattern on generated
+text.
 """
 
 from __future__ import annotations
@@ -11,8 +14,12 @@ import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.grading import assertions, credit, injection, swapped, text
+from bot.core.grading.assertions import _SENTENCE_END as SENTENCE_END
+from bot.core.grading.text import _TOKEN as TOKEN
 
 c: Any = pytest.importorskip("re._constants")  # the regex parser's own (no stubs)
 parser: Any = pytest.importorskip("re._parser")
@@ -97,3 +104,28 @@ def test_the_proof_sees_a_missing_first_character() -> None:
     assert starts == {ord(ch) for ch in "这说是并不"}
     assert _first(list(parser.parse(r"\w+")))[0] is None
     assert _first(list(parser.parse("a?"))) == ({ord("a")}, True)
+
+
+# Each rewritten pattern, the plain pattern it replaced, and the characters its test texts are drawn from.
+_REWRITTEN = [
+    (
+        TOKEN,
+        r"[a-z0-9\u03b1-\u03c9]+(?:[.+'][a-z0-9\u03b1-\u03c9]+)*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]",
+        "abz09αω.+'. -,的模\u3400\u4dbf\uf900\ufaff\u33ff",
+    ),
+    (
+        SENTENCE_END,
+        r"(?<!\be\.g)(?<!\bi\.e)(?<!\betc)(?<!\bvs)(?<!\d)\.(?=\s|$|[\u4e00-\u9fff])|[!?]+|[。\n]+",
+        "egivstc.!?。\n 3 模,",
+    ),
+]
+
+
+@pytest.mark.parametrize(("pattern", "plain", "alphabet"), _REWRITTEN)
+@settings(max_examples=500, deadline=None)
+@given(data=st.data())
+def test_a_rewritten_pattern_matches_as_the_plain_one(
+    pattern: re.Pattern[str], plain: str, alphabet: str, data: st.DataObject
+) -> None:
+    text = data.draw(st.text(alphabet=alphabet, max_size=80))
+    assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in re.finditer(plain, text)]
