@@ -285,9 +285,10 @@ def features(
         english = [t for t in extra if t < FIRST_CJK]
         unrelated = len(extra) - len(english)
         for t in english:
-            s = index.best(answer.words.get(t, t), ref)
+            word = answer.words.get(t, t)
+            s = index.best(word, ref)
             soft_prec_hit += s
-            if s == 0.0 and qindex.best(answer.words.get(t, t), question) == 0.0:
+            if s == 0.0 and qindex.best(word, question) == 0.0:
                 unrelated += 1
     soft_precision = soft_prec_hit / len(ans) if ans else 0.0
 

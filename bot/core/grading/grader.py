@@ -197,7 +197,8 @@ class KeyPointGrader:
 
         question = frozenset(question_units)
         question_text = " ".join(cleaned_prompts)
-        if n_points and word_salad(text, clean_rubric(rubric.reference(lang))):
+        reference_text = clean_rubric(rubric.reference(lang))  # the model answer in the language graded
+        if n_points and word_salad(text, reference_text):
             return Grade(0.0, Verdict.INCORRECT, (), all_missed, (Flag.WORD_SALAD, *flags), lang)
         evidence = weigh(rubric, read_answer(text), lang, question_text, question, unabridged)
         # Against key points the reference match reads only what the answer asserts; a rubric without key
@@ -246,7 +247,7 @@ class KeyPointGrader:
             score = ref_score
         if evidence.misconceptions:
             score = min(score, MISCONCEPTION_CAP)
-        factor = length_factor(len(analysed.terms), len(analyse_rubric(clean_rubric(rubric.reference(lang))).terms))
+        factor = length_factor(len(analysed.terms), len(analyse_rubric(reference_text).terms))
         if n_points and factor < 1:
             score *= factor
             flags.append(Flag.TOO_LONG)
@@ -255,16 +256,12 @@ class KeyPointGrader:
         elif evidence.named_only:
             score = min(score, NAMED_ONLY_CAP)
             flags.append(Flag.KEYWORD_LIST)
-        elif (
-            score > KEYWORD_LIST_CAP
-            and _is_keyword_list(text)
-            and not _is_keyword_list(clean_rubric(rubric.reference(lang)), share=0.6)
-        ):
+        elif score > KEYWORD_LIST_CAP and _is_keyword_list(text) and not _is_keyword_list(reference_text, share=0.6):
             score = KEYWORD_LIST_CAP
             flags.append(Flag.KEYWORD_LIST)
         elif score < 0.1 and recall < 0.1 and not covered and not wrong:
             flags.insert(0, Flag.OFF_TOPIC)
-        if score > WRONG_POLARITY_CAP and polarity_mismatch(text, clean_rubric(rubric.reference(lang))):
+        if score > WRONG_POLARITY_CAP and polarity_mismatch(text, reference_text):
             score = WRONG_POLARITY_CAP
             flags.append(Flag.WRONG_POLARITY)
         score = round(max(0.0, min(1.0, score)), 4)

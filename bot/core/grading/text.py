@@ -90,7 +90,7 @@ def clean(text: str) -> str:
 
 
 # Room for every text of the bank's rubrics (prompts, references, key points, both languages: about 9,000, as
-# `features.analyse_rubric`): each grade cleans its rubric's texts a score of times. Answers go through `clean`
+# `features.analyse_rubric`): each grade cleans its rubric's texts about ten times. Answers go through `clean`
 # uncached, so memory stays flat however many a bot grades.
 @lru_cache(maxsize=16384)
 def clean_rubric(text: str) -> str:
