@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.content.bank import Bank
+from bot.content.schema import Question
 from bot.core.grading import KeyPointGrader, rubric_for
 from bot.core.grading.warmup import GEN0_THRESHOLD, freeze
 
@@ -29,10 +30,14 @@ def test_freeze_raises_only_the_first_threshold(restored_collector: None) -> Non
     assert gc.get_threshold() == (GEN0_THRESHOLD, middle, oldest)
 
 
+def _model_answer(question: Question, lang: str) -> str:
+    return (question.answer.get(lang) if question.answer else None) or ""
+
+
 def _long_answers(bank: Bank, lang: str, rng: random.Random) -> list[str]:
     """Bank text glued to 4,000 characters, and as many characters of words no cache has seen."""
     answered = [q for q in bank.questions if q.answered]
-    glued = " ".join(rng.choice(answered).answer.get(lang) or "" for _ in range(40))[:4000]
+    glued = " ".join(_model_answer(rng.choice(answered), lang) for _ in range(40))[:4000]
     if lang == "zh":
         unseen = "，".join("".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(12)) for _ in range(310))
     else:
@@ -48,7 +53,7 @@ def test_a_long_answer_is_graded_without_a_collection(bank: Bank, lang: str, res
     questions = [q for q in bank.questions if q.answered][::40]
     grader = KeyPointGrader()
     for q in questions:  # the rubrics' own analyses are made (and kept) before counting
-        grader.grade(rubric_for(q), q.answer.get(lang) or "")
+        grader.grade(rubric_for(q), _model_answer(q, lang))
     runs: list[int] = []
 
     def count(phase: str, info: dict[str, int]) -> None:

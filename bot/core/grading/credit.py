@@ -553,9 +553,16 @@ def _negated_analysis(reading: Reading, clauses: list[_Clause]) -> Analysis | No
 
 def _stretch_text(reading: Reading, start: int, end: int, negated: bool) -> str:
     """The clause's stretches of tokens that are (or are not) negated."""
+    span = reading.token_range(start, end)
+    flags = reading.negated[span.start : span.stop]
+    # Most clauses are negated nowhere or throughout: one stretch or none, told by C scans of the flags.
+    if negated not in flags:
+        return ""
+    if (not negated) not in flags:
+        return reading.text[reading.starts[span.start] : reading.ends[span.stop - 1]]
     out: list[str] = []
     run: list[int] = []
-    for i in reading.token_range(start, end):
+    for i in span:
         if reading.negated[i] == negated:
             run.append(i)
         elif run:

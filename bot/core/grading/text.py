@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate
 
 import snowballstemmer  # type: ignore[import-untyped]
 
@@ -27,6 +27,8 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _TOKEN = re.compile(
     r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[a-z0-9\u03b1-\u03c9]++(?:[.+'][a-z0-9\u03b1-\u03c9]++)*+"
 )
+# The same, captured: split by it, a text gives the gaps and tokens in turn (gap, token, gap, … gap) in one scan.
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 # The lowest character of _TOKEN's Chinese ranges, above every character its other tokens start with: a
 # token (as _TOKEN cuts it or `match_token` gives it, or a character pair of them) is Chinese exactly when it
 # compares >= this, with no regex per token (the hot loops over 6,000-character answers use it).
@@ -162,8 +164,16 @@ def led_by(first: str, pattern: str, flags: int = 0) -> re.Pattern[str]:
     return re.compile(f"(?=[{''.join(map(re.escape, first))}])(?:{pattern})", flags)
 
 
-def raw_tokens(cleaned: str) -> list[str]:
-    return _TOKEN.findall(cleaned)
+def raw_tokens(cleaned: str) -> tuple[str, ...]:
+    return token_parts(cleaned)[1::2]
+
+
+# An answer is cut into tokens by several readers (its reading, its analysis, the word-salad and list checks):
+# one scan of it per grade. A few entries, so that the rubric texts read in between do not push it out.
+@lru_cache(maxsize=8)
+def token_parts(cleaned: str) -> tuple[str, ...]:
+    """The gaps and tokens of a cleaned text in turn: gap, token, gap, token, … gap (one split, one scan)."""
+    return tuple(_TOKEN_SPLIT.split(cleaned))
 
 
 def content_terms(cleaned: str) -> list[str]:
@@ -237,13 +247,12 @@ class AliasMatcher:
 def token_spans(cleaned: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[str, ...]]:
     """The start and end offsets of every token of a cleaned text, and the token as the matcher compares it."""
     # A 6,000-character Chinese answer has 6,000 tokens: no match object per token (each one is tracked by the
-    # garbage collector), but the tokens and the gaps between them as strings, their offsets the running sum of
-    # their lengths (gap, token, gap, token …), all in C loops; one pass of Python only to stem the English
-    # tokens (`match_token` inlined, no regex per token to tell a Chinese one: see FIRST_CJK).
-    raw = _TOKEN.findall(cleaned)
-    gaps = _TOKEN.split(cleaned)[:-1]  # the text before each token (the last piece follows the last token)
-    bounds = list(accumulate(chain.from_iterable(zip(map(len, gaps), map(len, raw), strict=True))))
-    tokens = [tok if tok >= FIRST_CJK else stem_en(tok) for tok in raw]
+    # garbage collector), but the gaps and tokens in turn as strings from one split, their offsets the running
+    # sum of their lengths, all in C loops; one pass of Python only to stem the English tokens (`match_token`
+    # inlined, no regex per token to tell a Chinese one: see FIRST_CJK).
+    parts = token_parts(cleaned)
+    bounds = list(accumulate(map(len, parts[:-1])))  # the end of each gap (a token's start), of each token
+    tokens = [tok if tok >= FIRST_CJK else stem_en(tok) for tok in parts[1::2]]
     return tuple(bounds[0::2]), tuple(bounds[1::2]), tuple(tokens)
 
 
