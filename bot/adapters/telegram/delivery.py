@@ -5,8 +5,9 @@ plain; a group that became a supergroup gets the message at its new id; a member
 goes to their private chat, or waits there (PENDING_MAX, PENDING_TTL) while they have not opened it, the group
 being told how once per PRIVATE_HINT_SECONDS. A round's live standings are edited in place at the group's pace
 (`LiveMessages`), and a closed round's poll is stopped and its buttons removed. Network errors and 5xx are
-tried again with back-off, a 429 is waited out up to MAX_INLINE_WAIT; what still fails is a `Retry`, a
-403 a `Paused` or `Gone` (outcomes.py): the core decides what happens next.
+tried again with back-off, a 429 is waited out up to MAX_INLINE_WAIT; what still fails is a `Retry`. A read
+timeout is `Uncertain` (the message may have arrived: never resent at once), a 403 `Paused` or `Gone`
+(outcomes.py): the core decides what happens next.
 """
 
 from __future__ import annotations
