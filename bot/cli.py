@@ -78,9 +78,11 @@ def cmd_content_stats(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     from bot.bootstrap import default_grader
+    from bot.core.grading import warmup
     from bot.grading_batch import grade_file
 
     grader = default_grader()
+    warmup.freeze()  # as at the bot's start-up: the garbage collector stays out of the grades (GEN0_THRESHOLD)
     if not args.judge:
         return grade_file(args.input, sys.stdout, progress=not args.quiet, grader=grader)
     from bot.judging.build import judge_from
